@@ -1,0 +1,45 @@
+# `make run` and `make test` are the whole set-up (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export VIDEODESK_DATA ?= $(CURDIR)/storage
+
+.PHONY: run test setup setup-test system-deps test-system-deps screenshot bench clean
+
+run: setup
+	$(BIN)/flask --app app db-upgrade
+	$(BIN)/flask --app app seed-demo
+	$(BIN)/flask --app app serve
+
+test: setup-test
+	$(BIN)/pytest
+
+setup: system-deps $(VENV)/.requirements
+
+setup-test: setup test-system-deps $(VENV)/.requirements-test
+
+system-deps:
+	@bin/ensure-packages ffmpeg:ffmpeg ffprobe:ffmpeg
+
+# Services and tools the tests drive for real: a browser.
+test-system-deps:
+	@bin/ensure-packages chromium:chromium
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.requirements: requirements.txt $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-test: requirements-test.txt requirements.txt $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@
+
+# Regenerates docs/screenshot-article.png from a fresh demo instance in headless Chromium.
+screenshot: setup-test
+	$(BIN)/python -m tests.screenshot docs/screenshot-article.png
+
+clean:
+	rm -rf $(VENV) .pytest_cache

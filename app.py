@@ -1,0 +1,3 @@
+from videodesk import create_app
+
+app = create_app()

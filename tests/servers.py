@@ -1,0 +1,85 @@
+"""Real processes for end-to-end tests: gunicorn serving app.py and `flask worker` consumers."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, timeout=60.0, interval=0.2, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Instance:
+    """One videodesk installation: a data folder, a web server and any number of workers."""
+
+    def __init__(self, data_dir: Path, **env):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "VIDEODESK_DATA": str(data_dir), "PORT": str(self.port), **env}
+        self.env.pop("DATABASE_URL", None) if "DATABASE_URL" not in env else None
+        self.web = None
+        self.workers = []
+        self.logs = data_dir / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+
+    def flask(self, *args, check=True) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=120, check=check)
+
+    def _spawn(self, args, log_name):
+        log = open(self.logs / log_name, "ab")
+        return subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_web(self):
+        self.web = self._spawn([str(BIN / "gunicorn"), "--config", "python:videodesk.gunicorn_conf",
+                                "--bind", f"127.0.0.1:{self.port}", "app:app"], "web.log")
+        wait_until(self._healthy, timeout=30, what="gunicorn to answer /healthz")
+
+    def _healthy(self):
+        try:
+            return requests.get(self.base + "/healthz", timeout=2).json() == {"ok": True}
+        except (requests.RequestException, ValueError):
+            return False
+
+    def start_worker(self, env=None):
+        worker = self._spawn([str(BIN / "flask"), "--app", "app", "worker"], f"worker{len(self.workers)}.log")
+        self.workers.append(worker)
+        return worker
+
+    @staticmethod
+    def stop_process(process, sig=signal.SIGTERM):
+        if process and process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def stop(self):
+        for process in [self.web, *self.workers]:
+            self.stop_process(process)
+
+    def log_text(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.logs.iterdir())

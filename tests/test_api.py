@@ -1,0 +1,180 @@
+"""The JSON API and reader pages through Flask's test client; jobs run at once (huey immediate mode)
+on the real ffmpeg and a real SQLite database."""
+import io
+
+import pytest
+
+from .conftest import bearer
+
+
+def upload(client, token, path, **fields):
+    data = {"file": (open(path, "rb"), path.name), **fields}
+    return client.post("/api/videos", data=data, headers=bearer(token), content_type="multipart/form-data")
+
+
+def ready_video(client, tokens, clips):
+    response = upload(client, tokens["producer"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt"),
+                      title="Flood defences")
+    assert response.status_code == 202, response.json
+    video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
+    assert video["status"] == "ready", video
+    return video
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json == {"ok": True}
+
+
+@pytest.mark.parametrize("headers, status, code", [
+    ({}, 401, "unauthorized"),
+    ({"Authorization": "Bearer nope"}, 401, "unauthorized"),
+])
+def test_api_requires_a_token(client, headers, status, code):
+    response = client.post("/api/stories", json={"headline": "x"}, headers=headers)
+    assert response.status_code == status and response.json["error"]["code"] == code
+
+
+def test_producers_cannot_write_stories(client, tokens):
+    response = client.post("/api/stories", json={"headline": "x"}, headers=bearer(tokens["producer"]))
+    assert response.status_code == 403 and "editor" in response.json["error"]["message"]
+
+
+def test_upload_becomes_ready_with_outputs_and_captions(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    assert video["title"] == "Flood defences"
+    assert (video["width"], video["height"]) == (320, 180)
+    assert video["duration"] == pytest.approx(3.0, abs=0.2)
+    assert video["progress"] == 1.0 and video["error"] is None
+    assert video["mp4_url"].endswith("/video.mp4") and video["poster_url"].endswith("/poster.jpg")
+    assert video["hls_url"] is None
+    [track] = video["captions"]
+    assert (track["lang"], track["label"], track["kind"], track["source"]) == ("en", "English", "captions", "upload")
+    vtt = client.get(track["url"], headers=bearer(tokens["producer"]))
+    assert vtt.status_code == 200 and vtt.mimetype == "text/vtt" and vtt.data.startswith(b"WEBVTT")
+
+
+def test_other_producers_cannot_see_a_video_but_editors_can(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    assert client.get(video["url"], headers=bearer(tokens["other"])).status_code == 404
+    assert client.get(video["url"], headers=bearer(tokens["editor"])).status_code == 200
+
+
+@pytest.mark.parametrize("name, message", [("text", "not a video we can read"), ("truncated", "")])
+def test_bad_files_become_failed_videos_with_a_reason(client, tokens, clips, name, message):
+    response = upload(client, tokens["producer"], clips[name])
+    video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
+    assert video["status"] == "failed" and message in video["error"] and len(video["error"]) > 20
+    assert client.get("/healthz").status_code == 200
+
+
+def test_empty_file_is_refused_at_once(client, tokens, clips):
+    response = upload(client, tokens["producer"], clips["empty"])
+    assert response.status_code == 400 and response.json["error"]["code"] == "empty_file"
+
+
+def test_missing_file_and_bad_captions_are_clear_errors(client, tokens, clips):
+    response = client.post("/api/videos", data={"title": "x"}, headers=bearer(tokens["producer"]))
+    assert response.status_code == 400 and response.json["error"]["code"] == "missing_file"
+    response = upload(client, tokens["producer"], clips["clip"], captions=(io.BytesIO(b"garbage"), "c.srt"))
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_captions"
+
+
+def test_upload_over_the_size_limit_is_413_json(client, tokens):
+    big = io.BytesIO(b"\0" * (7 * 1024 * 1024))
+    response = client.post("/api/videos", data={"file": (big, "big.mp4")}, headers=bearer(tokens["producer"]))
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "too_large" and "5 MB" in response.json["error"]["message"]
+
+
+def test_add_caption_track_later(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    response = client.post(f"{video['url']}/captions", headers=bearer(tokens["producer"]),
+                           data={"file": (io.BytesIO(b"WEBVTT\n\n00:00.500 --> 00:02.000\nHola\n"), "es.vtt"),
+                                 "lang": "es"})
+    assert response.status_code == 201 and response.json["label"] == "Español"
+    assert len(client.get(video["url"], headers=bearer(tokens["producer"])).json["captions"]) == 2
+
+
+def test_story_lifecycle_and_article_page(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    editor = bearer(tokens["editor"])
+    body = ("First paragraph.\n\n<script>alert(1)</script>\n\n[bad](javascript:alert(1)) <img src=x onerror=alert(1)> "
+            '<a href="javascript:alert(1)">x</a>')
+    created = client.post("/api/stories", headers=editor, json={
+        "headline": "River rises: what we know", "body": body, "byline": "A. Reporter",
+        "section": "Top News Video", "video_id": video["id"], "status": "draft"})
+    assert created.status_code == 201 and created.json["slug"] == "river-rises-what-we-know"
+    page_url = created.json["url"]
+
+    # Drafts and their media are invisible to readers.
+    assert client.get(page_url).status_code == 404
+    assert client.get(video["mp4_url"]).status_code == 404
+
+    published = client.patch(f"/api/stories/{created.json['id']}", headers=editor, json={"status": "published"})
+    assert published.status_code == 200 and published.json["published_at"]
+    page = client.get(page_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<p class="kicker">Top News Video</p>' in html and "River rises: what we know" in html
+    assert "Watch video below:" in html and 'preload="metadata"' in html and "playsinline" in html
+    assert f'poster="{video["poster_url"]}"' in html and f'<source src="{video["mp4_url"]}" type="video/mp4">' in html
+    assert f'src="{video["captions"][0]["url"]}"' in html and " default>" in html
+    assert "<script>alert" not in html and 'href="javascript:' not in html and "onerror" not in html
+    assert html.index("First paragraph.") < html.index("Watch video below:")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+    # Now public: media is served to anyone, with Range support.
+    ranged = client.get(video["mp4_url"], headers={"Range": "bytes=0-99"})
+    assert ranged.status_code == 206 and len(ranged.data) == 100 and ranged.mimetype == "video/mp4"
+    assert client.get(video["poster_url"]).mimetype == "image/jpeg"
+
+
+def test_duplicate_headlines_get_distinct_slugs(client, tokens):
+    slugs = {client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "Same ¡Headline!"}).json["slug"]
+             for _ in range(3)}
+    assert slugs == {"same-headline", "same-headline-2", "same-headline-3"}
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({}, "headline"), ({"headline": "  "}, "headline"), ({"headline": 5}, "headline"),
+    ({"headline": "ok", "status": "live"}, "status"), ({"headline": "ok", "video_id": "nope"}, "video_id"),
+])
+def test_story_validation_names_the_field(client, tokens, payload, field):
+    response = client.post("/api/stories", headers=bearer(tokens["editor"]), json=payload)
+    assert response.status_code == 400 and field in response.json["error"]["message"]
+
+
+def test_non_json_story_body_is_a_json_error(client, tokens):
+    response = client.post("/api/stories", headers=bearer(tokens["editor"]), data="{not json",
+                           content_type="application/json")
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_json"
+
+
+def test_placeholder_while_the_video_is_processing(app, client, tokens):
+    from videodesk import db
+    from videodesk.models import Story, Video
+    with app.app_context():
+        session = db.session()
+        video = Video(title="pending", status="processing")
+        session.add(Story(slug="pending", headline="Pending", status="published", video=video))
+        session.commit()
+    html = client.get("/stories/pending").get_data(as_text=True)
+    assert "being prepared" in html and "<video" not in html
+
+
+@pytest.mark.parametrize("path", [
+    "/media/../videodesk.db", "/media/x/..%2f..%2fvideodesk.db", "/media/%2e%2e/secret_key",
+    "/media/abc/../../secret_key", "/media/abc/.hidden", "/media/nope/video.mp4",
+])
+def test_media_paths_outside_the_media_folder_are_unreachable(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_unknown_api_route_is_json_404(client):
+    response = client.get("/api/nothing")
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_reader_404_is_a_page(client):
+    response = client.get("/stories/no-such-story")
+    assert response.status_code == 404 and response.mimetype == "text/html"

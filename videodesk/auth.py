@@ -1,0 +1,66 @@
+"""Who is asking: a Bearer API token or a studio session, and what their role allows."""
+import functools
+import hashlib
+import secrets
+
+from flask import g, request, session as web_session
+from sqlalchemy import select
+
+from . import db
+from .errors import ApiError
+from .models import ApiToken, User, utcnow
+
+TOKEN_PREFIX = "vd_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    user.tokens.append(ApiToken(token_hash=hash_token(token)))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    record = db.session().scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if record is None:
+        return None
+    record.last_used_at = utcnow()
+    db.session().commit()
+    return record.user
+
+
+def current_user() -> User | None:
+    if "current_user" not in g:
+        user = None
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer " and header[7:].strip():
+            user = user_for_token(header[7:].strip())
+        elif "user_id" in web_session:
+            user = db.session().get(User, web_session["user_id"])
+        g.current_user = user
+    return g.current_user
+
+
+def require_role(role: str):
+    """API guard: 401 without credentials, 403 when the role is too low."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                raise ApiError(401, "unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'.")
+            if not user.has_role(role):
+                raise ApiError(403, "forbidden", f"This needs the {role} role; you are {user.role}.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_manage_video(user: User | None, video) -> bool:
+    return user is not None and (user.has_role("editor") or video.owner_id == user.id)

@@ -1,0 +1,100 @@
+"""Commands of the contract: create-token, worker; and the ones `make run` uses."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from . import db, migrate
+from .auth import issue_token
+from .models import ROLES, User
+from .tasks import queue
+
+
+@click.command("create-token")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default=None, help="User name; reused if it exists (its role is updated).")
+def create_token(role, name):
+    """Create (or reuse) a user and print a new API token as the last line."""
+    session = db.session()
+    name = name or f"{role}-{int(time.time())}"
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        user = User(name=name, role=role)
+        session.add(user)
+    user.role = role
+    token = issue_token(user)
+    session.commit()
+    click.echo(f"User {user.name} ({user.role}); API token:")
+    click.echo(token)
+
+
+@click.command("worker")
+@click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
+def worker(workers):
+    """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
+    q = queue()
+    # Jobs of a worker that died are taken over now, or as soon as their lease runs out.
+    q.recover_stalled()
+    q.recover_stalled_later.schedule(delay=current_app.config["JOB_LEASE_S"] + 1)
+    q.consumer(workers or current_app.config["WORKERS"]).run()
+
+
+@click.command("db-upgrade")
+def db_upgrade():
+    """Create or upgrade the database schema."""
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Add the demo story with a generated clip (once)."""
+    from .seed import seed
+
+    story = seed()
+    click.echo(f"demo story: /stories/{story.slug}")
+
+
+@click.command("serve")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))
+@click.option("--host", default="127.0.0.1")
+def serve(port, host):
+    """Run the web server (gunicorn) and one worker together; Ctrl-C stops both."""
+    bindir = os.path.dirname(sys.executable)
+    env = {**os.environ, "VIDEODESK_DATA": str(current_app.config["DATA_DIR"])}
+    children = [
+        subprocess.Popen([os.path.join(bindir, "gunicorn"), "--config", "python:videodesk.gunicorn_conf",
+                          "--bind", f"{host}:{port}", "app:app"], env=env),
+        subprocess.Popen([os.path.join(bindir, "flask"), "--app", "app", "worker"], env=env),
+    ]
+    click.echo(f"videodesk on http://{host}:{port}/ (web + worker); Ctrl-C stops both")
+
+    def stop(*_):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    sys.exit(max(abs(child.returncode or 0) for child in children) and 1)
+
+
+def init_app(app):
+    for command in (create_token, worker, db_upgrade, seed_demo, serve):
+        app.cli.add_command(command)

@@ -1,0 +1,54 @@
+"""Errors: JSON `{"error": {"code", "message"}}` for the API, a plain page for readers."""
+import logging
+
+from flask import current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Machine codes for the HTTP errors Flask raises itself.
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    411: "length_required", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def json_error(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/oembed") \
+        or request.accept_mimetypes.best == "application/json"
+
+
+def _http_error(exc: HTTPException):
+    if exc.code == 413:
+        message = f"The upload is larger than the {current_app.config['MAX_UPLOAD_MB']} MB limit."
+    else:
+        message = exc.description or exc.name
+    if _wants_json():
+        return json_error(exc.code, HTTP_CODES.get(exc.code, "http_error"), message)
+    return render_template("public/error.html", status=exc.code, title=exc.name, message=message), exc.code
+
+
+def _unexpected(exc: Exception):
+    log.exception("unhandled error on %s", request.path)
+    message = "Something went wrong on our side; the error has been logged."
+    if _wants_json():
+        return json_error(500, "internal_error", message)
+    return render_template("public/error.html", status=500, title="Server error", message=message), 500
+
+
+def init_app(app):
+    app.register_error_handler(ApiError, lambda exc: json_error(exc.status, exc.code, exc.message))
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

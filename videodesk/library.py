@@ -1,0 +1,41 @@
+"""Operations on the video library shared by the API, the studio and the CLI."""
+import shutil
+from pathlib import Path
+
+from . import db, storage
+from .ids import random_id
+from .models import CaptionTrack, Video
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano",
+                  "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語"}
+
+
+def new_video(owner_id: int | None, title: str, source_name: str) -> Video:
+    """A queued Video row with its id assigned, before any file is stored."""
+    video = Video(title=title[:300], owner_id=owner_id, source_kind="upload", source_name=source_name[:300])
+    db.session().add(video)
+    db.session().flush()
+    return video
+
+
+def import_local_file(path: Path, owner_id: int | None, title: str) -> Video:
+    """Copy a file already on this machine (seed, CLI) into the library."""
+    video = new_video(owner_id, title, Path(path).name)
+    destination = storage.source_path(video.id)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, destination)
+    video.source_size = destination.stat().st_size
+    return video
+
+
+def add_caption_track(video: Video, webvtt_text: str, lang: str, label: str | None = None,
+                      source: str = "upload") -> CaptionTrack:
+    """Store a new caption file (old versions stay on disk) and its track row."""
+    filename = f"captions-{lang}-{random_id(6)}.vtt"
+    folder = storage.media_dir(video.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / filename).write_text(webvtt_text, encoding="utf-8")
+    track = CaptionTrack(lang=lang, label=label or LANGUAGE_NAMES.get(lang.split("-")[0], lang),
+                         source=source, filename=filename)
+    video.captions.append(track)
+    return track

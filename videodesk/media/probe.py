@@ -1,0 +1,150 @@
+"""ffprobe: what is in a file, and whether we accept it."""
+import json
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+from .runner import MediaError, MediaTimeout, run
+
+# Demuxers for real video files. Playlists (hls, concat), images and raw streams are
+# excluded, so a hostile file cannot make ffmpeg open other files or the network.
+ALLOWED_DEMUXERS = (
+    "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
+    "mpegts", "mpeg", "mxf", "ogg", "asf", "dv",
+)
+UNREADABLE = "The file is not a video we can read (it may be empty, truncated, or another kind of file)."
+
+
+@dataclass
+class VideoStream:
+    index: int
+    codec: str
+    width: int
+    height: int
+    display_width: int
+    display_height: int
+    rotation: int
+    fps: float
+    pix_fmt: str
+    field_order: str
+
+
+@dataclass
+class AudioStream:
+    index: int
+    codec: str
+    channels: int
+    sample_rate: int
+
+
+@dataclass
+class MediaInfo:
+    demuxer: str
+    format_name: str
+    duration: float
+    size: int
+    bit_rate: int
+    video: VideoStream | None
+    audio: AudioStream | None
+    subtitles: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def input_options(demuxer: str | None = None) -> dict:
+    """ffmpeg input options that confine reading to the one local file."""
+    options = {"protocol_whitelist": "file", "format_whitelist": ",".join(ALLOWED_DEMUXERS)}
+    if demuxer:
+        options["f"] = demuxer
+    return options
+
+
+def probe_command(path) -> list[str]:
+    args = ["ffprobe", "-hide_banner", "-v", "error"]
+    for key, value in input_options().items():
+        args += [f"-{key}", value]
+    return args + ["-show_format", "-show_streams", "-of", "json", "file:" + str(path)]
+
+
+def _rate(text: str | None) -> float:
+    try:
+        value = Fraction((text or "0").replace(":", "/"))
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+    return float(value) if value > 0 else 0.0
+
+
+def _rotation(stream: dict) -> int:
+    for side in stream.get("side_data_list") or []:
+        if "rotation" in side:
+            return int(round(float(side["rotation"]))) % 360
+    tag = (stream.get("tags") or {}).get("rotate")
+    return (-int(tag)) % 360 if tag and tag.lstrip("-").isdigit() else 0
+
+
+def _video_stream(stream: dict) -> VideoStream:
+    width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
+    sar = _rate(stream.get("sample_aspect_ratio")) or 1.0
+    display_width, display_height = round(width * sar), height
+    rotation = _rotation(stream)
+    if rotation in (90, 270):
+        display_width, display_height = display_height, display_width
+    return VideoStream(
+        index=int(stream["index"]), codec=stream.get("codec_name", "unknown"), width=width, height=height,
+        display_width=display_width, display_height=display_height, rotation=rotation,
+        fps=_rate(stream.get("avg_frame_rate")) or _rate(stream.get("r_frame_rate")),
+        pix_fmt=stream.get("pix_fmt", ""), field_order=stream.get("field_order", "unknown"),
+    )
+
+
+def parse_probe(output: str) -> MediaInfo:
+    data = json.loads(output or "{}")
+    fmt = data.get("format") or {}
+    if not fmt:
+        raise MediaError(UNREADABLE)
+    streams = data.get("streams") or []
+    videos = [s for s in streams if s.get("codec_type") == "video"
+              and not (s.get("disposition") or {}).get("attached_pic")]
+    audios = [s for s in streams if s.get("codec_type") == "audio"]
+    subtitles = [{"index": int(s["index"]), "codec": s.get("codec_name", "unknown"),
+                  "lang": (s.get("tags") or {}).get("language", "und")}
+                 for s in streams if s.get("codec_type") == "subtitle"]
+    video = _video_stream(videos[0]) if videos else None
+    audio = None
+    if audios:
+        a = audios[0]
+        audio = AudioStream(index=int(a["index"]), codec=a.get("codec_name", "unknown"),
+                            channels=int(a.get("channels") or 0), sample_rate=int(a.get("sample_rate") or 0))
+    duration = float(fmt.get("duration") or (videos[0].get("duration") if videos else 0) or 0)
+    return MediaInfo(
+        demuxer=fmt.get("format_name", "").split(",")[0], format_name=fmt.get("format_name", ""),
+        duration=duration, size=int(fmt.get("size") or 0), bit_rate=int(fmt.get("bit_rate") or 0),
+        video=video, audio=audio, subtitles=subtitles,
+    )
+
+
+def validate(info: MediaInfo, *, max_duration: float, max_dimension: int) -> None:
+    """Refuse what the pipeline cannot or should not process, with a reason a producer understands."""
+    if info.video is None:
+        if info.audio is not None:
+            raise MediaError("The file has sound but no picture; audio-only files are not accepted as videos.")
+        raise MediaError(UNREADABLE)
+    v = info.video
+    if v.codec in ("unknown", "none") or v.width <= 0 or v.height <= 0:
+        raise MediaError("The video track uses a format we cannot decode.")
+    if v.width > max_dimension or v.height > max_dimension:
+        raise MediaError(f"The picture is {v.width}x{v.height}; the largest accepted is {max_dimension}x{max_dimension}.")
+    if info.duration <= 0:
+        raise MediaError("The file has no playable duration (it may be truncated).")
+    if info.duration > max_duration:
+        raise MediaError(f"The video is {info.duration / 60:.0f} minutes long; the limit is {max_duration / 60:.0f} minutes.")
+
+
+def probe(path, *, timeout: float) -> MediaInfo:
+    try:
+        output = run(probe_command(path), timeout=timeout, what="ffprobe")
+    except MediaTimeout:
+        raise
+    except MediaError as exc:
+        raise MediaError(UNREADABLE) from exc
+    return parse_probe(output)

@@ -1,0 +1,74 @@
+"""The one place that executes ffmpeg/ffprobe: timeout, progress and error capture."""
+import collections
+import ctypes
+import signal
+import subprocess
+import threading
+import time
+
+
+class MediaError(Exception):
+    """A problem with the media itself, worded for the producer who uploaded it."""
+
+
+class MediaTimeout(MediaError):
+    pass
+
+
+def _die_with_parent():
+    # A worker killed mid-job must not leave ffmpeg running and writing.
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> str:
+    """Run a compiled ffmpeg/ffprobe command; return its stdout.
+
+    With `on_progress`, the command must carry `-progress pipe:1`; each reported output time
+    (in seconds) is passed to the callback as it arrives, and stdout is not collected.
+    """
+    proc = subprocess.Popen(
+        args,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        preexec_fn=_die_with_parent,
+    )
+    stderr_tail = collections.deque(maxlen=40)
+    reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
+    reader.start()
+    timed_out = threading.Event()
+
+    def _kill():
+        timed_out.set()
+        proc.kill()
+
+    watchdog = threading.Timer(timeout, _kill)
+    watchdog.start()
+    stdout = []
+    started = time.monotonic()
+    try:
+        for line in proc.stdout:
+            if on_progress is None:
+                stdout.append(line)
+            elif line.startswith("out_time_us="):
+                value = line.split("=", 1)[1].strip()
+                if value.lstrip("-").isdigit() and int(value) >= 0:
+                    on_progress(int(value) / 1_000_000)
+        proc.wait()
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        reader.join(timeout=5)
+    if timed_out.is_set():
+        raise MediaTimeout(f"{what} did not finish within {timeout:.0f} s (ran {time.monotonic() - started:.0f} s)")
+    if proc.returncode != 0:
+        detail = " ".join(line.strip() for line in stderr_tail if line.strip())[-600:]
+        raise MediaError(f"{what} failed: {detail or f'exit code {proc.returncode}'}")
+    return "".join(stdout)

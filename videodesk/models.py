@@ -1,0 +1,104 @@
+"""Database entities: users and their API tokens, videos with caption tracks, stories."""
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime
+from .ids import random_id
+
+ROLES = ("producer", "editor", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def has_role(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Only a SHA-256 of the token is stored; the token itself is shown once.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Video(Base):
+    __tablename__ = "videos"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    source_kind: Mapped[str] = mapped_column(String(20), default="upload")
+    source_name: Mapped[str | None] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_size: Mapped[int | None] = mapped_column(Integer)
+    duration: Mapped[float | None] = mapped_column(Float)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    probe: Mapped[dict | None] = mapped_column(JSON)
+    # File names (relative to the video's media folder) of what the pipeline made.
+    outputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    captions: Mapped[list["CaptionTrack"]] = relationship(
+        back_populates="video", cascade="all, delete-orphan", order_by="CaptionTrack.id"
+    )
+    stories: Mapped[list["Story"]] = relationship(back_populates="video")
+
+    @property
+    def is_public(self) -> bool:
+        return any(story.is_live for story in self.stories)
+
+
+class CaptionTrack(Base):
+    __tablename__ = "caption_tracks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(35))
+    label: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="captions")
+    source: Mapped[str] = mapped_column(String(20), default="upload")
+    filename: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    video: Mapped[Video] = relationship(back_populates="captions")
+
+
+class Story(Base):
+    __tablename__ = "stories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    headline: Mapped[str] = mapped_column(String(300))
+    dek: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    byline: Mapped[str] = mapped_column(String(200), default="")
+    section: Mapped[str] = mapped_column(String(100), default="Top News Video")
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    video: Mapped[Video | None] = relationship(back_populates="stories")
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == "published"

@@ -1,0 +1,68 @@
+"""How videos and stories look from outside: URLs and the JSON of the API contract."""
+from flask import url_for
+
+from .models import Story, Video
+
+
+def media_url(video: Video, name: str | None) -> str | None:
+    return url_for("media.file", video_id=video.id, name=name) if name else None
+
+
+def caption_json(track) -> dict:
+    return {
+        "id": track.id, "lang": track.lang, "label": track.label, "kind": track.kind,
+        "source": track.source, "url": media_url(track.video, track.filename),
+    }
+
+
+def video_json(video: Video) -> dict:
+    outputs = video.outputs or {}
+    return {
+        "id": video.id,
+        "url": url_for("api.get_video", video_id=video.id),
+        "title": video.title,
+        "status": video.status,
+        "progress": round(video.progress or 0.0, 3),
+        "error": video.error,
+        "duration": video.duration,
+        "width": video.width,
+        "height": video.height,
+        "poster_url": media_url(video, outputs.get("poster")),
+        "mp4_url": media_url(video, outputs.get("mp4")),
+        "hls_url": media_url(video, outputs.get("hls")),
+        "storyboard_url": media_url(video, outputs.get("storyboard")),
+        "preview_url": media_url(video, outputs.get("preview")),
+        "captions": [caption_json(track) for track in video.captions],
+        "source": {"kind": video.source_kind, "name": video.source_name, "url": video.source_url,
+                   "size": video.source_size},
+        "created_at": video.created_at.isoformat() if video.created_at else None,
+    }
+
+
+def story_json(story: Story) -> dict:
+    return {
+        "id": story.id,
+        "slug": story.slug,
+        "url": url_for("public.story", slug=story.slug),
+        "headline": story.headline,
+        "dek": story.dek,
+        "body": story.body,
+        "byline": story.byline,
+        "section": story.section,
+        "language": story.language,
+        "status": story.status,
+        "published_at": story.published_at.isoformat() if story.published_at else None,
+        "video_id": story.video_id,
+        "created_at": story.created_at.isoformat() if story.created_at else None,
+        "updated_at": story.updated_at.isoformat() if story.updated_at else None,
+    }
+
+
+def format_duration(seconds: float | None) -> str:
+    """Clock-style duration for badges and lists: 0:07, 12:30, 1:02:03."""
+    if not seconds:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
