@@ -5,3 +5,5 @@ threads = 8
 timeout = 120
 graceful_timeout = 10
 accesslog = "-"
+# The control socket would live in $HOME and clash between instances on one machine.
+control_socket_disable = True
