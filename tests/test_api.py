@@ -45,8 +45,15 @@ def test_upload_becomes_ready_with_outputs_and_captions(client, tokens, clips):
     assert (video["width"], video["height"]) == (320, 180)
     assert video["duration"] == pytest.approx(3.0, abs=0.2)
     assert video["progress"] == 1.0 and video["error"] is None
-    assert video["mp4_url"].endswith("/video.mp4") and video["poster_url"].endswith("/poster.jpg")
-    assert video["hls_url"] is None
+    assert video["mp4_url"].endswith("/video.mp4") and video["poster_url"].endswith("-320.jpg")
+    assert video["hls_url"].endswith("/hls/master.m3u8") and video["storyboard_url"].endswith("/storyboard.vtt")
+    assert video["preview_url"].endswith("/preview.mp4") and video["preview_webp_url"].endswith("/preview.webp")
+    assert [(p["width"], p["height"]) for p in video["posters"]] == [(320, 180)]
+    assert video["renditions"] == [{"name": "180p", "width": 320, "height": 180}]
+    meta = video["metadata"]
+    assert (meta["width"], meta["height"], meta["display_aspect"], meta["rotation"]) == (320, 180, "16:9", 0)
+    assert (meta["video_codec"], meta["audio_codec"], meta["has_audio"], meta["frame_rate"]) == ("h264", "aac", True, 25)
+    assert meta["bit_rate"] > 0 and meta["loudness"]["input_i"] < 0 and meta["loudness"]["target_i"] == -16
     [track] = video["captions"]
     assert (track["lang"], track["label"], track["kind"], track["source"]) == ("en", "English", "captions", "upload")
     vtt = client.get(track["url"], headers=bearer(tokens["producer"]))
@@ -84,6 +91,28 @@ def test_upload_over_the_size_limit_is_413_json(client, tokens):
     response = client.post("/api/videos", data={"file": (big, "big.mp4")}, headers=bearer(tokens["producer"]))
     assert response.status_code == 413
     assert response.json["error"]["code"] == "too_large" and "5 MB" in response.json["error"]["message"]
+
+
+def test_editor_overrides_the_poster_by_time_without_retranscoding(app, client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    mp4 = app.config["DATA_DIR"] / "media" / video["id"] / "video.mp4"
+    before = mp4.stat().st_mtime_ns
+    old_poster = client.get(video["poster_url"], headers=bearer(tokens["producer"])).data
+    response = client.post(f"{video['url']}/poster", json={"time": 2.5}, headers=bearer(tokens["producer"]))
+    assert response.status_code == 202
+    after = client.get(video["url"], headers=bearer(tokens["producer"])).json
+    assert after["poster_time"] == 2.5 and after["poster_url"] != video["poster_url"]
+    assert after["status"] == "ready" and mp4.stat().st_mtime_ns == before
+    new_poster = client.get(after["poster_url"], headers=bearer(tokens["producer"]))
+    assert new_poster.status_code == 200 and new_poster.data != old_poster
+    assert client.get(video["poster_url"], headers=bearer(tokens["producer"])).status_code == 404
+
+
+@pytest.mark.parametrize("body", [{"time": -1}, {"time": 99}, {"time": "5"}, {"time": True}, {}])
+def test_poster_time_must_be_inside_the_clip(client, tokens, clips, body):
+    video = ready_video(client, tokens, clips)
+    response = client.post(f"{video['url']}/poster", json=body, headers=bearer(tokens["producer"]))
+    assert response.status_code == 400 and "time" in response.json["error"]["message"]
 
 
 def test_add_caption_track_later(client, tokens, clips):

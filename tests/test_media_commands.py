@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from videodesk.media import poster, probe, transcode
+from videodesk.media import analysis, ladder, loudness, poster, probe, storyboard
 from videodesk.media.probe import AudioStream, MediaInfo, VideoStream, parse_probe, validate
 from videodesk.media.runner import MediaError
 
@@ -22,42 +22,106 @@ def info(width=1920, height=1080, rotation=0, audio=True, duration=10.0):
     ((1080, 1920), (720, 1280)),
     ((320, 180), (320, 180)),        # never upscaled
     ((333, 187), (332, 186)),        # odd sizes become even
-    ((4096, 2160), (1280, 674)),
+    ((4096, 2160), (1280, 676)),
     ((720, 720), (720, 720)),
 ])
 def test_fit_within_caps_720p_keeps_even_and_never_upscales(size, expected):
-    assert transcode.fit_within(*size) == expected
+    assert ladder.fit_within(*size) == expected
 
 
-def test_mp4_command_confines_input_and_sets_web_options():
-    args = transcode.mp4_command("/data/src", "/data/out.mp4", info())
+def test_ladder_never_upscales_and_names_steps_by_short_side():
+    assert [r.name for r in ladder.renditions_for(1920, 1080)] == ["1080p", "720p", "480p", "360p"]
+    assert [(r.width, r.height) for r in ladder.renditions_for(1920, 1080)][2] == (854, 480)
+    assert [r.name for r in ladder.renditions_for(1280, 720)] == ["720p", "480p", "360p"]
+    assert [(r.width, r.height) for r in ladder.renditions_for(1080, 1920)][:2] == [(1080, 1920), (720, 1280)]
+    assert [(r.name, r.width, r.height) for r in ladder.renditions_for(320, 180)] == [("180p", 320, 180)]
+    assert ladder.web_rendition(ladder.renditions_for(1920, 1080)).name == "720p"
+
+
+@pytest.mark.parametrize("fps, expected", [(29.97, 29.97), (120, 60), (0, 30.0), (1000, 30.0)])
+def test_output_frame_rate_is_constant_and_capped(fps, expected):
+    assert ladder.output_fps(fps) == expected
+
+
+def test_ladder_command_is_one_process_with_aligned_keyframes():
+    renditions = ladder.renditions_for(1920, 1080)
+    args = ladder.ladder_command("/data/src", info(), "/m/hls", "/w/analysis.txt", renditions,
+                                 {"I": -16, "TP": -1.5, "measured_I": -20})
+    assert args.count("-i") == 1
     before_input = args[: args.index("-i")]
     assert before_input[before_input.index("-f") + 1] == "mov"
     assert before_input[before_input.index("-protocol_whitelist") + 1] == "file"
     assert "hls" not in before_input[before_input.index("-format_whitelist") + 1].split(",")
-    assert args[args.index("-i") + 1] == "file:/data/src"
-    assert "scale=1280:720" in args[args.index("-filter_complex") + 1]
-    assert args[args.index("-movflags") + 1] == "+faststart"
-    assert args[args.index("-c:v") + 1] == "libx264" and args[args.index("-c:a") + 1] == "aac"
-    assert "file:/data/out.mp4" in args
-    assert args[args.index("-progress") + 1] == "pipe:1"
-
-
-def test_mp4_command_without_audio_maps_no_audio():
-    args = transcode.mp4_command("/s", "/o.mp4", info(audio=False))
-    assert "-c:a" not in args and args.count("-map") == 1
+    graph = args[args.index("-filter_complex") + 1]
+    assert "split=5" in graph and "yadif" in graph and "loudnorm" in graph and "blurdetect" in graph
+    assert "scale=1920:1080" in graph and "scale=640:360" in graph
+    assert args[args.index("-force_key_frames") + 1] == "expr:gte(t,n_forced*2)"
+    assert args[args.index("-sc_threshold") + 1] == "0" and args[args.index("-g") + 1] == "50"
+    assert args[args.index("-hls_segment_type") + 1] == "fmp4"
+    assert args[args.index("-var_stream_map") + 1].endswith("a:0,agroup:audio,name:audio,default:yes")
 
 
 def test_portrait_rotation_uses_display_dimensions():
-    args = transcode.mp4_command("/s", "/o.mp4", info(1920, 1080, rotation=90))
-    assert "scale=720:1280" in args[args.index("-filter_complex") + 1]
+    renditions = ladder.renditions_for(1080, 1920)
+    graph = ladder.ladder_command("/s", info(1920, 1080, rotation=90), "/o", "/a", renditions, None)
+    assert "scale=1080:1920" in graph[graph.index("-filter_complex") + 1]
 
 
-def test_poster_is_taken_early_but_after_the_opening():
-    assert poster.poster_time(3.0) == pytest.approx(0.6)
-    assert poster.poster_time(600) == 8.0
-    args = poster.poster_command("/m/video.mp4", "/m/poster.jpg", 30)
-    assert args[args.index("-ss") + 1] == "6.000" and "thumbnail=60" in " ".join(args)
+def test_poster_widths_never_upscale():
+    assert poster.poster_widths(1920) == [1920, 1280, 640, 320]
+    assert poster.poster_widths(320) == [320]
+    assert poster.poster_widths(1280) == [1280, 640, 320]
+
+
+def test_storyboard_seeks_keyframes_only_and_maps_tiles():
+    plan = storyboard.plan_for(600, 1280, 720)
+    assert (plan.interval, plan.count, plan.columns, plan.rows) == (6, 100, 10, 10)
+    args = storyboard.sprite_command("/m/video.mp4", "/m/sb.jpg", plan)
+    assert args[args.index("-skip_frame") + 1] == "nokey" and args.index("-skip_frame") < args.index("-i")
+    vtt = storyboard.thumbnails_vtt(storyboard.plan_for(5, 320, 180), 5, "sb.jpg")
+    assert vtt.splitlines()[:4] == ["WEBVTT", "", "00:00:00.000 --> 00:00:02.000", "sb.jpg#xywh=0,0,160,90"]
+    assert "00:00:04.000 --> 00:00:05.000\nsb.jpg#xywh=320,0,160,90" in vtt
+
+
+def test_loudness_measurement_parsing_and_second_pass_options():
+    stderr = 'noise\n[Parsed_loudnorm_0 @ 0x1]\n{\n\t"input_i" : "-23.10",\n\t"input_tp" : "-5.00",\n' \
+             '\t"input_lra" : "3.20",\n\t"input_thresh" : "-33.40",\n\t"output_i" : "-16.0",\n' \
+             '\t"output_tp" : "-1.5",\n\t"output_lra" : "3.0",\n\t"output_thresh" : "-26.0",\n' \
+             '\t"normalization_type" : "linear",\n\t"target_offset" : "0.10"\n}\n'
+    measured = loudness.parse_measurement(stderr)
+    assert measured["input_i"] == -23.1 and measured["target_offset"] == 0.1
+    args = loudness.normalize_args(measured, {"I": -16, "TP": -1.5, "LRA": 11})
+    assert args["measured_I"] == -23.1 and args["linear"] == "true" and args["I"] == -16
+    silent = dict(measured, input_i=float("-inf"))
+    assert loudness.normalize_args(silent, {"I": -16}) is None
+
+
+def _samples(rows):
+    return [analysis.Sample(time=t, scene=scene, black=black, blur=blur) for t, scene, black, blur in rows]
+
+
+def test_poster_choice_avoids_black_fades_cuts_and_blur():
+    rows = []
+    for i in range(100):                      # 20 s at 5 samples a second
+        t = i / 5
+        black = 100 if t < 2 else max(0, 100 - (t - 2) * 50) if t < 4 else 0   # fade in from black
+        blur = 3.0 if 12 <= t < 14 else 8.0   # the sharp stretch
+        scene = 0.9 if t == 13.0 else 0.01    # a cut in the middle of it
+        rows.append((t, scene, black, blur))
+    chosen = analysis.choose_poster_time(_samples(rows), 20)
+    assert 12 <= chosen < 14 and abs(chosen - 13.0) > analysis.SETTLE_S
+
+
+def test_preview_window_is_the_most_active_part():
+    rows = [(i / 5, 0.2 if 10 <= i / 5 < 14 else 0.01, 0, 5) for i in range(150)]
+    assert analysis.most_active_start(_samples(rows), 30, 4) == pytest.approx(10, abs=0.3)
+    assert analysis.most_active_start(_samples(rows), 3, 4) == 0.0
+
+
+def test_analysis_file_parsing():
+    text = ("frame:0    pts:0       pts_time:0\nlavfi.scene_score=0.000000\nlavfi.blackframe.pblack=12\n"
+            "lavfi.blur=4.5\nframe:1    pts:1       pts_time:0.2\nlavfi.scene_score=0.5\n")
+    assert analysis.parse_analysis(text) == _samples([(0.0, 0.0, 12.0, 4.5), (0.2, 0.5, 0.0, 0.0)])
 
 
 def test_probe_command_reads_one_local_file_only():

@@ -4,41 +4,68 @@ import subprocess
 import pytest
 
 from videodesk.media import pipeline, probe, runner
-from videodesk.media.pipeline import Limits
+from videodesk.media.pipeline import Context, Limits
 
 from . import media
 
-LIMITS = Limits(max_duration=3600, max_dimension=8192, ffmpeg_timeout=120, ffprobe_timeout=20)
+LIMITS = Limits(max_duration=3600, max_dimension=8192, ffmpeg_timeout=120, ffprobe_timeout=20,
+                loudness_target={"I": -16.0, "TP": -1.5, "LRA": 11.0})
 
 
-def test_clip_becomes_web_mp4_and_poster(clips, tmp_path):
-    seen = []
-    result = pipeline.process_source(clips["clip"], tmp_path, LIMITS, seen.append)
-    web = probe.probe(tmp_path / "video.mp4", timeout=20)
+def process(source, folder, report=lambda f: None, save=lambda s: None, state=None) -> Context:
+    ctx = Context(source=source, media_dir=folder / "media", work_dir=folder / "work", limits=LIMITS,
+                  state=state if state is not None else {})
+    pipeline.run_steps(ctx, report, save)
+    return ctx
+
+
+def web_info(ctx):
+    return probe.probe(ctx.media_dir / "video.mp4", timeout=20)
+
+
+def test_clip_gets_every_output(clips, tmp_path):
+    seen, saved = [], []
+    ctx = process(clips["clip"], tmp_path, seen.append, lambda state: saved.append(list(state["done"])))
+    out = ctx.media_dir
+    web = web_info(ctx)
     assert (web.video.codec, web.audio.codec) == ("h264", "aac")
     assert (web.video.width, web.video.height) == (320, 180)
     assert web.duration == pytest.approx(3.0, abs=0.2)
-    # +faststart: the moov box comes before the media data.
-    head = (tmp_path / "video.mp4").read_bytes()[:200_000]
-    assert head.index(b"moov") < head.index(b"mdat")
-    assert (tmp_path / "poster.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
-    assert result.outputs == {"mp4": "video.mp4", "poster": "poster.jpg"}
-    assert seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen) and len(seen) >= 2
-    assert not list(tmp_path.glob(".tmp-*"))
+    head = (out / "video.mp4").read_bytes()[:200_000]
+    assert head.index(b"moov") < head.index(b"mdat")  # +faststart
+    master = (out / "hls" / "master.m3u8").read_text()
+    assert "RESOLUTION=320x180" in master and 'CODECS="avc1.' in master and "BANDWIDTH=" in master
+    assert (out / ctx.outputs["poster"]).read_bytes()[:3] == b"\xff\xd8\xff"
+    assert all((out / p["webp"]).read_bytes()[8:12] == b"WEBP" for p in ctx.outputs["posters"])
+    assert (out / "storyboard.vtt").read_text().startswith("WEBVTT")
+    assert (out / "storyboard.jpg").exists() and (out / "preview.mp4").exists()
+    assert (out / "preview.webp").read_bytes()[8:12] == b"WEBP"
+    assert ctx.state["loudness"]["measured"]["input_i"] < 0
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 7
+    assert saved[-1] == ["probe", "loudness", "ladder", "mp4", "poster", "storyboard", "preview"]
+    assert not list(out.glob(".tmp-*")) and not list((tmp_path / "work").glob(".tmp-*"))
+
+
+def test_finished_steps_are_not_run_again(clips, tmp_path):
+    ctx = process(clips["clip"], tmp_path)
+    before = (ctx.media_dir / "video.mp4").stat().st_mtime_ns
+    ctx.state["done"].remove("preview")
+    (ctx.media_dir / "preview.mp4").unlink()
+    process(clips["clip"], tmp_path, state=ctx.state)
+    assert (ctx.media_dir / "preview.mp4").exists()
+    assert (ctx.media_dir / "video.mp4").stat().st_mtime_ns == before
 
 
 def test_portrait_phone_video_is_rotated_upright(tmp_path):
-    source = media.make_rotated_portrait(tmp_path / "portrait.mov")
-    pipeline.process_source(source, tmp_path / "out", LIMITS)
-    web = probe.probe(tmp_path / "out" / "video.mp4", timeout=20)
-    assert (web.video.width, web.video.height) == (180, 320)
-    assert web.video.rotation == 0
+    ctx = process(media.make_rotated_portrait(tmp_path / "portrait.mov"), tmp_path)
+    web = web_info(ctx)
+    assert (web.video.width, web.video.height) == (180, 320) and web.video.rotation == 0
 
 
 def test_video_without_audio_stays_silent(tmp_path):
-    source = media.make_clip(tmp_path / "mute.mp4", seconds=2, audio=False)
-    pipeline.process_source(source, tmp_path / "out", LIMITS)
-    assert probe.probe(tmp_path / "out" / "video.mp4", timeout=20).audio is None
+    ctx = process(media.make_clip(tmp_path / "mute.mp4", seconds=2, audio=False), tmp_path)
+    assert web_info(ctx).audio is None and ctx.state["loudness"] is None
+    assert "agroup" not in (ctx.media_dir / "hls" / "master.m3u8").read_text().lower()
 
 
 @pytest.mark.parametrize("name, message", [
@@ -48,8 +75,8 @@ def test_video_without_audio_stays_silent(tmp_path):
 ])
 def test_bad_inputs_fail_with_a_reason_and_leave_nothing(clips, tmp_path, name, message):
     with pytest.raises(runner.MediaError, match=message):
-        pipeline.process_source(clips[name], tmp_path, LIMITS)
-    assert not list(tmp_path.iterdir())
+        process(clips[name], tmp_path)
+    assert not list((tmp_path / "media").iterdir())
 
 
 def test_truncated_faststart_file_is_refused(clips, tmp_path):
@@ -57,22 +84,13 @@ def test_truncated_faststart_file_is_refused(clips, tmp_path):
     media.ffmpeg("-i", clips["clip"], "-c", "copy", "-movflags", "+faststart", faststart)
     cut = media.make_truncated(faststart, tmp_path / "cut.mp4")
     with pytest.raises(runner.MediaError, match="truncated"):
-        pipeline.process_source(cut, tmp_path / "out", LIMITS)
-    assert not (tmp_path / "out" / "video.mp4").exists()
+        process(cut, tmp_path)
+    assert not (tmp_path / "media" / "hls").exists() and not (tmp_path / "media" / "video.mp4").exists()
 
 
 def test_audio_only_file_is_refused(tmp_path):
-    source = media.make_audio_only(tmp_path / "voice.m4a")
     with pytest.raises(runner.MediaError, match="audio-only"):
-        pipeline.process_source(source, tmp_path / "out", LIMITS)
-
-
-def test_playlist_pointing_at_system_files_is_never_followed(tmp_path):
-    evil = tmp_path / "evil.mp4"
-    evil.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/passwd\n"
-                    "#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n")
-    with pytest.raises(runner.MediaError, match="not a video we can read"):
-        pipeline.process_source(evil, tmp_path / "out", LIMITS)
+        process(media.make_audio_only(tmp_path / "voice.m4a"), tmp_path)
 
 
 def test_runner_kills_a_command_past_its_timeout():

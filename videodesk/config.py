@@ -37,6 +37,11 @@ def load_config(overrides=None) -> dict:
         "FFPROBE_TIMEOUT_S": 30.0,
         # A processing job silent for this long is taken to be dead and queued again.
         "JOB_LEASE_S": float(env.get("VIDEODESK_JOB_LEASE_S", "120")),
+        "LOUDNESS_TARGET": {
+            "I": float(env.get("VIDEODESK_LOUDNESS_LUFS", "-16")),
+            "TP": float(env.get("VIDEODESK_LOUDNESS_TRUE_PEAK", "-1.5")),
+            "LRA": 11.0,
+        },
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,

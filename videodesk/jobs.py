@@ -1,5 +1,8 @@
 """What the queue runs: the media pipeline applied to a Video row, with a lease for crash recovery."""
+import copy
 import logging
+import os
+import socket
 import time
 from datetime import timedelta
 
@@ -7,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from . import db, storage
-from .media.pipeline import Limits, process_source
+from .media import pipeline
 from .media.runner import MediaError
 from .models import Video, utcnow
 
@@ -15,13 +18,23 @@ log = logging.getLogger(__name__)
 # A running job refreshes its video's updated_at with each progress commit; a processing video
 # untouched for JOB_LEASE_S belonged to a worker that died and is queued again.
 PROGRESS_COMMIT_INTERVAL = 1.0
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _limits() -> Limits:
+def _limits() -> pipeline.Limits:
     config = current_app.config
-    return Limits(
+    return pipeline.Limits(
         max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
         ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
+        loudness_target=config["LOUDNESS_TARGET"],
+    )
+
+
+def _context(video: Video) -> pipeline.Context:
+    return pipeline.Context(
+        source=storage.source_path(video.id), media_dir=storage.media_dir(video.id),
+        work_dir=storage.upload_dir(video.id) / "work", limits=_limits(),
+        state=copy.deepcopy(video.pipeline_state or {}),
     )
 
 
@@ -40,30 +53,56 @@ def _progress_reporter(session, video):
     return report
 
 
+def _saver(session, video):
+    def save(state: dict):
+        # A copy, so SQLAlchemy sees a new value and writes the JSON column.
+        video.pipeline_state = copy.deepcopy(state)
+        video.outputs = dict(state.get("outputs", {}))
+        web = state.get("web")
+        if web:
+            video.width, video.height, video.duration = web["width"], web["height"], web["duration"]
+        session.commit()
+
+    return save
+
+
 def process_video(video_id: str):
-    """Idempotent: a ready video is left alone, anything else is (re)built from its source."""
+    """Idempotent: a ready video is left alone; otherwise the steps not yet done are run."""
     session = db.session()
     video = session.get(Video, video_id)
     if video is None or video.status == "ready":
         return
-    video.status, video.progress, video.error = "processing", 0.0, None
+    video.status, video.error, video.processed_by = "processing", None, WORKER_NAME
     session.commit()
+    ctx = _context(video)
     try:
-        result = process_source(
-            storage.source_path(video.id), storage.media_dir(video.id), _limits(),
-            _progress_reporter(session, video),
-        )
+        pipeline.run_steps(ctx, _progress_reporter(session, video), _saver(session, video))
     except MediaError as exc:
         video.status, video.error = "failed", str(exc)
         session.commit()
         log.info("video %s failed: %s", video.id, exc)
         return
-    video.probe = result.source.to_dict()
-    video.duration = round(result.web.duration, 3)
-    video.width, video.height = result.web.video.width, result.web.video.height
-    video.outputs = {**(video.outputs or {}), **result.outputs}
     video.status, video.progress = "ready", 1.0
     session.commit()
+    log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
+
+
+def render_poster(video_id: str, time_s: float):
+    """An editor's poster choice: only the poster is made again, from the web MP4; the video stays ready."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    if video is None or video.status != "ready":
+        return
+    ctx = _context(video)
+    ctx.state["poster_time"] = time_s
+    try:
+        pipeline.step_poster(ctx, lambda fraction: None)
+    except MediaError as exc:
+        video.error = f"The new poster could not be made: {exc}"
+        session.commit()
+        return
+    video.error = None
+    _saver(session, video)(ctx.state)
 
 
 def mark_failed(video_id: str, reason: str):
@@ -80,6 +119,6 @@ def requeue_stalled() -> list[str]:
     cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
     videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < cutoff)))
     for video in videos:
-        video.status, video.progress = "queued", 0.0
+        video.status = "queued"
     session.commit()
     return [video.id for video in videos]

@@ -53,9 +53,11 @@ class Video(Base):
     duration: Mapped[float | None] = mapped_column(Float)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
-    probe: Mapped[dict | None] = mapped_column(JSON)
+    # The media pipeline's state: probe of the source, loudness, finished steps, chosen poster time.
+    pipeline_state: Mapped[dict] = mapped_column(JSON, default=dict)
     # File names (relative to the video's media folder) of what the pipeline made.
     outputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    processed_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     captions: Mapped[list["CaptionTrack"]] = relationship(

@@ -1,4 +1,6 @@
 """How videos and stories look from outside: URLs and the JSON of the API contract."""
+from math import gcd
+
 from flask import url_for
 
 from .models import Story, Video
@@ -15,8 +17,31 @@ def caption_json(track) -> dict:
     }
 
 
+def source_metadata(video: Video) -> dict | None:
+    """What the probe and the loudness measurement found in the source."""
+    state = video.pipeline_state or {}
+    info = state.get("info")
+    if not info:
+        return None
+    picture, sound = info["video"], info.get("audio")
+    divisor = gcd(picture["display_width"], picture["display_height"]) or 1
+    loudness = (state.get("loudness") or {}).get("measured")
+    target = (state.get("loudness") or {}).get("target") or {}
+    return {
+        "duration": info["duration"], "width": picture["width"], "height": picture["height"],
+        "display_aspect": f"{picture['display_width'] // divisor}:{picture['display_height'] // divisor}",
+        "rotation": picture["rotation"], "frame_rate": round(picture["fps"], 3),
+        "video_codec": picture["codec"], "audio_codec": sound["codec"] if sound else None,
+        "bit_rate": info["bit_rate"], "has_audio": sound is not None, "container": info["format_name"],
+        "loudness": {"input_i": loudness["input_i"], "input_tp": loudness["input_tp"],
+                     "input_lra": loudness["input_lra"], "target_i": target.get("I"),
+                     "target_tp": target.get("TP")} if loudness else None,
+    }
+
+
 def video_json(video: Video) -> dict:
     outputs = video.outputs or {}
+    state = video.pipeline_state or {}
     return {
         "id": video.id,
         "url": url_for("api.get_video", video_id=video.id),
@@ -32,6 +57,14 @@ def video_json(video: Video) -> dict:
         "hls_url": media_url(video, outputs.get("hls")),
         "storyboard_url": media_url(video, outputs.get("storyboard")),
         "preview_url": media_url(video, outputs.get("preview")),
+        "preview_webp_url": media_url(video, outputs.get("preview_webp")),
+        "storyboard_image_url": media_url(video, outputs.get("storyboard_image")),
+        "posters": [{"width": p["width"], "height": p["height"], "jpeg_url": media_url(video, p["jpeg"]),
+                     "webp_url": media_url(video, p["webp"])} for p in outputs.get("posters", [])],
+        "poster_time": state.get("poster_time"),
+        "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]}
+                       for r in state.get("renditions", [])],
+        "metadata": source_metadata(video),
         "captions": [caption_json(track) for track in video.captions],
         "source": {"kind": video.source_kind, "name": video.source_name, "url": video.source_url,
                    "size": video.source_size},

@@ -35,6 +35,11 @@ class Queue:
                         jobs.mark_failed(video_id, f"Processing stopped on an internal error ({type(exc).__name__}).")
                     raise
 
+        @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5)
+        def render_poster(video_id, time_s):
+            with app.app_context():
+                jobs.render_poster(video_id, time_s)
+
         def recover_in_app():
             with app.app_context():
                 self.recover_stalled()
@@ -42,6 +47,7 @@ class Queue:
         huey.periodic_task(crontab(minute="*"), name="videodesk.recover_stalled")(recover_in_app)
         self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
         self.process_video = process_video
+        self.render_poster = render_poster
 
     def recover_stalled(self):
         for video_id in jobs.requeue_stalled():

@@ -83,3 +83,18 @@ def add_captions(video_id):
     track = add_caption_track(video, _read_captions(upload), _language(request.form.get("lang")), label)
     db.session().commit()
     return caption_json(track), 201
+
+
+@bp.post("/videos/<video_id>/poster")
+@require_role("producer")
+def choose_poster(video_id):
+    """Editors override the automatic poster by timestamp; no re-transcoding happens."""
+    video = _load_video(video_id)
+    if video.status != "ready":
+        raise ApiError(409, "not_ready", "The poster can be chosen once the video is ready.")
+    time_s = json_body().get("time")
+    if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not 0 <= time_s <= (video.duration or 0):
+        raise ApiError(400, "invalid_field", f"'time' must be a number of seconds between 0 and {video.duration}.")
+    queue().render_poster(video.id, float(time_s))
+    db.session().refresh(video)
+    return video_json(video), 202

@@ -1,17 +1,25 @@
-"""Pipeline v1 for one source file: probe, validate, web MP4, poster."""
-from dataclasses import dataclass
+"""The processing of one source, as idempotent steps.
+
+`state` is a plain dict the caller persists after every step (the queue job stores it on the
+Video row), so a run that was killed resumes after the last finished step, and every output
+is renamed into place only when complete."""
+import contextlib
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import analysis, hls, ladder, loudness, poster, preview, storyboard
 from .files import atomic_output, remove_stale_temp_files
-from .poster import poster_command
+from ..ids import short_token
 from .probe import MediaInfo, probe, validate
 from .runner import MediaError, run
-from .transcode import mp4_command
 
 MP4_NAME = "video.mp4"
-POSTER_NAME = "poster.jpg"
-# Share of the progress bar each step fills.
-TRANSCODE_SHARE = 0.9
+HLS_DIR = "hls"
+STORYBOARD_IMAGE = "storyboard.jpg"
+STORYBOARD_VTT = "storyboard.vtt"
+PREVIEW_MP4 = "preview.mp4"
+PREVIEW_WEBP = "preview.webp"
+ANALYSIS_FILE = "analysis.txt"
 # Less than this share of the declared duration decoded means the file is cut short.
 DECODABLE_SHARE = 0.8
 
@@ -22,6 +30,7 @@ class Limits:
     max_dimension: int
     ffmpeg_timeout: float
     ffprobe_timeout: float
+    loudness_target: dict
 
     def step_timeout(self, duration: float) -> float:
         """Generous for slow machines, yet bounded so nothing hangs."""
@@ -29,30 +38,159 @@ class Limits:
 
 
 @dataclass
-class Result:
-    source: MediaInfo
-    web: MediaInfo
-    outputs: dict
+class Context:
+    source: Path
+    media_dir: Path
+    work_dir: Path      # private scratch space next to the original, never served
+    limits: Limits
+    state: dict
+
+    @property
+    def info(self) -> MediaInfo:
+        return MediaInfo.from_dict(self.state["info"])
+
+    @property
+    def outputs(self) -> dict:
+        return self.state.setdefault("outputs", {})
+
+    @property
+    def timeout(self) -> float:
+        return self.limits.step_timeout(self.state["info"]["duration"])
 
 
-def process_source(source: Path, media_dir: Path, limits: Limits, report=lambda fraction: None) -> Result:
-    remove_stale_temp_files(media_dir)
-    info = probe(source, timeout=limits.ffprobe_timeout)
-    validate(info, max_duration=limits.max_duration, max_dimension=limits.max_dimension)
-    timeout = limits.step_timeout(info.duration)
+def step_probe(ctx: Context, report):
+    info = probe(ctx.source, timeout=ctx.limits.ffprobe_timeout)
+    validate(info, max_duration=ctx.limits.max_duration, max_dimension=ctx.limits.max_dimension)
+    ctx.state["info"] = info.to_dict()
 
-    mp4 = media_dir / MP4_NAME
-    with atomic_output(mp4) as tmp:
-        run(mp4_command(source, tmp, info), timeout=timeout, what="Transcoding",
-            on_progress=lambda seconds: report(TRANSCODE_SHARE * min(1.0, seconds / info.duration)))
-        web = probe(tmp, timeout=limits.ffprobe_timeout)
-        if web.duration < info.duration * DECODABLE_SHARE - 0.5:
-            raise MediaError(
-                f"Only {web.duration:.1f} s of the declared {info.duration:.1f} s could be decoded; "
-                "the file looks truncated or damaged."
-            )
 
-    with atomic_output(media_dir / POSTER_NAME) as tmp:
-        run(poster_command(mp4, tmp, web.duration), timeout=timeout, what="Poster extraction")
-    report(1.0)
-    return Result(source=info, web=web, outputs={"mp4": MP4_NAME, "poster": POSTER_NAME})
+def step_loudness(ctx: Context, report):
+    info = ctx.info
+    if info.audio is None:
+        ctx.state["loudness"] = None
+        return
+    result = run(loudness.measure_command(ctx.source, info, ctx.limits.loudness_target),
+                 timeout=ctx.timeout, what="Loudness measurement")
+    try:
+        measured = loudness.parse_measurement(result.stderr)
+    except ValueError:
+        raise MediaError("The audio track could not be measured; it may be damaged.") from None
+    ctx.state["loudness"] = {"measured": measured, "target": ctx.limits.loudness_target}
+
+
+def step_ladder(ctx: Context, report):
+    info = ctx.info
+    renditions = ladder.renditions_for(info.video.display_width, info.video.display_height)
+    measured = (ctx.state.get("loudness") or {}).get("measured")
+    normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(ctx.work_dir / ANALYSIS_FILE) as analysis_tmp, \
+            atomic_output(ctx.media_dir / HLS_DIR, directory=True) as hls_tmp:
+        run(ladder.ladder_command(ctx.source, info, hls_tmp, analysis_tmp, renditions, normalize),
+            timeout=ctx.timeout, what="Transcoding",
+            on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
+        samples = analysis.parse_analysis(analysis_tmp.read_text())
+        decoded = samples[-1].time + 1 / ladder.ANALYSIS_FPS if samples else 0.0
+        if decoded < info.duration * DECODABLE_SHARE - 0.5:
+            raise MediaError(f"Only {decoded:.1f} s of the declared {info.duration:.1f} s could be decoded; "
+                             "the file looks truncated or damaged.")
+    ctx.state["renditions"] = [asdict(r) for r in renditions]
+    ctx.outputs["hls"] = f"{HLS_DIR}/master.m3u8"
+
+
+def step_mp4(ctx: Context, report):
+    renditions = [ladder.Rendition(**r) for r in ctx.state["renditions"]]
+    web = ladder.web_rendition(renditions)
+    hls_dir = ctx.media_dir / HLS_DIR
+    with contextlib.ExitStack() as stack:
+        video = stack.enter_context(atomic_output(ctx.work_dir / "web-video.mp4"))
+        hls.join_fragments(hls_dir / web.name / "index.m3u8", video)
+        audio = None
+        if ctx.info.audio is not None:
+            audio = stack.enter_context(atomic_output(ctx.work_dir / "web-audio.mp4"))
+            hls.join_fragments(hls_dir / "audio" / "index.m3u8", audio)
+        mp4 = stack.enter_context(atomic_output(ctx.media_dir / MP4_NAME))
+        run(ladder.mp4_remux_command(video, audio, mp4), timeout=ctx.timeout, what="MP4 packaging")
+        web_info = probe(mp4, timeout=ctx.limits.ffprobe_timeout)
+    ctx.state["web"] = {"width": web_info.video.width, "height": web_info.video.height,
+                        "duration": round(web_info.duration, 3)}
+    ctx.outputs["mp4"] = MP4_NAME
+
+
+def step_poster(ctx: Context, report):
+    web = ctx.state["web"]
+    time = ctx.state.get("poster_time")
+    if time is None:
+        samples = analysis.parse_analysis((ctx.work_dir / ANALYSIS_FILE).read_text())
+        time = analysis.choose_poster_time(samples, web["duration"])
+    time = max(0.0, min(float(time), max(0.0, web["duration"] - 0.1)))
+    # A new name per render, so caches never show a replaced poster.
+    token = short_token()
+    sizes = []
+    with contextlib.ExitStack() as stack:
+        targets = []
+        for width in poster.poster_widths(web["width"]):
+            height = max(2, round(width * web["height"] / web["width"] / 2) * 2)
+            entry = {"width": width, "height": height}
+            for kind, ext in (("jpeg", "jpg"), ("webp", "webp")):
+                entry[kind] = f"poster-{token}-{width}.{ext}"
+                targets.append((width, height, kind, stack.enter_context(atomic_output(ctx.media_dir / entry[kind]))))
+            sizes.append(entry)
+        run(poster.poster_command(ctx.media_dir / MP4_NAME, time, targets), timeout=ctx.timeout,
+            what="Poster extraction")
+    previous = ctx.outputs.get("posters") or []
+    ctx.outputs.update({"poster": sizes[0]["jpeg"], "posters": sizes})
+    ctx.state["poster_time"] = round(time, 3)
+    for entry in previous:
+        for kind in ("jpeg", "webp"):
+            with contextlib.suppress(FileNotFoundError):
+                (ctx.media_dir / entry[kind]).unlink()
+
+
+def step_storyboard(ctx: Context, report):
+    web = ctx.state["web"]
+    plan = storyboard.plan_for(web["duration"], web["width"], web["height"])
+    with atomic_output(ctx.media_dir / STORYBOARD_IMAGE) as sprite:
+        run(storyboard.sprite_command(ctx.media_dir / MP4_NAME, sprite, plan), timeout=ctx.timeout,
+            what="Storyboard")
+    with atomic_output(ctx.media_dir / STORYBOARD_VTT) as vtt:
+        vtt.write_text(storyboard.thumbnails_vtt(plan, web["duration"], STORYBOARD_IMAGE))
+    ctx.outputs.update({"storyboard": STORYBOARD_VTT, "storyboard_image": STORYBOARD_IMAGE})
+
+
+def step_preview(ctx: Context, report):
+    duration = ctx.state["web"]["duration"]
+    samples = analysis.parse_analysis((ctx.work_dir / ANALYSIS_FILE).read_text())
+    length = min(preview.LENGTH_S, duration)
+    start = analysis.most_active_start(samples, duration, length)
+    with atomic_output(ctx.media_dir / PREVIEW_MP4) as mp4, atomic_output(ctx.media_dir / PREVIEW_WEBP) as webp:
+        run(preview.preview_command(ctx.media_dir / MP4_NAME, start, length, mp4, webp), timeout=ctx.timeout,
+            what="Preview")
+    ctx.outputs.update({"preview": PREVIEW_MP4, "preview_webp": PREVIEW_WEBP})
+    ctx.state["preview_start"] = start
+
+
+# (name, function, share of the progress bar)
+STEPS = (
+    ("probe", step_probe, 0.01), ("loudness", step_loudness, 0.07), ("ladder", step_ladder, 0.78),
+    ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
+    ("preview", step_preview, 0.05),
+)
+
+
+def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None):
+    """Run the steps not yet done; `save(state)` after each, `report(0..1)` as work advances."""
+    ctx.media_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(ctx.media_dir)
+    if ctx.work_dir.exists():
+        remove_stale_temp_files(ctx.work_dir)
+    done = ctx.state.setdefault("done", [])
+    total = sum(share for _, _, share in STEPS)
+    base = 0.0
+    for name, function, share in STEPS:
+        if name not in done:
+            function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
+            done.append(name)
+            save(ctx.state)
+        base += share
+        report(base / total)

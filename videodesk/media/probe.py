@@ -50,6 +50,11 @@ class MediaInfo:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "MediaInfo":
+        return cls(**{**data, "video": VideoStream(**data["video"]) if data.get("video") else None,
+                      "audio": AudioStream(**data["audio"]) if data.get("audio") else None})
+
 
 def input_options(demuxer: str | None = None) -> dict:
     """ffmpeg input options that confine reading to the one local file."""
@@ -142,7 +147,7 @@ def validate(info: MediaInfo, *, max_duration: float, max_dimension: int) -> Non
 
 def probe(path, *, timeout: float) -> MediaInfo:
     try:
-        output = run(probe_command(path), timeout=timeout, what="ffprobe")
+        output = run(probe_command(path), timeout=timeout, what="ffprobe").stdout
     except MediaTimeout:
         raise
     except MediaError as exc:

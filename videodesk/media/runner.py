@@ -5,6 +5,7 @@ import signal
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 
 
 class MediaError(Exception):
@@ -15,6 +16,12 @@ class MediaTimeout(MediaError):
     pass
 
 
+@dataclass
+class Completed:
+    stdout: str
+    stderr: str
+
+
 def _die_with_parent():
     # A worker killed mid-job must not leave ffmpeg running and writing.
     try:
@@ -23,8 +30,8 @@ def _die_with_parent():
         pass
 
 
-def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> str:
-    """Run a compiled ffmpeg/ffprobe command; return its stdout.
+def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> Completed:
+    """Run a compiled ffmpeg/ffprobe command; return its output (the last lines of stderr).
 
     With `on_progress`, the command must carry `-progress pipe:1`; each reported output time
     (in seconds) is passed to the callback as it arrives, and stdout is not collected.
@@ -38,7 +45,7 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> str:
         errors="replace",
         preexec_fn=_die_with_parent,
     )
-    stderr_tail = collections.deque(maxlen=40)
+    stderr_tail = collections.deque(maxlen=400)
     reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
     reader.start()
     timed_out = threading.Event()
@@ -69,6 +76,6 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> str:
     if timed_out.is_set():
         raise MediaTimeout(f"{what} did not finish within {timeout:.0f} s (ran {time.monotonic() - started:.0f} s)")
     if proc.returncode != 0:
-        detail = " ".join(line.strip() for line in stderr_tail if line.strip())[-600:]
+        detail = " ".join(line.strip() for line in list(stderr_tail)[-40:] if line.strip())[-600:]
         raise MediaError(f"{what} failed: {detail or f'exit code {proc.returncode}'}")
-    return "".join(stdout)
+    return Completed(stdout="".join(stdout), stderr="".join(stderr_tail))

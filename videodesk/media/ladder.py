@@ -1,0 +1,122 @@
+"""The single transcoding pass: one decode feeds every HLS rendition, the normalized audio and
+the analysis track (scene change, black share, blur per sampled frame) used to pick the poster
+and the preview. Keyframes fall every GOP_SECONDS in every rendition, so players switch cleanly
+and the storyboard can be cut from keyframes alone."""
+from dataclasses import dataclass
+
+import ffmpeg
+
+from .command import compile_command, open_input, output_path
+from .probe import MediaInfo
+
+GOP_SECONDS = 2
+SEGMENT_SECONDS = 4
+MAX_FPS = 60
+ANALYSIS_FPS = 5
+ANALYSIS_WIDTH = 160
+AUDIO_BITRATE = "128k"
+
+
+@dataclass(frozen=True)
+class Rendition:
+    name: str
+    width: int
+    height: int
+    maxrate_kbps: int
+
+
+def fit_within(width: int, height: int, short_side: int = 720, long_side: int = 1280) -> tuple[int, int]:
+    """Scale display dimensions down (never up) to fit the box, with the even sizes x264 needs."""
+    scale = min(1.0, short_side / min(width, height), long_side / max(width, height))
+
+    def even(size: int) -> int:
+        return max(2, min(int(size * scale / 2 + 0.5) * 2, size // 2 * 2))
+
+    return even(width), even(height)
+
+
+# (short side, name, max bit rate at 30 fps) of the ladder, best first.
+LADDER = ((1080, "1080p", 5000), (720, "720p", 2800), (480, "480p", 1400), (360, "360p", 800))
+
+
+def renditions_for(display_width: int, display_height: int) -> list[Rendition]:
+    """The ladder steps the source can fill (never upscaled); a tiny source gets one step at its size."""
+    short = min(display_width, display_height)
+    steps = []
+    for size, name, rate in LADDER:
+        if size <= short:
+            width, height = fit_within(display_width, display_height, size, round(size * 16 / 9))
+            steps.append(Rendition(name, width, height, rate))
+    if not steps:
+        width, height = fit_within(display_width, display_height, short, max(display_width, display_height))
+        steps.append(Rendition(f"{min(width, height)}p", width, height, 600))
+    return steps
+
+
+def web_rendition(renditions: list[Rendition]) -> Rendition:
+    """The rendition also offered as the plain MP4: 720p or the best below it."""
+    return next((r for r in renditions if min(r.width, r.height) <= 720), renditions[-1])
+
+
+def output_fps(fps: float) -> float:
+    """Constant frame rate (variable-rate phone video included), capped at 60."""
+    if fps <= 0 or fps > 240:
+        return 30.0
+    return round(min(fps, MAX_FPS), 3)
+
+
+def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: list[Rendition],
+                   loudnorm: dict | None) -> list[str]:
+    fps = output_fps(info.video.fps)
+    gop = max(1, round(fps * GOP_SECONDS))
+    source = open_input(src, info.demuxer)
+    # Rotation is applied by ffmpeg itself; deinterlace only frames flagged interlaced.
+    picture = (source[str(info.video.index)]
+               .filter("yadif", mode=0, parity=-1, deint="interlaced")
+               .filter("fps", fps)
+               .split())
+    streams = []
+    options = {
+        "c:v": "libx264", "preset": "veryfast", "crf": 23, "profile:v": "high", "pix_fmt": "yuv420p",
+        "g": gop, "keyint_min": gop, "sc_threshold": 0,
+        "force_key_frames": f"expr:gte(t,n_forced*{GOP_SECONDS})",
+    }
+    stream_map = []
+    for i, rendition in enumerate(renditions):
+        streams.append(picture[i].filter("scale", rendition.width, rendition.height).filter("setsar", 1))
+        options[f"maxrate:v:{i}"] = f"{rendition.maxrate_kbps}k"
+        options[f"bufsize:v:{i}"] = f"{rendition.maxrate_kbps * 2}k"
+        stream_map.append(f"v:{i},agroup:audio,name:{rendition.name}" if info.audio else f"v:{i},name:{rendition.name}")
+    if info.audio is not None:
+        audio = source[str(info.audio.index)]
+        if loudnorm:
+            audio = audio.filter("loudnorm", **loudnorm).filter("aresample", 48000)
+        streams.append(audio)
+        options.update({"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2, "ar": 48000})
+        stream_map.append("a:0,agroup:audio,name:audio,default:yes")
+    options.update({
+        "f": "hls", "hls_time": SEGMENT_SECONDS, "hls_playlist_type": "vod", "hls_segment_type": "fmp4",
+        "hls_fmp4_init_filename": "init.mp4", "hls_flags": "independent_segments",
+        "hls_segment_filename": f"{out_dir}/%v/seg_%05d.m4s", "master_pl_name": "master.m3u8",
+        "var_stream_map": " ".join(stream_map),
+    })
+    hls = ffmpeg.output(*streams, f"{out_dir}/%v/index.m3u8", **options)
+    analysis = (picture[len(renditions)]
+                .filter("fps", ANALYSIS_FPS)
+                .filter("scale", ANALYSIS_WIDTH, -2)
+                .filter("select", "gte(scene,0)")
+                .filter("blackframe", amount=0, threshold=32)
+                .filter("blurdetect")
+                .filter("metadata", mode="print", file=str(analysis_file)))
+    sink = ffmpeg.output(analysis, "-", f="null")
+    return compile_command(ffmpeg.merge_outputs(hls, sink), progress=True)
+
+
+def mp4_remux_command(video_file, audio_file, dst) -> list[str]:
+    """The web MP4 from the web rendition's segments: a copy, not another encode."""
+    video = open_input(video_file, "mov")
+    streams = [video["v:0"]]
+    if audio_file is not None:
+        streams.append(open_input(audio_file, "mov")["a:0"])
+    output = ffmpeg.output(*streams, output_path(dst), c="copy", movflags="+faststart", f="mp4")
+    return compile_command(output)
