@@ -21,9 +21,9 @@ setup-test: setup test-system-deps $(VENV)/.requirements-test
 system-deps:
 	@bin/ensure-packages ffmpeg:ffmpeg ffprobe:ffmpeg
 
-# Services and tools the tests drive for real: a browser.
+# Services and tools the tests drive for real: a browser, a Redis server.
 test-system-deps:
-	@bin/ensure-packages chromium:chromium
+	@bin/ensure-packages chromium:chromium redis-server:redis-server
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ $(VENV)/.requirements-test: requirements-test.txt requirements.txt $(VENV)/bin/p
 # Regenerates docs/screenshot-article.png from a fresh demo instance in headless Chromium.
 screenshot: setup-test
 	$(BIN)/python -m tests.screenshot docs/screenshot-article.png
+
+# Prints each benchmark's ratio against its baseline, measured in the same run.
+bench: setup
+	$(BIN)/python -m bench.storyboard
+	$(BIN)/python -m bench.pipeline
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -41,3 +41,29 @@ def make_truncated(source: Path, path: Path) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+def make_variant(path: Path, *input_and_codec_args, seconds=2, size="320x180", rate=25) -> Path:
+    """A test pattern encoded with the given output options (codec, pixel format, flags...)."""
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+           "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", *input_and_codec_args, path)
+    return path
+
+
+def make_png(path: Path) -> Path:
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames:v", "1", "-f", "image2", "-c:v", "png", path)
+    return path
+
+
+def patch_matroska(source: Path, path: Path, *, width: int | None = None, duration_ms: float | None = None) -> Path:
+    """Rewrite header fields of a Matroska file so its probe claims absurd values."""
+    import struct
+    data = bytearray(source.read_bytes())
+    if width is not None:
+        at = data.index(b"\xb0\x82")          # PixelWidth, two-byte value
+        data[at + 2: at + 4] = struct.pack(">H", width)
+    if duration_ms is not None:
+        at = data.index(b"\x44\x89\x88")      # Segment Duration, float64
+        data[at + 3: at + 11] = struct.pack(">d", duration_ms)
+    path.write_bytes(bytes(data))
+    return path

@@ -54,3 +54,28 @@ def test_page_is_usable_without_javascript(demo_site):
         assert page.locator("video[controls] source[type='video/mp4']").count() == 1
         assert page.locator("nav.share a").count() == 4
         context.close()
+
+
+def test_studio_shows_processing_progress_live(demo_site, clips):
+    import requests
+
+    token = demo_site.flask("create-token", "--role", "producer", "--name", "live").stdout.strip().splitlines()[-1]
+    worker = demo_site.start_worker()
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            page.goto(demo_site.base + "/studio/login")
+            page.fill("#token", token)
+            page.click("button[type=submit]")
+            upload = requests.post(demo_site.base + "/api/videos", headers={"Authorization": f"Bearer {token}"},
+                                   files={"file": ("clip.mp4", open(clips["clip"], "rb"))}, timeout=30).json()
+            page.reload()
+            row = page.locator(f"tr[data-video-url='{upload['url']}']")
+            assert row.get_attribute("data-status") in ("queued", "processing")
+            # No reload from here on: studio.js polls the API and updates the row.
+            page.wait_for_function(
+                "url => document.querySelector(`tr[data-video-url='${url}'] .video-status`).textContent === 'ready'",
+                arg=upload["url"], timeout=60_000)
+            assert row.locator("progress").is_hidden()
+    finally:
+        demo_site.stop_process(worker)

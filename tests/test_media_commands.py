@@ -53,8 +53,10 @@ def test_ladder_command_is_one_process_with_aligned_keyframes():
     assert before_input[before_input.index("-protocol_whitelist") + 1] == "file"
     assert "hls" not in before_input[before_input.index("-format_whitelist") + 1].split(",")
     graph = args[args.index("-filter_complex") + 1]
-    assert "split=5" in graph and "yadif" in graph and "loudnorm" in graph and "blurdetect" in graph
-    assert "scale=1920:1080" in graph and "scale=640:360" in graph
+    assert graph.count("split=2") == 4 and "yadif" in graph and "loudnorm" in graph and "blurdetect" in graph
+    # Cascaded scalers: 1080p from the source, each smaller rendition from the one above it.
+    order = [graph.index(f"scale={size}") for size in ("1920:1080", "1280:720", "854:480", "640:360", "160:-2")]
+    assert order == sorted(order)
     assert args[args.index("-force_key_frames") + 1] == "expr:gte(t,n_forced*2)"
     assert args[args.index("-sc_threshold") + 1] == "0" and args[args.index("-g") + 1] == "50"
     assert args[args.index("-hls_segment_type") + 1] == "fmp4"

@@ -38,7 +38,10 @@ def test_clip_gets_every_output(clips, tmp_path):
     assert (out / ctx.outputs["poster"]).read_bytes()[:3] == b"\xff\xd8\xff"
     assert all((out / p["webp"]).read_bytes()[8:12] == b"WEBP" for p in ctx.outputs["posters"])
     assert (out / "storyboard.vtt").read_text().startswith("WEBVTT")
-    assert (out / "storyboard.jpg").exists() and (out / "preview.mp4").exists()
+    assert (out / "preview.mp4").exists()
+    sheet = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0",
+                            str(out / "storyboard.jpg")], capture_output=True, text=True).stdout.strip()
+    assert sheet == "320,90"  # two 160x90 tiles: keyframes at 0 s and 2 s of the 3 s clip
     assert (out / "preview.webp").read_bytes()[8:12] == b"WEBP"
     assert ctx.state["loudness"]["measured"]["input_i"] < 0
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 7
@@ -104,3 +107,35 @@ def test_runner_kills_a_command_past_its_timeout():
 def test_runner_reports_ffmpeg_errors_readably(tmp_path):
     with pytest.raises(runner.MediaError, match="ffmpeg failed: .*"):
         runner.run(["ffmpeg", "-nostdin", "-i", str(tmp_path / "missing.mp4"), "-f", "null", "-"], timeout=10)
+
+
+def keyframe_times(path) -> list[float]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
+                          "-show_entries", "frame=pts_time", "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return [round(float(line.strip(",")), 2) for line in out.split()]
+
+
+def test_ladder_keyframes_align_and_sound_is_normalized(tmp_path):
+    source = media.make_clip(tmp_path / "hd.mp4", seconds=5, size="1280x720", rate=30)
+    ctx = process(source, tmp_path)
+    hls = ctx.media_dir / "hls"
+    master = (hls / "master.m3u8").read_text()
+    for resolution in ("1280x720", "854x480", "640x360"):
+        assert f"RESOLUTION={resolution}" in master
+    assert master.count("#EXT-X-STREAM-INF:") == 3 and 'TYPE=AUDIO' in master
+    from videodesk.media import hls as hls_files
+    times = {}
+    for name in ("720p", "480p", "360p"):
+        joined = hls_files.join_fragments(hls / name / "index.m3u8", tmp_path / f"{name}.mp4")
+        times[name] = keyframe_times(joined)
+    # Same instants in every rendition (the shared B-frame delay shifts all of them alike), 2 s apart.
+    assert times["720p"] == times["480p"] == times["360p"]
+    assert [round(t - times["720p"][0], 2) for t in times["720p"]] == [0.0, 2.0, 4.0]
+
+    # Integrated loudness of what readers hear: the -16 LUFS target, not the source's level.
+    measured = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(ctx.media_dir / "video.mp4"),
+                               "-af", "ebur128", "-f", "null", "-"], capture_output=True, text=True).stderr
+    integrated = float(measured.rsplit("I:", 1)[1].split("LUFS")[0])
+    source_level = ctx.state["loudness"]["measured"]["input_i"]
+    assert abs(source_level - -16) > 3 and integrated == pytest.approx(-16, abs=1.0)

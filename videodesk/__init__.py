@@ -13,7 +13,7 @@ def create_app(config=None) -> Flask:
     from .config import load_config
     from .csrf import csrf_token
     from .media_files import bp as media_bp
-    from .presenters import format_duration
+    from .presenters import format_duration, srcset
     from .public import bp as public_bp
     from .studio import bp as studio_bp
     from .uploads import StreamingRequest
@@ -31,4 +31,5 @@ def create_app(config=None) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["srcset"] = srcset
     return app

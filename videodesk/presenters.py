@@ -65,6 +65,7 @@ def video_json(video: Video) -> dict:
         "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]}
                        for r in state.get("renditions", [])],
         "metadata": source_metadata(video),
+        "processed_by": video.processed_by,
         "captions": [caption_json(track) for track in video.captions],
         "source": {"kind": video.source_kind, "name": video.source_name, "url": video.source_url,
                    "size": video.source_size},
@@ -99,3 +100,8 @@ def format_duration(seconds: float | None) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def srcset(posters: list[dict], url_key: str) -> str:
+    """`srcset` text for the poster sizes of a video."""
+    return ", ".join(f"{p[url_key]} {p['width']}w" for p in posters)

@@ -71,19 +71,21 @@ def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: lis
     gop = max(1, round(fps * GOP_SECONDS))
     source = open_input(src, info.demuxer)
     # Rotation is applied by ffmpeg itself; deinterlace only frames flagged interlaced.
-    picture = (source[str(info.video.index)]
+    current = (source[str(info.video.index)]
                .filter("yadif", mode=0, parity=-1, deint="interlaced")
-               .filter("fps", fps)
-               .split())
-    streams = []
+               .filter("fps", fps))
     options = {
         "c:v": "libx264", "preset": "veryfast", "crf": 23, "profile:v": "high", "pix_fmt": "yuv420p",
         "g": gop, "keyint_min": gop, "sc_threshold": 0,
         "force_key_frames": f"expr:gte(t,n_forced*{GOP_SECONDS})",
     }
-    stream_map = []
+    # Cascade: each rendition is scaled from the one above it, not from the full-size source,
+    # and the analysis track from the smallest; the source is decoded and scaled down once.
+    streams, stream_map = [], []
     for i, rendition in enumerate(renditions):
-        streams.append(picture[i].filter("scale", rendition.width, rendition.height).filter("setsar", 1))
+        branches = current.filter("scale", rendition.width, rendition.height).filter("setsar", 1).split()
+        streams.append(branches[0])
+        current = branches[1]
         options[f"maxrate:v:{i}"] = f"{rendition.maxrate_kbps}k"
         options[f"bufsize:v:{i}"] = f"{rendition.maxrate_kbps * 2}k"
         stream_map.append(f"v:{i},agroup:audio,name:{rendition.name}" if info.audio else f"v:{i},name:{rendition.name}")
@@ -101,7 +103,7 @@ def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: lis
         "var_stream_map": " ".join(stream_map),
     })
     hls = ffmpeg.output(*streams, f"{out_dir}/%v/index.m3u8", **options)
-    analysis = (picture[len(renditions)]
+    analysis = (current
                 .filter("fps", ANALYSIS_FPS)
                 .filter("scale", ANALYSIS_WIDTH, -2)
                 .filter("select", "gte(scene,0)")

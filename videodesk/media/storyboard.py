@@ -1,8 +1,8 @@
 """Scrub-preview storyboard: one sprite sheet plus a WebVTT track of `#xywh=` cues.
 
-The decoder is told to skip everything but keyframes (`-skip_frame nokey`), and our renditions
-have a keyframe every GOP_SECONDS, so a ten-minute clip costs a few hundred decoded frames
-instead of every frame."""
+The demuxer drops every packet but keyframes (`-discard nokey`) and the decoder skips the rest
+(`-skip_frame nokey`); our renditions have a keyframe every GOP_SECONDS, so a ten-minute clip
+costs a few hundred decoded frames instead of every frame."""
 import math
 from dataclasses import dataclass
 
@@ -37,12 +37,15 @@ def plan_for(duration: float, width: int, height: int) -> Plan:
 
 
 def sprite_command(mp4_path, dst, plan: Plan) -> list[str]:
-    frames = (open_input(mp4_path, "mov", skip_frame="nokey")["v:0"]
-              .filter("select", f"isnan(prev_selected_t)+gte(t-prev_selected_t,{plan.interval - 0.05})")
-              .filter("scale", plan.tile_width, plan.tile_height)
-              .filter("tile", f"{plan.columns}x{plan.rows}"))
-    output = ffmpeg.output(frames, output_path(dst), **{"frames:v": 1, "q:v": 4, "f": "image2",
-                                                        "update": 1, "fps_mode": "passthrough"})
+    keyframes = open_input(mp4_path, "mov", discard="nokey", skip_frame="nokey")["v:0"]
+    # A simple -vf graph, not -filter_complex: ffmpeg 5 honours `-discard nokey` only for the former.
+    chain = ",".join([
+        f"select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,{plan.interval - 0.05})",
+        f"scale={plan.tile_width}:{plan.tile_height}",
+        f"tile={plan.columns}x{plan.rows}",
+    ])
+    output = ffmpeg.output(keyframes, output_path(dst), vf=chain, **{
+        "frames:v": 1, "q:v": 4, "f": "image2", "update": 1, "fps_mode": "passthrough"})
     return compile_command(output)
 
 
