@@ -27,3 +27,11 @@ def timed(function) -> float:
 def run_all(commands, timeout=3600):
     for args in commands:
         subprocess.run(args, check=True, timeout=timeout, stdout=subprocess.DEVNULL)
+
+
+def report(seconds_of_video: float, baseline_label: str, baseline: float, ours_label: str, ours: float,
+           target: float):
+    """The lines every benchmark prints: both timings, realtime factors and the ratio."""
+    for label, wall in ((baseline_label, baseline), (ours_label, ours)):
+        print(f"{label:48s} {wall:7.2f} s  realtime factor {seconds_of_video / wall:7.2f}x")
+    print(f"speed-up: {baseline / ours:.2f}x (target >= {target:g}x)")

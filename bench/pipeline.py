@@ -14,7 +14,7 @@ import ffmpeg
 from videodesk.media import ladder, loudness, pipeline, probe, runner, storyboard
 from videodesk.media.command import compile_command, open_input, output_path
 
-from .common import generate_source, run_all, timed
+from .common import generate_source, report, run_all, timed
 
 TARGET = {"I": -16.0, "TP": -1.5, "LRA": 11.0}
 LIMITS = pipeline.Limits(max_duration=36000, max_dimension=8192, ffmpeg_timeout=3600, ffprobe_timeout=60,
@@ -68,9 +68,7 @@ def main(seconds: int = 60):
         source=src, media_dir=work / "ours", work_dir=work / "ours-work", limits=LIMITS, state={})))
 
     print(f"source: {seconds} s of 1920x1080 H.264 ({src.stat().st_size / 1e6:.0f} MB); outputs in {work}")
-    print(f"baseline (one process per output): {baseline:7.1f} s  realtime factor {seconds / baseline:5.2f}x")
-    print(f"videodesk pipeline (one decode):   {ours:7.1f} s  realtime factor {seconds / ours:5.2f}x")
-    print(f"speed-up: {baseline / ours:.2f}x (target >= 2x)")
+    report(seconds, "baseline (one process per output)", baseline, "videodesk pipeline (one decode)", ours, 2)
 
 
 if __name__ == "__main__":

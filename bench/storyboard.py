@@ -12,7 +12,7 @@ import ffmpeg
 from videodesk.media import ladder, storyboard
 from videodesk.media.command import compile_command, open_input, output_path
 
-from .common import generate_source, run_all, timed
+from .common import generate_source, report, run_all, timed
 
 
 def main(seconds: int = 600):
@@ -27,9 +27,8 @@ def main(seconds: int = 600):
     baseline = timed(lambda: run_all([baseline_cmd]))
     ours = timed(lambda: run_all([ours_cmd]))
     print(f"source: {seconds} s of 1280x720 H.264, keyframe every {ladder.GOP_SECONDS} s; {plan.count} tiles")
-    print(f"baseline (fps=1/{plan.interval}, every frame decoded): {baseline:6.2f} s  realtime factor {seconds / baseline:7.1f}x")
-    print(f"videodesk (keyframes only):            {ours:6.2f} s  realtime factor {seconds / ours:7.1f}x")
-    print(f"speed-up: {baseline / ours:.1f}x (target >= 10x)")
+    report(seconds, f"baseline (fps=1/{plan.interval}, every frame decoded)", baseline,
+           "videodesk (keyframes only)", ours, 10)
 
 
 if __name__ == "__main__":
