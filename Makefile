@@ -14,12 +14,21 @@ run: setup
 test: setup-test
 	$(BIN)/pytest
 
-setup: system-deps $(VENV)/.requirements
+setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js
 
 setup-test: setup test-system-deps $(VENV)/.requirements-test
 
 system-deps:
-	@bin/ensure-packages ffmpeg:ffmpeg ffprobe:ffmpeg
+	@bin/ensure-packages ffmpeg:ffmpeg ffprobe:ffmpeg npm:npm
+
+# Front-end packages come from the npm registry (package-lock.json); only their built files are served.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/hls.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
 
 # Services and tools the tests drive for real: a browser, a Redis server.
 test-system-deps:
@@ -42,9 +51,11 @@ screenshot: setup-test
 	$(BIN)/python -m tests.screenshot docs/screenshot-article.png
 
 # Prints each benchmark's ratio against its baseline, measured in the same run.
-bench: setup
+bench: setup-test
+	@bin/ensure-packages wrk:wrk
 	$(BIN)/python -m bench.storyboard
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.reader
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -144,7 +144,7 @@ def test_story_lifecycle_and_article_page(client, tokens, clips):
     page = client.get(page_url)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert '<p class="kicker">Top News Video</p>' in html and "River rises: what we know" in html
+    assert '<a href="/sections/top-news-video">Top News Video</a>' in html and "River rises: what we know" in html
     assert "Watch video below:" in html and 'preload="metadata"' in html and "playsinline" in html
     assert f'poster="{video["poster_url"]}"' in html and f'<source src="{video["mp4_url"]}" type="video/mp4">' in html
     assert f'src="{video["captions"][0]["url"]}"' in html and " default>" in html

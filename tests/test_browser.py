@@ -1,8 +1,15 @@
-"""The seeded demo article in a real browser: poster first, then the video plays with captions."""
+"""The reader's and the producer's pages in a real browser (Debian's Chromium via Playwright)."""
+import http.server
+import re
+import threading
+
 import pytest
+import requests
 
 from .browser import browser
-from .servers import Instance
+from .servers import ROOT, Instance
+
+SPANISH = "WEBVTT\n\n00:00:00.500 --> 00:00:04.000\nBienvenidos a videodesk.\n"
 
 
 @pytest.fixture(scope="module")
@@ -13,37 +20,127 @@ def demo_site(tmp_path_factory):
     assert "/stories/welcome-to-videodesk" in seeded
     assert instance.flask("seed-demo").stdout == seeded  # idempotent: one demo story
     instance.start_web()
+    editor = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    # oEmbed names the video without rendering (and caching) the article before the track is added.
+    oembed = requests.get(instance.base + "/oembed", timeout=10,
+                          params={"url": instance.base + "/stories/welcome-to-videodesk"}).json()
+    instance.video_id = re.search(r"/embed/([a-z0-9]+)", oembed["html"]).group(1)
+    added = requests.post(f"{instance.base}/api/videos/{instance.video_id}/captions", timeout=10,
+                          headers={"Authorization": f"Bearer {editor}"}, data={"lang": "es"},
+                          files={"file": ("es.vtt", SPANISH.encode())})
+    assert added.status_code == 201
     yield instance
     instance.stop()
 
 
-def test_demo_article_shows_poster_then_plays_with_captions(demo_site):
+def watch_console(page) -> list:
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    # Chromium cancels its first media request once it switches to ranges; that is not a failure.
+    page.on("requestfailed", lambda request: request.failure != "net::ERR_ABORTED"
+            and problems.append((request.url, request.failure)))
+    return problems
+
+
+def test_article_plays_hls_with_captions_menu_keyboard_and_storyboard(demo_site):
     with browser() as chromium:
         page = chromium.new_page(viewport={"width": 1000, "height": 900})
-        problems = []
-        page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        failed = []
-        # Chromium cancels its first media request once it switches to ranges; that is not a failure.
-        page.on("requestfailed", lambda request: request.failure != "net::ERR_ABORTED"
-                and failed.append((request.url, request.failure)))
-
+        problems = watch_console(page)
         page.goto(demo_site.base + "/stories/welcome-to-videodesk", wait_until="networkidle")
         assert page.locator("h2", has_text="Watch video below:").is_visible()
-        video = page.locator("video")
-        poster_url = video.get_attribute("poster")
-        assert poster_url and page.evaluate(
-            "url => fetch(url).then(r => r.ok && r.headers.get('content-type'))", poster_url) == "image/jpeg"
-        assert video.evaluate("v => v.currentTime") == 0 and video.evaluate("v => v.paused")
+        figure, video = page.locator("figure[data-player]"), page.locator("video")
 
-        video.evaluate("v => { v.muted = true; return v.play(); }")
+        # The poster shows before play; the layout box is reserved from width/height (no shift).
+        poster_url = video.get_attribute("poster")
+        assert page.evaluate("url => fetch(url).then(r => r.headers.get('content-type'))", poster_url) == "image/jpeg"
+        assert video.evaluate("v => v.paused && v.currentTime === 0")
+        box = video.bounding_box()
+        assert abs(box["width"] / box["height"] - 16 / 9) < 0.02
+
+        # Streaming is HLS (native or hls.js), not the MP4 fallback.
+        page.wait_for_function("() => document.querySelector('figure[data-player]').dataset.engine")
+        assert figure.get_attribute("data-engine") in ("native-hls", "hls.js")
+
+        # Keyboard: the player takes "k" to play, "m" to mute.
+        video.focus()
+        page.keyboard.press("m")
+        assert video.evaluate("v => v.muted")
+        page.keyboard.press("k")
         page.wait_for_function("() => document.querySelector('video').currentTime > 1.0", timeout=20_000)
+
+        # English (the story's language) is shown by default and a cue becomes active.
         page.wait_for_function("""() => {
-            const track = document.querySelector('video').textTracks[0];
-            return track && track.mode === 'showing' && track.cues && track.cues.length === 3;
+            const t = document.querySelector('video').textTracks;
+            return t[0].mode === 'showing' && t[0].activeCues && t[0].activeCues.length > 0;
         }""", timeout=10_000)
+        # The captions menu switches language; "c" turns captions off and on again.
+        page.select_option(".captions-select", label="Español")
+        assert video.evaluate("v => [v.textTracks[0].mode, v.textTracks[1].mode]") == ["disabled", "showing"]
+        video.focus()
+        page.keyboard.press("c")
+        assert video.evaluate("v => [...v.textTracks].every(t => t.mode !== 'showing')")
+        page.keyboard.press("c")
+        assert video.evaluate("v => v.textTracks[1].mode") == "showing"
+
+        # Scrubbing shows a storyboard thumbnail.
+        scrub = page.locator(".scrub-range")
+        scrub.scroll_into_view_if_needed()
+        box = scrub.bounding_box()
+        scrub.hover(position={"x": box["width"] * 0.6, "y": box["height"] / 2})
+        page.wait_for_function("() => getComputedStyle(document.querySelector('.scrub-preview')).backgroundImage.includes('storyboard.jpg')")
         assert video.evaluate("v => v.error") is None
-        assert not problems and not failed, (problems, failed)
+        assert not problems, problems
+
+
+class _OtherOrigin(http.server.SimpleHTTPRequestHandler):
+    page = b""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(self.page)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_embed_plays_in_an_iframe_of_another_origin(demo_site):
+    _OtherOrigin.page = (f'<!doctype html><title>Partner</title><h1>Partner site</h1>'
+                         f'<iframe src="{demo_site.base}/embed/{demo_site.video_id}" width="640" height="400" '
+                         f'title="Video" allow="autoplay; fullscreen"></iframe>').encode()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OtherOrigin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            problems = watch_console(page)
+            page.goto(f"http://127.0.0.1:{server.server_port}/", wait_until="networkidle")
+            frame = page.frame_locator("iframe")
+            frame.locator("video").evaluate("v => { v.muted = true; return v.play(); }")
+            frame.locator("video").evaluate("""v => new Promise((resolve, reject) => {
+                const check = () => v.currentTime > 1 ? resolve(v.currentTime) : setTimeout(check, 100);
+                setTimeout(() => reject(new Error('did not play')), 20000); check(); })""")
+            assert frame.locator(".embed-title a").get_attribute("href").endswith("/stories/welcome-to-videodesk")
+            assert not problems, problems
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/stories/welcome-to-videodesk", "/", "/embed/{video_id}", "/studio/login"])
+def test_pages_have_no_serious_accessibility_violations(demo_site, path):
+    axe = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    with browser() as chromium:
+        context = chromium.new_context(bypass_csp=True)  # lets the test inject axe-core
+        page = context.new_page()
+        page.goto(demo_site.base + path.format(video_id=demo_site.video_id), wait_until="networkidle")
+        page.add_script_tag(content=axe)
+        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, serious
+        context.close()
 
 
 def test_page_is_usable_without_javascript(demo_site):

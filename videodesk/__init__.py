@@ -9,11 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config=None) -> Flask:
     """Build the app; `config` overrides settings read from the environment (tests use it)."""
     from . import cli, db, errors, tasks, security
+    from .analytics import bp as analytics_bp
     from .api import bp as api_bp
+    from .embed import bp as embed_bp
+    from .feeds import bp as feeds_bp
     from .config import load_config
     from .csrf import csrf_token
     from .media_files import bp as media_bp
-    from .presenters import format_duration, srcset
+    from .presenters import absolute, default_track, format_duration, rfc822, section_slug, srcset
     from .public import bp as public_bp
     from .studio import bp as studio_bp
     from .uploads import StreamingRequest
@@ -27,9 +30,13 @@ def create_app(config=None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    for blueprint in (api_bp, public_bp, media_bp, studio_bp):
+    for blueprint in (api_bp, public_bp, media_bp, studio_bp, embed_bp, feeds_bp, analytics_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["srcset"] = srcset
+    app.jinja_env.filters["section_slug"] = section_slug
+    app.jinja_env.filters["default_track"] = default_track
+    app.jinja_env.filters["absolute"] = absolute
+    app.jinja_env.filters["rfc822"] = rfc822
     return app

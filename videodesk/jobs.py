@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from . import db, storage
+from . import caching, db, storage
 from .media import pipeline
 from .media.runner import MediaError
 from .models import Video, utcnow
@@ -84,6 +84,7 @@ def process_video(video_id: str):
         return
     video.status, video.progress = "ready", 1.0
     session.commit()
+    caching.clear()
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
 
 

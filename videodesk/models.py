@@ -104,3 +104,13 @@ class Story(Base):
     @property
     def is_live(self) -> bool:
         return self.status == "published"
+
+
+class WatchCount(Base):
+    """Anonymous player events per video and day: no cookies, no IP addresses, no user ids."""
+
+    __tablename__ = "watch_counts"
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    event: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,9 +1,11 @@
 """How videos and stories look from outside: URLs and the JSON of the API contract."""
+from email.utils import format_datetime
 from math import gcd
 
-from flask import url_for
+from flask import request, url_for
 
 from .models import Story, Video
+from .slugs import slugify
 
 
 def media_url(video: Video, name: str | None) -> str | None:
@@ -78,6 +80,7 @@ def story_json(story: Story) -> dict:
         "id": story.id,
         "slug": story.slug,
         "url": url_for("public.story", slug=story.slug),
+        "section_url": url_for("public.section", slug=section_slug(story.section)),
         "headline": story.headline,
         "dek": story.dek,
         "body": story.body,
@@ -105,3 +108,30 @@ def format_duration(seconds: float | None) -> str:
 def srcset(posters: list[dict], url_key: str) -> str:
     """`srcset` text for the poster sizes of a video."""
     return ", ".join(f"{p[url_key]} {p['width']}w" for p in posters)
+
+
+def absolute(path: str | None) -> str | None:
+    """An absolute URL for a path of this site (feeds, structured data and oEmbed need them)."""
+    if not path:
+        return None
+    return request.host_url.rstrip("/") + path
+
+
+def section_slug(section: str) -> str:
+    return slugify(section)
+
+
+def default_track(captions: list[dict], language: str) -> int | None:
+    """Index of the caption track shown by default: the story's language, else the first track."""
+    if not captions:
+        return None
+    base = language.split("-")[0].lower()
+    for index, track in enumerate(captions):
+        if track["lang"].split("-")[0].lower() == base:
+            return index
+    return 0
+
+
+def rfc822(moment) -> str:
+    """RSS 2.0 dates."""
+    return format_datetime(moment)

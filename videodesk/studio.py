@@ -2,7 +2,7 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from . import db
+from . import analytics, db
 from .auth import current_user, user_for_token
 from .csrf import check_csrf
 from .models import Story, Video
@@ -19,8 +19,10 @@ def index():
     videos = db.session().scalars(select(Video).order_by(Video.created_at.desc()).limit(50))
     if not user.has_role("editor"):
         videos = [v for v in videos if v.owner_id == user.id]
+    videos = [video_json(v) for v in videos]
     stories = db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50))
-    return render_template("studio/index.html", user=user, videos=[video_json(v) for v in videos],
+    return render_template("studio/index.html", user=user, videos=videos,
+                           watch=analytics.totals([v["id"] for v in videos]),
                            stories=list(stories) if user.has_role("editor") else [])
 
 

@@ -1,26 +1,18 @@
 """Stories: create, read and update; publishing stamps published_at."""
-import re
-import unicodedata
-
 from sqlalchemy import select
 
-from .. import db
+from .. import caching, db
 from ..auth import current_user, require_role
 from ..errors import ApiError
 from ..models import Story, Video, utcnow
 from ..presenters import story_json
+from ..slugs import slugify
 from . import bp
 from .validation import choice_field, json_body, text_field
 
 STATUSES = ("draft", "published")
 TEXT_FIELDS = {"headline": 300, "dek": 1000, "byline": 200, "section": 100, "language": 35}
 BODY_MAX = 200_000
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    return slug or "story"
 
 
 def unique_slug(headline: str) -> str:
@@ -82,4 +74,5 @@ def update_story(story_id):
     story = _load(story_id)
     _apply(story, json_body())
     db.session().commit()
+    caching.clear()
     return story_json(story)

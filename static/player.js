@@ -1,0 +1,171 @@
+// Progressive enhancement of the native <video>: HLS (native or hls.js, loaded lazily), a captions
+// language menu, storyboard scrub previews, keyboard control and privacy-respecting watch beacons.
+// Without JavaScript the native player with its MP4 source and caption tracks still works.
+(function () {
+  "use strict";
+  var HLS_TYPE = "application/vnd.apple.mpegurl";
+
+  function startHls(figure, video) {
+    var url = figure.dataset.hls;
+    if (!url) { figure.dataset.engine = "mp4"; return; }
+    if (video.canPlayType(HLS_TYPE)) { figure.dataset.engine = "native-hls"; return; }
+    if (!(window.Hls && window.Hls.isSupported())) { figure.dataset.engine = "mp4"; return; }
+    var hls = new window.Hls({ capLevelToPlayerSize: true });
+    hls.on(window.Hls.Events.ERROR, function (_event, data) {
+      if (data.fatal) { hls.destroy(); video.src = video.querySelector("source[type='video/mp4']").src; figure.dataset.engine = "mp4"; }
+    });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+    figure.dataset.engine = "hls.js";
+  }
+
+  // Start streaming only when the player comes near the viewport (or is played).
+  function lazily(figure, video, start) {
+    var started = false;
+    function once() { if (!started) { started = true; start(figure, video); } }
+    video.addEventListener("play", once, { once: true });
+    if (!("IntersectionObserver" in window)) { once(); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); once(); }
+    }, { rootMargin: "200px" });
+    observer.observe(figure);
+  }
+
+  function setupCaptions(figure, video) {
+    var select = figure.querySelector(".captions-select");
+    var tracks = video.textTracks;
+    var last = 0;
+    function show(index) {
+      for (var i = 0; i < tracks.length; i++) tracks[i].mode = i === index ? "showing" : "disabled";
+      if (select) select.value = index === null ? "" : String(index);
+      if (index !== null) last = index;
+    }
+    function current() {
+      for (var i = 0; i < tracks.length; i++) if (tracks[i].mode === "showing") return i;
+      return null;
+    }
+    if (select) {
+      var initial = current();
+      if (initial === null) {
+        var def = video.querySelector("track[default]");
+        initial = def ? Array.prototype.indexOf.call(video.querySelectorAll("track"), def) : null;
+      }
+      show(initial);
+      select.addEventListener("change", function () { show(select.value === "" ? null : Number(select.value)); });
+    }
+    return function toggle() { show(current() === null ? last : null); };
+  }
+
+  function parseStoryboard(text, base) {
+    var cues = [];
+    var blocks = text.replace(/\r/g, "").split("\n\n");
+    blocks.forEach(function (block) {
+      var lines = block.trim().split("\n");
+      var timing = lines.filter(function (l) { return l.indexOf("-->") > 0; })[0];
+      var target = lines[lines.length - 1];
+      if (!timing || target.indexOf("#xywh=") < 0) return;
+      var times = timing.split("-->").map(function (t) {
+        var p = t.trim().split(":").map(Number);
+        return p.length === 3 ? p[0] * 3600 + p[1] * 60 + p[2] : p[0] * 60 + p[1];
+      });
+      var parts = target.split("#xywh=");
+      var xywh = parts[1].split(",").map(Number);
+      cues.push({ start: times[0], end: times[1], url: new URL(parts[0], base).href, x: xywh[0], y: xywh[1], w: xywh[2], h: xywh[3] });
+    });
+    return cues;
+  }
+
+  function clock(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  function setupScrub(figure, video) {
+    var bar = figure.querySelector(".player-bar");
+    var range = figure.querySelector(".scrub-range");
+    var preview = figure.querySelector(".scrub-preview");
+    var label = figure.querySelector(".scrub-time");
+    bar.hidden = false;
+    var cues = [];
+    if (figure.dataset.storyboard) {
+      var url = new URL(figure.dataset.storyboard, location.href);
+      fetch(url).then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (text) { cues = parseStoryboard(text, url); });
+    }
+    video.addEventListener("loadedmetadata", function () { if (isFinite(video.duration)) range.max = video.duration; });
+    video.addEventListener("timeupdate", function () { if (!range.matches(":active")) range.value = video.currentTime; });
+    range.addEventListener("input", function () { video.currentTime = Number(range.value); });
+    function showPreview(time, fraction) {
+      var cue = cues.filter(function (c) { return time >= c.start && time < c.end; })[0];
+      preview.hidden = false;
+      label.textContent = clock(time);
+      preview.style.left = Math.min(Math.max(fraction, 0), 1) * 100 + "%";
+      if (cue) {
+        preview.style.width = cue.w + "px";
+        preview.style.height = cue.h + "px";
+        preview.style.backgroundImage = "url(\"" + cue.url + "\")";
+        preview.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
+      }
+    }
+    range.addEventListener("pointermove", function (event) {
+      var rect = range.getBoundingClientRect();
+      var fraction = (event.clientX - rect.left) / rect.width;
+      showPreview(fraction * Number(range.max), fraction);
+    });
+    range.addEventListener("focus", function () { showPreview(Number(range.value), Number(range.value) / Number(range.max)); });
+    range.addEventListener("input", function () { showPreview(Number(range.value), Number(range.value) / Number(range.max)); });
+    ["pointerleave", "blur", "change"].forEach(function (name) {
+      range.addEventListener(name, function () { preview.hidden = true; });
+    });
+  }
+
+  function setupKeys(figure, video, toggleCaptions) {
+    figure.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.target.tagName === "SELECT" || (event.target.tagName === "INPUT" && event.key.indexOf("Arrow") === 0)) return;
+      var handled = true;
+      switch (event.key) {
+        case " ": case "k": if (video.paused) { video.play(); } else { video.pause(); } break;
+        case "ArrowLeft": video.currentTime = Math.max(0, video.currentTime - 5); break;
+        case "ArrowRight": video.currentTime = Math.min(video.duration || Infinity, video.currentTime + 5); break;
+        case "ArrowUp": video.volume = Math.min(1, video.volume + 0.1); break;
+        case "ArrowDown": video.volume = Math.max(0, video.volume - 0.1); break;
+        case "m": video.muted = !video.muted; break;
+        case "c": toggleCaptions(); break;
+        case "f":
+          if (document.fullscreenElement) { document.exitFullscreen(); } else if (figure.requestFullscreen) { figure.requestFullscreen(); }
+          break;
+        default: handled = false;
+      }
+      if (handled) { event.preventDefault(); event.stopPropagation(); }
+    }, true);
+  }
+
+  function setupBeacons(figure, video) {
+    var url = figure.dataset.beacon;
+    var sent = {};
+    function send(event) {
+      if (sent[event] || !url) return;
+      sent[event] = true;
+      var body = JSON.stringify({ video: figure.dataset.videoId, event: event });
+      if (navigator.sendBeacon) navigator.sendBeacon(url, new Blob([body], { type: "application/json" }));
+    }
+    video.addEventListener("play", function () { send("play"); });
+    video.addEventListener("timeupdate", function () {
+      if (!video.duration) return;
+      var done = video.currentTime / video.duration;
+      [25, 50, 75].forEach(function (q) { if (done >= q / 100) send("q" + q); });
+    });
+    video.addEventListener("ended", function () { send("q100"); });
+    video.addEventListener("error", function () { send("error"); }, true);
+  }
+
+  document.querySelectorAll("[data-player]").forEach(function (figure) {
+    var video = figure.querySelector("video");
+    var toggleCaptions = setupCaptions(figure, video);
+    setupScrub(figure, video);
+    setupKeys(figure, video, toggleCaptions);
+    setupBeacons(figure, video);
+    lazily(figure, video, startHls);
+  });
+})();
