@@ -21,6 +21,7 @@ def demo_site(tmp_path_factory):
     assert instance.flask("seed-demo").stdout == seeded  # idempotent: one demo story
     instance.start_web()
     editor = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    instance.editor_headers = {"Authorization": f"Bearer {editor}"}
     # oEmbed names the video without rendering (and caching) the article before the track is added.
     oembed = requests.get(instance.base + "/oembed", timeout=10,
                           params={"url": instance.base + "/stories/welcome-to-videodesk"}).json()
@@ -91,6 +92,11 @@ def test_article_plays_hls_with_captions_menu_keyboard_and_storyboard(demo_site)
         page.wait_for_function("() => getComputedStyle(document.querySelector('.scrub-preview')).backgroundImage.includes('storyboard.jpg')")
         assert video.evaluate("v => v.error") is None
         assert not problems, problems
+
+    # The player's beacon was counted (anonymously) for the studio.
+    watch = requests.get(f"{demo_site.base}/api/videos/{demo_site.video_id}", headers=demo_site.editor_headers,
+                         timeout=10).json()["watch"]
+    assert watch.get("play", 0) >= 1
 
 
 class _OtherOrigin(http.server.SimpleHTTPRequestHandler):

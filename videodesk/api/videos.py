@@ -1,7 +1,7 @@
 """Videos: upload (multipart), read status and outputs, add caption tracks."""
 from flask import request, url_for
 
-from .. import db, storage
+from .. import analytics, db, storage
 from ..auth import can_manage_video, current_user, require_role
 from ..errors import ApiError
 from ..media.captions import to_webvtt
@@ -69,7 +69,8 @@ def create_video():
 @bp.get("/videos/<video_id>")
 @require_role("producer")
 def get_video(video_id):
-    return video_json(_load_video(video_id))
+    video = _load_video(video_id)
+    return {**video_json(video), "watch": analytics.totals([video.id]).get(video.id, {})}
 
 
 @bp.post("/videos/<video_id>/captions")
