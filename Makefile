@@ -14,7 +14,7 @@ run: setup
 test: setup-test
 	$(BIN)/pytest
 
-setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js
+setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js static/vendor/tus.min.js
 
 setup-test: setup test-system-deps $(VENV)/.requirements-test
 
@@ -26,9 +26,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/vendor/hls.min.js: node_modules/.installed
+static/vendor/%.min.js: node_modules/.installed
 	mkdir -p static/vendor
-	cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
+	cp node_modules/$(if $(filter hls,$*),hls.js,tus-js-client)/dist/$*.min.js $@
 
 # Services and tools the tests drive for real: a browser, a Redis server.
 test-system-deps:

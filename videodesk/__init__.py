@@ -16,8 +16,9 @@ def create_app(config=None) -> Flask:
     from .config import load_config
     from .csrf import csrf_token
     from .media_files import bp as media_bp
-    from .presenters import absolute, default_track, format_duration, rfc822, section_slug, srcset
+    from .presenters import absolute, default_track, format_duration, rfc822, section_slug, srcset, yyyymmdd
     from .public import bp as public_bp
+    from .resumable import bp as resumable_bp
     from .studio import bp as studio_bp
     from .uploads import StreamingRequest
 
@@ -30,7 +31,8 @@ def create_app(config=None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    for blueprint in (api_bp, public_bp, media_bp, studio_bp, embed_bp, feeds_bp, analytics_bp):
+    for blueprint in (api_bp, public_bp, media_bp, studio_bp, embed_bp, feeds_bp, analytics_bp,
+                      resumable_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["duration"] = format_duration
@@ -39,4 +41,5 @@ def create_app(config=None) -> Flask:
     app.jinja_env.filters["default_track"] = default_track
     app.jinja_env.filters["absolute"] = absolute
     app.jinja_env.filters["rfc822"] = rfc822
+    app.jinja_env.filters["yyyymmdd"] = yyyymmdd
     return app

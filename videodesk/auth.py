@@ -1,6 +1,7 @@
 """Who is asking: a Bearer API token or a studio session, and what their role allows."""
 import functools
 import hashlib
+import hmac
 import secrets
 
 from flask import g, request, session as web_session
@@ -32,14 +33,21 @@ def user_for_token(token: str) -> User | None:
     return record.user
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def current_user() -> User | None:
+    """The Bearer token's user, or the studio session's. A session's writes to the API must also
+    carry the session's CSRF token in `X-CSRF-Token` (tokens are immune to CSRF, cookies are not)."""
     if "current_user" not in g:
         user = None
         header = request.headers.get("Authorization", "")
         if header[:7].lower() == "bearer " and header[7:].strip():
             user = user_for_token(header[7:].strip())
         elif "user_id" in web_session:
-            user = db.session().get(User, web_session["user_id"])
+            sent = request.headers.get("X-CSRF-Token", "")
+            if request.method in SAFE_METHODS or (sent and hmac.compare_digest(sent, web_session.get("csrf", ""))):
+                user = db.session().get(User, web_session["user_id"])
         g.current_user = user
     return g.current_user
 

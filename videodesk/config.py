@@ -42,6 +42,11 @@ def load_config(overrides=None) -> dict:
             "TP": float(env.get("VIDEODESK_LOUDNESS_TRUE_PEAK", "-1.5")),
             "LRA": 11.0,
         },
+        # Resumable uploads left unfinished this long are deleted.
+        "UPLOAD_EXPIRY_H": float(env.get("VIDEODESK_UPLOAD_EXPIRY_H", "24")),
+        # URL imports a user may start per hour.
+        "IMPORT_RATE_PER_HOUR": int(env.get("VIDEODESK_IMPORT_RATE_PER_HOUR", "30")),
+        "IMPORT_TIMEOUT_S": float(env.get("VIDEODESK_IMPORT_TIMEOUT_S", "20")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,
@@ -50,6 +55,6 @@ def load_config(overrides=None) -> dict:
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1024 * 1024
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(data_dir)
-    for sub in ("media", "uploads", "tmp"):
+    for sub in ("media", "uploads", "tmp", "resumable"):
         (data_dir / sub).mkdir(exist_ok=True)
     return config

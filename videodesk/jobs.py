@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from . import caching, db, storage
+from . import caching, db, resumable, storage, url_import
 from .media import pipeline
 from .media.runner import MediaError
 from .models import Video, utcnow
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 # A running job refreshes its video's updated_at with each progress commit; a processing video
 # untouched for JOB_LEASE_S belonged to a worker that died and is queued again.
 PROGRESS_COMMIT_INTERVAL = 1.0
+IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -38,7 +39,8 @@ def _context(video: Video) -> pipeline.Context:
     )
 
 
-def _progress_reporter(session, video):
+def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
+    """Commit progress (start + span * fraction) at most once a second; each commit also renews the lease."""
     last = {"at": 0.0}
 
     def report(fraction: float):
@@ -46,7 +48,7 @@ def _progress_reporter(session, video):
         if fraction < 1.0 and now - last["at"] < PROGRESS_COMMIT_INTERVAL:
             return
         last["at"] = now
-        video.progress = round(max(video.progress, min(fraction, 1.0)), 3)
+        video.progress = round(max(video.progress, start + span * min(fraction, 1.0)), 3)
         video.updated_at = utcnow()
         session.commit()
 
@@ -74,9 +76,13 @@ def process_video(video_id: str):
         return
     video.status, video.error, video.processed_by = "processing", None, WORKER_NAME
     session.commit()
-    ctx = _context(video)
+    # An imported video spends the first quarter of its progress bar downloading.
+    start = IMPORT_SHARE if video.source_kind == "url" else 0.0
     try:
-        pipeline.run_steps(ctx, _progress_reporter(session, video), _saver(session, video))
+        if video.source_kind == "url" and not storage.source_path(video.id).exists():
+            _download(session, video)
+        ctx = _context(video)
+        pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
     except MediaError as exc:
         video.status, video.error = "failed", str(exc)
         session.commit()
@@ -86,6 +92,24 @@ def process_video(video_id: str):
     session.commit()
     caching.clear()
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
+
+
+def _download(session, video: Video):
+    """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
+    config = current_app.config
+    folder = storage.upload_dir(video.id) / "import"
+    url_import.cleanup(folder)
+    path, attribution = url_import.download(
+        video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
+        max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
+        timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
+    source = storage.source_path(video.id)
+    os.replace(path, source)
+    video.source_size, video.source_sha256 = source.stat().st_size, resumable.sha256_of(source)
+    video.pipeline_state = {**(video.pipeline_state or {}), "attribution": attribution}
+    if attribution.get("title") and video.title == video.source_url:
+        video.title = attribution["title"][:300]
+    session.commit()
 
 
 def render_poster(video_id: str, time_s: float):

@@ -10,9 +10,9 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "D
                   "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語"}
 
 
-def new_video(owner_id: int | None, title: str, source_name: str) -> Video:
+def new_video(owner_id: int | None, title: str, source_name: str, kind: str = "upload") -> Video:
     """A queued Video row with its id assigned, before any file is stored."""
-    video = Video(title=title[:300], owner_id=owner_id, source_kind="upload", source_name=source_name[:300])
+    video = Video(title=title[:300], owner_id=owner_id, source_kind=kind, source_name=source_name[:300])
     db.session().add(video)
     db.session().flush()
     return video

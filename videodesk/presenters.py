@@ -70,7 +70,8 @@ def video_json(video: Video) -> dict:
         "processed_by": video.processed_by,
         "captions": [caption_json(track) for track in video.captions],
         "source": {"kind": video.source_kind, "name": video.source_name, "url": video.source_url,
-                   "size": video.source_size},
+                   "size": video.source_size, "sha256": video.source_sha256},
+        "attribution": state.get("attribution"),
         "created_at": video.created_at.isoformat() if video.created_at else None,
     }
 
@@ -135,3 +136,8 @@ def default_track(captions: list[dict], language: str) -> int | None:
 def rfc822(moment) -> str:
     """RSS 2.0 dates."""
     return format_datetime(moment)
+
+
+def yyyymmdd(value: str) -> str:
+    """yt-dlp's upload_date (20261124) as 2026-11-24."""
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value

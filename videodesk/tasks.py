@@ -4,7 +4,7 @@ import logging
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 
-from . import jobs
+from . import jobs, resumable
 
 EXTENSION = "videodesk.huey"
 log = logging.getLogger(__name__)
@@ -39,6 +39,11 @@ class Queue:
         def render_poster(video_id, time_s):
             with app.app_context():
                 jobs.render_poster(video_id, time_s)
+
+        @huey.periodic_task(crontab(minute="17"), name="videodesk.remove_expired_uploads")
+        def remove_expired_uploads():
+            with app.app_context():
+                resumable.remove_expired()
 
         def recover_in_app():
             with app.app_context():

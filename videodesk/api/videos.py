@@ -1,18 +1,21 @@
 """Videos: upload (multipart), read status and outputs, add caption tracks."""
-from flask import request, url_for
+from datetime import timedelta
 
-from .. import analytics, db, storage
+from flask import current_app, request, url_for
+from sqlalchemy import func, select
+
+from .. import analytics, db, netguard, resumable, storage
 from ..auth import can_manage_video, current_user, require_role
 from ..errors import ApiError
 from ..media.captions import to_webvtt
 from ..media.runner import MediaError
 from ..library import add_caption_track, new_video
-from ..models import Video
+from ..models import Video, utcnow
 from ..presenters import caption_json, video_json
 from ..tasks import queue
 from ..uploads import keep_upload
 from . import bp
-from .validation import json_body
+from .validation import json_body, text_field
 
 
 def _language(value: str | None) -> str:
@@ -36,14 +39,65 @@ def _read_captions(upload) -> str:
         raise ApiError(400, "invalid_captions", str(exc)) from None
 
 
+def _accepted(video: Video, status=202, **extra):
+    return {"id": video.id, "status": video.status, "url": url_for("api.get_video", video_id=video.id), **extra}, status
+
+
+def _duplicate_of(sha256: str, exclude: str | None = None) -> Video | None:
+    """A video that is not failed and has a byte-identical source."""
+    query = select(Video).where(Video.source_sha256 == sha256, Video.status != "failed", Video.id != (exclude or ""))
+    return db.session().scalars(query.order_by(Video.created_at)).first()
+
+
+def _import_url(data: dict):
+    url = text_field(data, "source_url", required=True, max_length=2000)
+    config = current_app.config
+    reason = netguard.check_url(url, allow_private=config["IMPORT_ALLOW_PRIVATE"])
+    if reason:
+        raise ApiError(400, "url_not_allowed", reason)
+    user = current_user()
+    hour_ago = utcnow() - timedelta(hours=1)
+    recent = db.session().scalar(select(func.count()).select_from(Video).where(
+        Video.owner_id == user.id, Video.source_kind == "url", Video.created_at > hour_ago))
+    if recent >= config["IMPORT_RATE_PER_HOUR"]:
+        raise ApiError(429, "rate_limited", f"At most {config['IMPORT_RATE_PER_HOUR']} imports an hour; try again later.")
+    video = new_video(user.id, text_field(data, "title", max_length=300) or url, url, kind="url")
+    video.source_url = url
+    db.session().commit()
+    queue().process_video(video.id)
+    return _accepted(video)
+
+
+def _finish_resumable(data: dict):
+    upload_id = text_field(data, "upload_id", required=True, max_length=64)
+    record = resumable.load(upload_id)
+    if record["offset"] != record["length"]:
+        raise ApiError(409, "incomplete_upload",
+                       f"The upload has {record['offset']} of {record['length']} bytes; finish it first.")
+    existing = _duplicate_of(record["sha256"])
+    if existing is not None and not data.get("allow_duplicate"):
+        resumable.remove(upload_id)
+        return _accepted(existing, status=200, duplicate=True)
+    name = record["metadata"].get("filename") or "upload"
+    title = text_field(data, "title", max_length=300) or record["metadata"].get("title") or name
+    video = new_video(current_user().id, title, name)
+    resumable.take(upload_id, storage.source_path(video.id))
+    video.source_size, video.source_sha256 = record["length"], record["sha256"]
+    db.session().commit()
+    queue().process_video(video.id)
+    return _accepted(video, duplicate_of=existing.id if existing else None)
+
+
 @bp.post("/videos")
 @require_role("producer")
 def create_video():
     if request.mimetype == "application/json":
         data = json_body()
-        if "source_url" in data or "upload_id" in data:
-            raise ApiError(501, "not_implemented", "Import by URL and resumable uploads are not available yet.")
-        raise ApiError(400, "missing_field", "Send a multipart form with a 'file' field.")
+        if "source_url" in data:
+            return _import_url(data)
+        if "upload_id" in data:
+            return _finish_resumable(data)
+        raise ApiError(400, "missing_field", "Send 'source_url' or 'upload_id', or a multipart form with a 'file'.")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError(400, "missing_file", "Send the video as the multipart field 'file'.")
@@ -58,12 +112,13 @@ def create_video():
         session.rollback()
         storage.remove_tree(storage.upload_dir(video.id))
         raise ApiError(400, "empty_file", "The uploaded file is empty.")
-    video.source_size = size
+    video.source_size, video.source_sha256 = size, resumable.sha256_of(storage.source_path(video.id))
     if captions_text is not None:
         add_caption_track(video, captions_text, captions_lang, None)
     session.commit()
     queue().process_video(video.id)
-    return {"id": video.id, "status": video.status, "url": url_for("api.get_video", video_id=video.id)}, 202
+    existing = _duplicate_of(video.source_sha256, exclude=video.id)
+    return _accepted(video, duplicate_of=existing.id if existing else None)
 
 
 @bp.get("/videos/<video_id>")
