@@ -56,6 +56,7 @@ bench: setup-test
 	$(BIN)/python -m bench.storyboard
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.reader
+	$(BIN)/python -m bench.upload_memory
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -6,6 +6,7 @@ import threading
 import pytest
 import requests
 
+from . import media
 from .browser import browser
 from .servers import ROOT, Instance
 
@@ -180,5 +181,45 @@ def test_studio_shows_processing_progress_live(demo_site, clips):
                 "url => document.querySelector(`tr[data-video-url='${url}'] .video-status`).textContent === 'ready'",
                 arg=upload["url"], timeout=60_000)
             assert row.locator("progress").is_hidden()
+    finally:
+        demo_site.stop_process(worker)
+
+
+def sign_in(page, base, token):
+    page.goto(base + "/studio/login")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/studio/")
+
+
+def test_upload_page_sends_files_over_tus_and_follows_processing(demo_site, tmp_path):
+    token = demo_site.flask("create-token", "--role", "editor", "--name", "uploader").stdout.strip().splitlines()[-1]
+    # Fresh clips: a file already in the library would be offered as a duplicate instead.
+    files = [media.make_clip(tmp_path / f"take{n}.mp4", seconds=2, frequency=300 + 100 * n) for n in (1, 2)]
+    worker = demo_site.start_worker()
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            problems = watch_console(page)
+            sign_in(page, demo_site.base, token)
+            page.goto(demo_site.base + "/studio/upload")
+            assert "Up to" in page.locator("#limits").inner_text()
+            page.set_input_files("#files", [str(path) for path in files])
+            rows = page.locator(".upload-row")
+            page.wait_for_function("() => [...document.querySelectorAll('.upload-row')].length === 2 && "
+                                   "[...document.querySelectorAll('.upload-row progress')].every(p => p.value === 1)",
+                                   timeout=30_000)
+            page.wait_for_function("() => [...document.querySelectorAll('.upload-row')].every(r => r.dataset.status === 'ready')",
+                                   timeout=90_000)
+            link = rows.first.locator("a", has_text="Write a story with this video")
+            assert "video_id=" in link.get_attribute("href")
+            # The story form picks the video up and publishes it.
+            link.click()
+            page.fill("#headline", "Uploaded from the studio")
+            page.check("input[name=publish]")
+            page.click(".story-form button[type=submit]")
+            page.wait_for_url(re.compile(r".*/stories/uploaded-from-the-studio$"))
+            assert page.locator("video").count() == 1
+            assert not problems, problems
     finally:
         demo_site.stop_process(worker)

@@ -37,3 +37,31 @@ def test_sign_in_with_a_token_then_sign_out(client, tokens):
 def test_sqlite_runs_in_wal_mode(app):
     with app.app_context():
         assert db.session().execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def sign_in(client, token) -> str:
+    """Sign in with an API token; return the new session's CSRF token."""
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    assert client.post("/studio/login", data={"token": token, "csrf_token": login}).status_code == 302
+    return csrf_from(client.get("/studio/").get_data(as_text=True))
+
+
+def test_session_writes_to_the_api_need_the_csrf_header(client, tokens, clips):
+    token = sign_in(client, tokens["editor"])
+    assert client.get("/api/stories/1").status_code == 404  # reads work with the session alone
+    body = {"headline": "From the studio"}
+    assert client.post("/api/stories", json=body).status_code == 401
+    assert client.post("/api/stories", json=body, headers={"X-CSRF-Token": "wrong"}).status_code == 401
+    assert client.post("/api/stories", json=body, headers={"X-CSRF-Token": token}).status_code == 201
+
+
+def test_story_form_needs_an_editor_and_creates_a_draft(client, tokens):
+    token = sign_in(client, tokens["producer"])
+    assert client.get("/studio/stories/new").status_code == 403
+    client.post("/studio/logout", data={"csrf_token": token})
+    token = sign_in(client, tokens["editor"])
+    bad = client.post("/studio/stories/new", data={"headline": " ", "csrf_token": token})
+    assert bad.status_code == 400 and "headline" in bad.get_data(as_text=True)
+    good = client.post("/studio/stories/new", data={"headline": "Draft from the form", "csrf_token": token})
+    assert good.status_code == 302 and good.headers["Location"].endswith("/studio/")
+    assert "Draft from the form — draft" in client.get("/studio/").get_data(as_text=True)

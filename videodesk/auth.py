@@ -36,16 +36,27 @@ def user_for_token(token: str) -> User | None:
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _sent_csrf_token() -> str:
+    token = request.headers.get("X-CSRF-Token", "")
+    if not token and request.mimetype in FORM_TYPES:
+        token = request.form.get("csrf_token", "")
+    return token
+
+
 def current_user() -> User | None:
-    """The Bearer token's user, or the studio session's. A session's writes to the API must also
-    carry the session's CSRF token in `X-CSRF-Token` (tokens are immune to CSRF, cookies are not)."""
+    """The Bearer token's user, or the studio session's. A session's unsafe requests must also carry
+    the session's CSRF token (`X-CSRF-Token` or a form's `csrf_token`): cookies travel by themselves,
+    tokens do not."""
     if "current_user" not in g:
         user = None
         header = request.headers.get("Authorization", "")
         if header[:7].lower() == "bearer " and header[7:].strip():
             user = user_for_token(header[7:].strip())
         elif "user_id" in web_session:
-            sent = request.headers.get("X-CSRF-Token", "")
+            sent = _sent_csrf_token()
             if request.method in SAFE_METHODS or (sent and hmac.compare_digest(sent, web_session.get("csrf", ""))):
                 user = db.session().get(User, web_session["user_id"])
         g.current_user = user

@@ -1,21 +1,45 @@
-"""The studio for producers and editors (thin for now: sign in with an API token, see the queue)."""
-from flask import Blueprint, redirect, render_template, request, session, url_for
+"""The studio for producers and editors: sign in with an API token, the video list with live
+progress, resumable uploads and URL imports, and a story form."""
+import functools
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from . import analytics, db
 from .auth import current_user, user_for_token
 from .csrf import check_csrf
+from .errors import ApiError
 from .models import Story, Video
 from .presenters import video_json
+from .stories import create_story
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
+ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
+
+
+def signed_in(role: str = "producer"):
+    """Studio pages: sign in first; a role too low for the page is a 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("studio.login"))
+            if not user.has_role(role):
+                abort(403, f"This page needs the {role} role.")
+            g.studio_user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 @bp.get("/")
+@signed_in()
 def index():
-    user = current_user()
-    if user is None:
-        return redirect(url_for("studio.login"))
+    user = g.studio_user
     videos = db.session().scalars(select(Video).order_by(Video.created_at.desc()).limit(50))
     if not user.has_role("editor"):
         videos = [v for v in videos if v.owner_id == user.id]
@@ -45,3 +69,33 @@ def logout():
     check_csrf()
     session.clear()
     return redirect(url_for("public.home"))
+
+
+@bp.get("/upload")
+@signed_in()
+def upload():
+    return render_template("studio/upload.html", user=g.studio_user, accepted=ACCEPTED_TYPES,
+                           max_mb=current_app.config["MAX_UPLOAD_MB"])
+
+
+@bp.route("/stories/new", methods=["GET", "POST"])
+@signed_in("editor")
+def new_story():
+    form = request.form if request.method == "POST" else {"video_id": request.args.get("video_id", "")}
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        data = {key: form.get(key, "") for key in ("headline", "dek", "body", "byline", "section", "video_id")}
+        data["section"] = data["section"] or "Top News Video"
+        data["status"] = "published" if form.get("publish") else "draft"
+        try:
+            story = create_story(g.studio_user.id, data)
+        except ApiError as exc:
+            error = exc.message
+        else:
+            if story.is_live:
+                return redirect(url_for("public.story", slug=story.slug))
+            return redirect(url_for("studio.index"))
+    video = db.session().get(Video, form.get("video_id") or "")
+    return render_template("studio/story_form.html", user=g.studio_user, form=form, error=error,
+                           video=video_json(video) if video else None), 400 if error else 200

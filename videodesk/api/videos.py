@@ -15,7 +15,7 @@ from ..presenters import caption_json, video_json
 from ..tasks import queue
 from ..uploads import keep_upload
 from . import bp
-from .validation import json_body, text_field
+from ..validation import json_body, text_field
 
 
 def _language(value: str | None) -> str:

@@ -1,7 +1,7 @@
 """Small checks for JSON request bodies, each failing with a 400 that names the field."""
 from flask import request
 
-from ..errors import ApiError
+from .errors import ApiError
 
 
 def json_body() -> dict:
@@ -24,11 +24,4 @@ def text_field(data: dict, name: str, *, required=False, max_length=300, default
         raise ApiError(400, "missing_field", f"'{name}' must not be empty.")
     if len(value) > max_length:
         raise ApiError(400, "invalid_field", f"'{name}' is longer than {max_length} characters.")
-    return value
-
-
-def choice_field(data: dict, name: str, choices, default=None):
-    value = data.get(name, default)
-    if value not in choices:
-        raise ApiError(400, "invalid_field", f"'{name}' must be one of: {', '.join(choices)}.")
     return value
