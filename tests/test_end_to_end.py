@@ -1,6 +1,7 @@
 """The whole product as a newcomer runs it: gunicorn, a separate queue consumer, the CLI, SQLite,
 real ffmpeg. Nothing is mocked."""
 import signal
+import time
 
 import pytest
 import requests
@@ -104,3 +105,33 @@ def test_a_worker_killed_mid_job_leaves_no_partial_output_and_the_job_finishes(s
     assert video["status"] == "ready", site.log_text()
     assert video["duration"] == pytest.approx(40, abs=0.5)
     assert not list(media_dir.glob(".tmp-*"))
+
+
+def test_tus_upload_cut_off_mid_request_resumes_on_a_real_server(site, clips):
+    """The connection really drops in the middle of a PATCH body: the server keeps what arrived,
+    HEAD reports it, and the upload resumes from there to a ready, byte-identical video."""
+    import hashlib
+    import socket
+
+    data = clips["clip"].read_bytes()
+    auth = site.headers["producer"]
+    tus = {**auth, "Tus-Resumable": "1.0.0"}
+    location = requests.post(site.base + "/api/uploads/", headers={**tus, "Upload-Length": str(len(data))},
+                             timeout=10).headers["Location"]
+    half = len(data) // 2
+    with socket.create_connection(("127.0.0.1", site.port)) as raw:
+        head = (f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth['Authorization']}\r\n"
+                f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n").encode()
+        raw.sendall(head + data[:half])
+        time.sleep(1)
+    offset = wait_until(lambda: int(requests.head(site.base + location, headers=tus, timeout=10)
+                                     .headers["Upload-Offset"]) == half and half, timeout=20, what="partial bytes stored")
+    rest = requests.patch(site.base + location, data=data[offset:], timeout=30, headers={
+        **tus, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+    assert rest.status_code == 204 and int(rest.headers["Upload-Offset"]) == len(data)
+    created = requests.post(site.base + "/api/videos", json={"upload_id": location.rsplit("/", 1)[1],
+                                                             "allow_duplicate": True}, headers=auth, timeout=10)
+    assert created.status_code == 202
+    video = wait_for_status(site, created.json()["id"])
+    assert video["status"] == "ready" and video["source"]["sha256"] == hashlib.sha256(data).hexdigest()

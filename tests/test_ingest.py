@@ -144,11 +144,8 @@ class _Site(http.server.SimpleHTTPRequestHandler):
             body = (f'<html><head><title>Harbour storm footage</title><script type="application/ld+json">'
                     f'{json.dumps(ld)}</script></head><body>Storm</body></html>').encode()
             kind = "text/html"
-        elif self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "http://127.0.0.1:9/secret.mp4")
-            self.end_headers()
-            return
+        elif self.path == "/plain.html":
+            body, kind = b"<html><head><title>Just text</title></head><body>No video here.</body></html>", "text/html"
         else:
             self.send_error(404)
             return
@@ -258,3 +255,10 @@ def test_yt_dlp_connections_are_checked_at_connect_time(agency, tmp_path):
 ])
 def test_address_policy(address, public):
     assert netguard.is_public(address) is public
+
+
+def test_page_without_a_video_is_an_unsupported_link(import_app, agency):
+    client, token = import_app.test_client(), _token(import_app)
+    accepted = client.post("/api/videos", json={"source_url": agency + "/plain.html"}, headers=bearer(token))
+    video = client.get(accepted.json["url"], headers=bearer(token)).json
+    assert video["status"] == "failed" and video["error"] == "This site or link is not supported for import."
