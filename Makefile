@@ -30,9 +30,9 @@ static/vendor/%.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/$(if $(filter hls,$*),hls.js,tus-js-client)/dist/$*.min.js $@
 
-# Services and tools the tests drive for real: a browser, a Redis server.
+# Services and tools the tests drive for real: a browser, Redis, PostgreSQL.
 test-system-deps:
-	@bin/ensure-packages chromium:chromium redis-server:redis-server
+	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
