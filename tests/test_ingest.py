@@ -183,12 +183,12 @@ def import_app(tmp_path):
     return make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, IMPORT_ALLOW_PRIVATE=True, IMPORT_RATE_PER_HOUR=3)
 
 
-def _token(app, role="producer"):
+def _token(app, role="producer", name="importer"):
     from videodesk import db
     from videodesk.auth import issue_token
     from videodesk.models import User
     with app.app_context():
-        user = User(name="importer", role=role)
+        user = User(name=name, role=role)
         db.session().add(user)
         token = issue_token(user)
         db.session().commit()
@@ -208,22 +208,10 @@ def test_url_import_end_to_end_keeps_attribution(import_app, agency):
     assert video["source"]["sha256"] == hashlib.sha256(_Site.clip).hexdigest()
     assert "/clip.mp4" in _Site.requests
 
-    story = client.post("/api/stories", headers=bearer(_token_editor(import_app)), json={
+    story = client.post("/api/stories", headers=bearer(_token(import_app, "editor", "editor-x")), json={
         "headline": "Storm", "video_id": video["id"], "status": "published"}).json
     html = client.get(story["url"]).get_data(as_text=True)
     assert 'class="attribution"' in html and "Harbour storm footage" in html and "Agency Camera" in html
-
-
-def _token_editor(app):
-    from videodesk import db
-    from videodesk.auth import issue_token
-    from videodesk.models import User
-    with app.app_context():
-        user = User(name="editor-x", role="editor")
-        db.session().add(user)
-        token = issue_token(user)
-        db.session().commit()
-    return token
 
 
 def test_url_import_failures_are_clear(import_app, agency):
