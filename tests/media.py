@@ -67,3 +67,16 @@ def patch_matroska(source: Path, path: Path, *, width: int | None = None, durati
         data[at + 3: at + 11] = struct.pack(">d", duration_ms)
     path.write_bytes(bytes(data))
     return path
+
+
+def make_with_subtitles(path: Path, tracks: dict[str, str], container_codec: str = "subrip") -> Path:
+    """A clip with one text subtitle stream per language: {"eng": srt_text, "spa": srt_text}."""
+    clip = make_clip(path.with_name("plain-for-subtitles.mp4"), seconds=3)
+    inputs, maps = ["-i", clip], ["-map", "0:v", "-map", "0:a"]
+    for n, (lang, text) in enumerate(tracks.items(), start=1):
+        srt = path.with_name(f"sub-{lang}.srt")
+        srt.write_text(text)
+        inputs += ["-i", srt]
+        maps += ["-map", f"{n}:s", f"-metadata:s:s:{n - 1}", f"language={lang}"]
+    ffmpeg(*inputs, *maps, "-c:v", "copy", "-c:a", "copy", "-c:s", container_codec, path)
+    return path

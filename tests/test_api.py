@@ -207,3 +207,18 @@ def test_unknown_api_route_is_json_404(client):
 def test_reader_404_is_a_page(client):
     response = client.get("/stories/no-such-story")
     assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("name, codec", [("two-languages.mkv", "subrip"), ("two-languages.mp4", "mov_text")])
+def test_embedded_subtitle_streams_become_tracks_per_language(client, tokens, tmp_path, name, codec):
+    from . import media
+    spanish = "1\n00:00:00,500 --> 00:00:02,000\nHola a todos\n"
+    english = "1\n00:00:00,500 --> 00:00:02,000\nHello everyone\n"
+    source = media.make_with_subtitles(tmp_path / name, {"eng": english, "spa": spanish}, codec)
+    response = upload(client, tokens["producer"], source)
+    video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
+    assert video["status"] == "ready", video["error"]
+    tracks = {t["lang"]: t for t in video["captions"]}
+    assert set(tracks) == {"en", "es"} and all(t["source"] == "embedded" for t in tracks.values())
+    spanish_vtt = client.get(tracks["es"]["url"], headers=bearer(tokens["producer"])).get_data(as_text=True)
+    assert spanish_vtt.startswith("WEBVTT") and "Hola a todos" in spanish_vtt

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from . import caching, db, resumable, storage, url_import
+from . import caching, db, library, resumable, storage, url_import
 from .media import pipeline
 from .media.runner import MediaError
 from .models import Video, utcnow
@@ -88,6 +88,10 @@ def process_video(video_id: str):
         session.commit()
         log.info("video %s failed: %s", video.id, exc)
         return
+    known = {track.filename for track in video.captions}
+    for found in ctx.state.get("embedded_captions", []):
+        if found["filename"] not in known:
+            library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
     video.status, video.progress = "ready", 1.0
     session.commit()
     caching.clear()
@@ -128,6 +132,25 @@ def render_poster(video_id: str, time_s: float):
         return
     video.error = None
     _saver(session, video)(ctx.state)
+
+
+def social_cut(video_id: str, aspect: str, lang: str | None):
+    """Burn the chosen caption track into a square or vertical cut; without captions, a clean cut."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    if video is None or video.status != "ready":
+        return
+    tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
+    captions = storage.media_dir(video.id) / tracks[0].filename if tracks else None
+    ctx = _context(video)
+    try:
+        name = pipeline.make_social_cut(ctx, aspect, captions)
+    except MediaError as exc:
+        video.error = f"The {aspect} social cut could not be made: {exc}"
+        session.commit()
+        return
+    video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
+    session.commit()
 
 
 def mark_failed(video_id: str, reason: str):

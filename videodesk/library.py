@@ -31,10 +31,20 @@ def import_local_file(path: Path, owner_id: int | None, title: str) -> Video:
 def add_caption_track(video: Video, webvtt_text: str, lang: str, label: str | None = None,
                       source: str = "upload") -> CaptionTrack:
     """Store a new caption file (old versions stay on disk) and its track row."""
+    return register_caption_track(video, write_caption_file(video, webvtt_text, lang), lang, label, source)
+
+
+def write_caption_file(video: Video, webvtt_text: str, lang: str) -> str:
+    """A new file per version, so an edit never overwrites what readers or caches hold."""
     filename = f"captions-{lang}-{random_id(6)}.vtt"
     folder = storage.media_dir(video.id)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / filename).write_text(webvtt_text, encoding="utf-8")
+    return filename
+
+
+def register_caption_track(video: Video, filename: str, lang: str, label: str | None = None,
+                           source: str = "upload") -> CaptionTrack:
     track = CaptionTrack(lang=lang, label=label or LANGUAGE_NAMES.get(lang.split("-")[0], lang),
                          source=source, filename=filename)
     video.captions.append(track)

@@ -80,6 +80,8 @@ class CaptionTrack(Base):
     kind: Mapped[str] = mapped_column(String(20), default="captions")
     source: Mapped[str] = mapped_column(String(20), default="upload")
     filename: Mapped[str] = mapped_column(String(200))
+    # Earlier versions, oldest first: [{"filename", "replaced_at"}]; their files stay on disk.
+    history: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     video: Mapped[Video] = relationship(back_populates="captions")
 

@@ -16,6 +16,7 @@ def caption_json(track) -> dict:
     return {
         "id": track.id, "lang": track.lang, "label": track.label, "kind": track.kind,
         "source": track.source, "url": media_url(track.video, track.filename),
+        "versions": len(track.history or []) + 1,
     }
 
 
@@ -68,6 +69,7 @@ def video_json(video: Video) -> dict:
                        for r in state.get("renditions", [])],
         "metadata": source_metadata(video),
         "processed_by": video.processed_by,
+        "social_cuts": {aspect: media_url(video, name) for aspect, name in outputs.get("social", {}).items()},
         "captions": [caption_json(track) for track in video.captions],
         "source": {"kind": video.source_kind, "name": video.source_name, "url": video.source_url,
                    "size": video.source_size, "sha256": video.source_sha256},

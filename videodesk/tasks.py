@@ -40,6 +40,11 @@ class Queue:
             with app.app_context():
                 jobs.render_poster(video_id, time_s)
 
+        @huey.task(name="videodesk.social_cut", retries=1, retry_delay=5)
+        def social_cut(video_id, aspect, lang):
+            with app.app_context():
+                jobs.social_cut(video_id, aspect, lang)
+
         @huey.periodic_task(crontab(minute="17"), name="videodesk.remove_expired_uploads")
         def remove_expired_uploads():
             with app.app_context():
@@ -53,6 +58,7 @@ class Queue:
         self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
         self.process_video = process_video
         self.render_poster = render_poster
+        self.social_cut = social_cut
 
     def recover_stalled(self):
         for video_id in jobs.requeue_stalled():

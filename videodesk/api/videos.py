@@ -4,12 +4,13 @@ from datetime import timedelta
 from flask import current_app, request, url_for
 from sqlalchemy import func, select
 
-from .. import analytics, db, netguard, resumable, storage
+from .. import analytics, caching, db, netguard, resumable, storage
 from ..auth import can_manage_video, current_user, require_role
 from ..errors import ApiError
-from ..media.captions import to_webvtt
+from ..media.captions import cues_of, from_cues, to_webvtt
+from ..media.social import ASPECTS
 from ..media.runner import MediaError
-from ..library import add_caption_track, new_video
+from ..library import add_caption_track, new_video, write_caption_file
 from ..models import Video, utcnow
 from ..presenters import caption_json, video_json
 from ..tasks import queue
@@ -154,3 +155,58 @@ def choose_poster(video_id):
     queue().render_poster(video.id, float(time_s))
     db.session().refresh(video)
     return video_json(video), 202
+
+
+@bp.get("/videos/<video_id>/captions")
+@require_role("producer")
+def list_captions(video_id):
+    video = _load_video(video_id)
+    tracks = []
+    for track in video.captions:
+        data = caption_json(track)
+        if request.args.get("cues"):
+            data["cues"] = cues_of((storage.media_dir(video.id) / track.filename).read_text(encoding="utf-8"))
+        tracks.append(data)
+    return {"captions": tracks}
+
+
+@bp.put("/videos/<video_id>/captions/<lang>")
+@require_role("producer")
+def edit_captions(video_id, lang):
+    """A new version of a language's track, as WebVTT text or {"cues": [...]}; earlier versions are kept."""
+    video = _load_video(video_id)
+    lang = _language(lang)
+    try:
+        if request.mimetype == "application/json":
+            text = from_cues(json_body().get("cues"))
+        else:
+            text = to_webvtt(request.get_data(cache=False))
+    except MediaError as exc:
+        raise ApiError(400, "invalid_captions", str(exc)) from None
+    track = next((t for t in video.captions if t.lang == lang), None)
+    if track is None:
+        track = add_caption_track(video, text, lang)
+        status = 201
+    else:
+        track.history = [*(track.history or []), {"filename": track.filename, "replaced_at": utcnow().isoformat()}]
+        track.filename = write_caption_file(video, text, lang)
+        status = 200
+    db.session().commit()
+    caching.clear()
+    return caption_json(track), status
+
+
+@bp.post("/videos/<video_id>/social-cut")
+@require_role("producer")
+def request_social_cut(video_id):
+    """A square or vertical MP4 with the captions burned in, made in the queue."""
+    video = _load_video(video_id)
+    if video.status != "ready":
+        raise ApiError(409, "not_ready", "Social cuts can be made once the video is ready.")
+    data = json_body()
+    aspect = data.get("aspect")
+    if aspect not in ASPECTS:
+        raise ApiError(400, "invalid_field", f"'aspect' must be one of: {', '.join(ASPECTS)}.")
+    lang = _language(data["lang"]) if data.get("lang") else None
+    queue().social_cut(video.id, aspect, lang)
+    return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202

@@ -41,5 +41,42 @@ def to_webvtt(data: bytes) -> str:
         raise MediaError(f"The caption file is not valid {kind.upper()}: {exc}") from None
     if not len(captions):
         raise MediaError(f"The caption file has no cues (read as {kind.upper()}).")
-    normalized = webvtt.WebVTT(captions=sorted(captions.captions, key=lambda c: c.start_in_seconds))
+    normalized = webvtt.WebVTT(captions=sorted(captions.captions, key=lambda c: seconds(c.start)))
     return normalized.content
+
+
+def _clock(seconds: float) -> str:
+    millis = int(round(seconds * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def from_cues(cues) -> str:
+    """WebVTT from the editor's cue list [{"start", "end", "text"}], or MediaError naming the cue."""
+    if not isinstance(cues, list) or not cues:
+        raise MediaError("'cues' must be a non-empty list.")
+    captions = []
+    for number, cue in enumerate(cues, start=1):
+        if not isinstance(cue, dict):
+            raise MediaError(f"Cue {number} must be an object with start, end and text.")
+        start, end, text = cue.get("start"), cue.get("end"), cue.get("text")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)) \
+                or not 0 <= start < end <= 24 * 3600:
+            raise MediaError(f"Cue {number} needs numeric times with 0 <= start < end.")
+        if not isinstance(text, str) or not text.strip() or len(text) > 500:
+            raise MediaError(f"Cue {number} needs text (at most 500 characters).")
+        captions.append(webvtt.Caption(_clock(start), _clock(end), text.strip()))
+    captions.sort(key=lambda c: seconds(c.start))
+    return webvtt.WebVTT(captions=captions).content
+
+
+def seconds(clock: str) -> float:
+    """'00:01:02.345' (or '01:02.345') in seconds; webvtt-py's own *_in_seconds drop the milliseconds."""
+    parts = [float(p) for p in clock.replace(",", ".").split(":")]
+    return round(sum(value * 60 ** power for power, value in enumerate(reversed(parts))), 3)
+
+
+def cues_of(webvtt_text: str) -> list[dict]:
+    return [{"start": seconds(c.start), "end": seconds(c.end), "text": c.text}
+            for c in webvtt.from_string(webvtt_text)]

@@ -7,7 +7,8 @@ import contextlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import analysis, hls, ladder, loudness, poster, preview, storyboard
+from . import analysis, hls, ladder, loudness, poster, preview, social, storyboard, subtitles
+from .captions import to_webvtt
 from .files import atomic_output, remove_stale_temp_files
 from ..ids import short_token
 from .probe import MediaInfo, probe, validate
@@ -62,6 +63,29 @@ def step_probe(ctx: Context, report):
     info = probe(ctx.source, timeout=ctx.limits.ffprobe_timeout)
     validate(info, max_duration=ctx.limits.max_duration, max_dimension=ctx.limits.max_dimension)
     ctx.state["info"] = info.to_dict()
+
+
+def step_subtitles(ctx: Context, report):
+    """Text subtitle streams of the source become WebVTT files; the caller registers the tracks."""
+    info = ctx.info
+    found = []
+    for stream in subtitles.text_streams(info):
+        lang = subtitles.language_tag(stream["lang"])
+        name = f"captions-{lang}-embedded-{stream['index']}.vtt"
+        raw = ctx.work_dir / f"subtitle-{stream['index']}.vtt"
+        ctx.work_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            run(subtitles.extract_command(ctx.source, info, stream["index"], raw), timeout=ctx.timeout,
+                what="Subtitle extraction")
+            text = to_webvtt(raw.read_bytes())
+        except MediaError:
+            continue  # an empty or broken subtitle stream is skipped, not fatal
+        finally:
+            raw.unlink(missing_ok=True)
+        with atomic_output(ctx.media_dir / name) as vtt:
+            vtt.write_text(text, encoding="utf-8")
+        found.append({"lang": lang, "filename": name})
+    ctx.state["embedded_captions"] = found
 
 
 def step_loudness(ctx: Context, report):
@@ -172,7 +196,7 @@ def step_preview(ctx: Context, report):
 
 # (name, function, share of the progress bar)
 STEPS = (
-    ("probe", step_probe, 0.01), ("loudness", step_loudness, 0.07), ("ladder", step_ladder, 0.78),
+    ("probe", step_probe, 0.01), ("subtitles", step_subtitles, 0.01), ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.78),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
     ("preview", step_preview, 0.05),
 )
@@ -194,3 +218,12 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
             save(ctx.state)
         base += share
         report(base / total)
+
+
+def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None) -> str:
+    """A 1:1 or 9:16 MP4 with burned-in captions, from the web MP4; returns its file name."""
+    name = social.file_name(aspect)
+    with atomic_output(ctx.media_dir / name) as tmp:
+        run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
+                                      ctx.info.audio is not None), timeout=ctx.timeout, what="Social cut")
+    return name

@@ -1,0 +1,34 @@
+"""Social cuts: the web MP4 reframed to 1:1 or 9:16 with the captions burned in (libass), for
+feeds that autoplay muted."""
+import ffmpeg
+
+from .command import compile_command, open_input, output_path
+
+ASPECTS = {"1:1": (720, 720), "9:16": (720, 1280)}
+# libass style in script units (captions from VTT get a 288-line script): large bold white text,
+# black outline, bottom-centred inside the platforms' safe margins.
+STYLE = ("FontName=DejaVu Sans,FontSize=16,Bold=1,PrimaryColour=&H00FFFFFF,OutlineColour=&H00000000,"
+         "BorderStyle=1,Outline=2,Shadow=0,Alignment=2,MarginV={margin},MarginL=20,MarginR=20")
+
+
+def file_name(aspect: str) -> str:
+    return f"social-{aspect.replace(':', 'x')}.mp4"
+
+
+def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: bool) -> list[str]:
+    width, height = ASPECTS[aspect]
+    source = open_input(mp4_path, "mov")
+    # Fill the frame: scale to cover it, then crop the centre.
+    picture = (source["v:0"]
+               .filter("scale", width, height, force_original_aspect_ratio="increase")
+               .filter("crop", width, height)
+               .filter("setsar", 1))
+    if captions_path is not None:
+        margin = 40 if aspect == "9:16" else 24
+        picture = picture.filter("subtitles", filename=str(captions_path), force_style=STYLE.format(margin=margin))
+    streams = [picture] + ([source["a:0"]] if has_audio else [])
+    options = {"c:v": "libx264", "preset": "veryfast", "crf": 21, "pix_fmt": "yuv420p", "movflags": "+faststart",
+               "f": "mp4"}
+    if has_audio:
+        options.update({"c:a": "aac", "b:a": "128k"})
+    return compile_command(ffmpeg.output(*streams, output_path(dst), **options), progress=True)
