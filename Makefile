@@ -30,9 +30,9 @@ static/vendor/%.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/$(if $(filter hls,$*),hls.js,tus-js-client)/dist/$*.min.js $@
 
-# Services and tools the tests drive for real: a browser, Redis, PostgreSQL.
+# Services and tools the tests drive for real: a browser, Redis, PostgreSQL, a speech synthesizer.
 test-system-deps:
-	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql
+	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql espeak-ng:espeak-ng
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,8 @@ bench: setup-test
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.reader
 	$(BIN)/python -m bench.upload_memory
+	@bin/ensure-packages espeak-ng:espeak-ng
+	$(BIN)/python -m bench.transcription
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -80,3 +80,31 @@ def make_with_subtitles(path: Path, tracks: dict[str, str], container_codec: str
         maps += ["-map", f"{n}:s", f"-metadata:s:s:{n - 1}", f"language={lang}"]
     ffmpeg(*inputs, *maps, "-c:v", "copy", "-c:a", "copy", "-c:s", container_codec, path)
     return path
+
+
+SPEECH_SCRIPT = ("The city council approved the new budget on Tuesday. "
+                 "The mayor said the bridge will open on Monday. "
+                 "Residents will see more buses and longer library hours next year.")
+# espeak-ng's US English voice "f2" at 120 words a minute: of its voices, the one closest to the
+# human speech pocketsphinx's model was trained on.
+SPEECH_VOICE = ("-v", "en-us+f2", "-s", "120")
+
+
+def make_speech_clip(path: Path, text: str = SPEECH_SCRIPT) -> Path:
+    """A test-pattern picture with spoken words (espeak-ng) as its sound."""
+    wav = path.with_suffix(".wav")
+    subprocess.run(["espeak-ng", *SPEECH_VOICE, "-w", str(wav), text], check=True, timeout=60)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-i", wav, "-shortest",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path)
+    return path
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over words, divided by the reference length."""
+    ref, hyp = reference.split(), hypothesis.split()
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        previous, row[0] = row[0], i
+        for j, h in enumerate(hyp, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
+    return row[-1] / len(ref)

@@ -47,6 +47,8 @@ def load_config(overrides=None) -> dict:
         # URL imports a user may start per hour.
         "IMPORT_RATE_PER_HOUR": int(env.get("VIDEODESK_IMPORT_RATE_PER_HOUR", "30")),
         "IMPORT_TIMEOUT_S": float(env.get("VIDEODESK_IMPORT_TIMEOUT_S", "20")),
+        # A local faster-whisper model folder switches automatic captions from pocketsphinx to Whisper.
+        "WHISPER_MODEL": env.get("VIDEODESK_WHISPER_MODEL") or None,
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,

@@ -27,7 +27,7 @@ def _limits() -> pipeline.Limits:
     return pipeline.Limits(
         max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
         ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
-        loudness_target=config["LOUDNESS_TARGET"],
+        loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
     )
 
 
@@ -82,20 +82,55 @@ def process_video(video_id: str):
         if video.source_kind == "url" and not storage.source_path(video.id).exists():
             _download(session, video)
         ctx = _context(video)
+        ctx.state.setdefault("auto_captions_wanted", not video.captions)
         pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
     except MediaError as exc:
         video.status, video.error = "failed", str(exc)
         session.commit()
         log.info("video %s failed: %s", video.id, exc)
         return
-    known = {track.filename for track in video.captions}
-    for found in ctx.state.get("embedded_captions", []):
-        if found["filename"] not in known:
-            library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
+    _register_found_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
     session.commit()
     caching.clear()
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
+
+
+def _register_found_captions(video: Video, state: dict):
+    """Tracks the pipeline found (embedded streams) or made (automatic transcription)."""
+    known = {track.filename for track in video.captions}
+    for found in state.get("embedded_captions", []):
+        if found["filename"] not in known:
+            library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
+    auto = state.get("auto_captions")
+    if auto and auto["filename"] not in known:
+        existing = next((t for t in video.captions if t.source == "auto" and t.lang == auto["lang"]), None)
+        if existing is None:
+            label = library.LANGUAGE_NAMES.get(auto["lang"], auto["lang"])
+            library.register_caption_track(video, auto["filename"], auto["lang"], label, source="auto")
+        else:
+            existing.history = [*(existing.history or []), {"filename": existing.filename,
+                                                            "replaced_at": utcnow().isoformat()}]
+            existing.filename = auto["filename"]
+
+
+def transcribe(video_id: str):
+    """Re-run automatic captions on request; the new words become a new version of the auto track."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    if video is None or video.status != "ready":
+        return
+    ctx = _context(video)
+    try:
+        pipeline.transcribe(ctx)
+    except MediaError as exc:
+        video.error = f"Automatic captions failed: {exc}"
+        session.commit()
+        return
+    _register_found_captions(video, ctx.state)
+    video.pipeline_state = copy.deepcopy(ctx.state)
+    session.commit()
+    caching.clear()
 
 
 def _download(session, video: Video):

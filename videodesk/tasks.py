@@ -45,6 +45,11 @@ class Queue:
             with app.app_context():
                 jobs.social_cut(video_id, aspect, lang)
 
+        @huey.task(name="videodesk.transcribe", retries=1, retry_delay=5)
+        def transcribe(video_id):
+            with app.app_context():
+                jobs.transcribe(video_id)
+
         @huey.periodic_task(crontab(minute="17"), name="videodesk.remove_expired_uploads")
         def remove_expired_uploads():
             with app.app_context():
@@ -59,6 +64,7 @@ class Queue:
         self.process_video = process_video
         self.render_poster = render_poster
         self.social_cut = social_cut
+        self.transcribe = transcribe
 
     def recover_stalled(self):
         for video_id in jobs.requeue_stalled():

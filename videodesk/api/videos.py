@@ -210,3 +210,16 @@ def request_social_cut(video_id):
     lang = _language(data["lang"]) if data.get("lang") else None
     queue().social_cut(video.id, aspect, lang)
     return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
+
+
+@bp.post("/videos/<video_id>/captions/auto")
+@require_role("producer")
+def rerun_transcription(video_id):
+    """Run automatic transcription again (after an engine or model change, say)."""
+    video = _load_video(video_id)
+    if video.status != "ready":
+        raise ApiError(409, "not_ready", "Automatic captions can be made once the video is ready.")
+    if not (video.pipeline_state or {}).get("info", {}).get("audio"):
+        raise ApiError(409, "no_audio", "The video has no sound to transcribe.")
+    queue().transcribe(video.id)
+    return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202

@@ -7,8 +7,8 @@ import contextlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import analysis, hls, ladder, loudness, poster, preview, social, storyboard, subtitles
-from .captions import to_webvtt
+from . import analysis, hls, ladder, loudness, poster, preview, social, speech, storyboard, subtitles
+from .captions import from_cues, to_webvtt
 from .files import atomic_output, remove_stale_temp_files
 from ..ids import short_token
 from .probe import MediaInfo, probe, validate
@@ -32,6 +32,7 @@ class Limits:
     ffmpeg_timeout: float
     ffprobe_timeout: float
     loudness_target: dict
+    whisper_model: str | None = None
 
     def step_timeout(self, duration: float) -> float:
         """Generous for slow machines, yet bounded so nothing hangs."""
@@ -194,11 +195,42 @@ def step_preview(ctx: Context, report):
     ctx.state["preview_start"] = start
 
 
+def step_transcribe(ctx: Context, report):
+    """Automatic captions when the video has sound and no caption track came with it."""
+    ctx.state["auto_captions"] = None
+    if ctx.info.audio is None or not ctx.state.get("auto_captions_wanted") or ctx.state.get("embedded_captions"):
+        return
+    transcribe(ctx, report)
+
+
+def transcribe(ctx: Context, report=lambda fraction: None):
+    """Speech to timed words to cues to a WebVTT file; no speech found means no track."""
+    pcm = ctx.work_dir / "speech.pcm"
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    info = ctx.info
+    try:
+        run(speech.audio_command(ctx.source, info, pcm), timeout=ctx.timeout, what="Audio extraction",
+            on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
+        engine = speech.engine_for(ctx.limits.whisper_model)
+        words = engine.transcribe(pcm, lambda fraction: report(0.2 + 0.8 * fraction))
+    finally:
+        pcm.unlink(missing_ok=True)
+    cues = speech.cues_from_words(words)
+    if not cues:
+        ctx.state["auto_captions"] = None
+        return
+    lang = engine.language or "en"
+    name = f"captions-{lang}-auto-{short_token()}.vtt"
+    with atomic_output(ctx.media_dir / name) as vtt:
+        vtt.write_text(from_cues(cues), encoding="utf-8")
+    ctx.state["auto_captions"] = {"lang": lang, "filename": name, "engine": engine.name}
+
+
 # (name, function, share of the progress bar)
 STEPS = (
     ("probe", step_probe, 0.01), ("subtitles", step_subtitles, 0.01), ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.78),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
-    ("preview", step_preview, 0.05),
+    ("preview", step_preview, 0.05), ("transcribe", step_transcribe, 0.10),
 )
 
 
