@@ -22,6 +22,7 @@ def demo_site(tmp_path_factory):
     assert instance.flask("seed-demo").stdout == seeded  # idempotent: one demo story
     instance.start_web()
     editor = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    instance.editor_token = editor
     instance.editor_headers = {"Authorization": f"Bearer {editor}"}
     # oEmbed names the video without rendering (and caching) the article before the track is added.
     oembed = requests.get(instance.base + "/oembed", timeout=10,
@@ -220,6 +221,52 @@ def test_upload_page_sends_files_over_tus_and_follows_processing(demo_site, tmp_
             page.click(".story-form button[type=submit]")
             page.wait_for_url(re.compile(r".*/stories/uploaded-from-the-studio$"))
             assert page.locator("video").count() == 1
+            assert not problems, problems
+    finally:
+        demo_site.stop_process(worker)
+
+
+def test_caption_editor_edits_splits_shifts_and_saves_a_new_version(demo_site):
+    captions_api = f"{demo_site.base}/api/videos/{demo_site.video_id}/captions?cues=1"
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": 1200, "height": 1000})
+        problems = watch_console(page)
+        sign_in(page, demo_site.base, demo_site.editor_token)
+        page.goto(f"{demo_site.base}/studio/videos/{demo_site.video_id}/captions/en")
+        page.wait_for_selector(".caption-editor[data-loaded]")
+        assert page.locator(".cue-text").count() == 3
+        page.locator(".cue-text").nth(0).fill("Welcome to videodesk, edited.")
+        page.locator(".cue-table tbody tr").nth(1).locator("button", has_text="Split").click()
+        assert page.locator(".cue-text").count() == 4
+        page.fill(".shift-by", "0.5")
+        page.click(".shift-all")
+        page.locator(".cue-table tbody tr").nth(3).locator("button", has_text="Play").click()
+        page.wait_for_function("() => document.querySelector('.editor-video').currentTime >= 5")
+        page.click(".save")
+        page.wait_for_selector(".caption-editor[data-saved='2']")
+        assert "Saved as version 2" in page.locator(".save-state").inner_text()
+        assert not problems, problems
+    english = next(t for t in requests.get(captions_api, headers=demo_site.editor_headers, timeout=10).json()["captions"]
+                   if t["lang"] == "en")
+    assert english["versions"] == 2 and len(english["cues"]) == 4
+    assert english["cues"][0] == {"start": 1.0, "end": 3.5, "text": "Welcome to videodesk, edited."}
+
+
+def test_studio_makes_a_vertical_social_cut_to_download(demo_site):
+    worker = demo_site.start_worker()
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            problems = watch_console(page)
+            sign_in(page, demo_site.base, demo_site.editor_token)
+            page.goto(f"{demo_site.base}/studio/videos/{demo_site.video_id}")
+            box = page.locator(".social-cut[data-aspect='9:16']")
+            box.locator(".make-cut").click()
+            box.locator(".download-cut:not([hidden])").wait_for(timeout=60_000)
+            href = box.locator(".download-cut").get_attribute("href")
+            assert href.endswith("/social-9x16.mp4")
+            size = page.evaluate("url => fetch(url).then(r => r.ok && r.headers.get('content-type'))", href)
+            assert size == "video/mp4"
             assert not problems, problems
     finally:
         demo_site.stop_process(worker)

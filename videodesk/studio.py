@@ -6,9 +6,10 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlalchemy import select
 
 from . import analytics, db
-from .auth import current_user, user_for_token
+from .auth import can_manage_video, current_user, user_for_token
 from .csrf import check_csrf
 from .errors import ApiError
+from .media.social import ASPECTS
 from .models import Story, Video
 from .presenters import video_json
 from .stories import create_story
@@ -99,3 +100,25 @@ def new_story():
     video = db.session().get(Video, form.get("video_id") or "")
     return render_template("studio/story_form.html", user=g.studio_user, form=form, error=error,
                            video=video_json(video) if video else None), 400 if error else 200
+
+
+def _studio_video(video_id: str) -> Video:
+    video = db.session().get(Video, video_id)
+    if video is None or not can_manage_video(g.studio_user, video):
+        abort(404)
+    return video
+
+
+@bp.get("/videos/<video_id>")
+@signed_in()
+def video_page(video_id):
+    video = _studio_video(video_id)
+    return render_template("studio/video.html", user=g.studio_user, video=video_json(video),
+                           aspects=list(ASPECTS))
+
+
+@bp.get("/videos/<video_id>/captions/<lang>")
+@signed_in()
+def caption_editor(video_id, lang):
+    video = _studio_video(video_id)
+    return render_template("studio/captions.html", user=g.studio_user, video=video_json(video), lang=lang)

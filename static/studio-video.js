@@ -1,0 +1,35 @@
+// Studio video page: make a social cut (1:1 or 9:16, captions burned in) and offer its download.
+(function () {
+  "use strict";
+  var page = document.querySelector(".video-page");
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  page.querySelectorAll(".social-cut").forEach(function (box) {
+    var aspect = box.dataset.aspect;
+    var state = box.querySelector(".cut-state");
+    var link = box.querySelector(".download-cut");
+    function poll(tries) {
+      fetch(page.dataset.videoUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (video) {
+          var url = video.social_cuts[aspect];
+          if (url && url !== link.getAttribute("href")) {
+            link.href = url; link.hidden = false; state.textContent = "Ready.";
+          } else if (tries > 0) {
+            setTimeout(function () { poll(tries - 1); }, 1500);
+          } else {
+            state.textContent = video.error || "Still working; reload later.";
+          }
+        });
+    }
+    box.querySelector(".make-cut").addEventListener("click", function () {
+      state.textContent = "Making the " + aspect + " cut…";
+      link.removeAttribute("href");
+      link.hidden = true;
+      fetch(page.dataset.videoUrl + "/social-cut", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ aspect: aspect }) })
+        .then(function (r) { if (!r.ok) throw new Error("refused"); poll(80); })
+        .catch(function () { state.textContent = "The cut could not be started."; });
+    });
+  });
+})();
