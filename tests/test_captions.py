@@ -31,3 +31,21 @@ def test_latin1_srt_is_read():
 def test_bad_caption_files_are_refused_clearly(data, message):
     with pytest.raises(MediaError, match=message):
         to_webvtt(data)
+
+
+def test_html_ish_tags_and_ass_overrides_are_cleaned_but_vtt_markup_kept():
+    srt = ('1\n00:00:01,000 --> 00:00:02,000\n<font color="#ffff00">{\\an8}Yellow</font> <B>bold</B>\n\n'
+           '2\n00:00:02,500 --> 00:00:03,000\n<script>x</script><i class="a">soft</i>\n')
+    vtt = to_webvtt(srt.encode())
+    assert "Yellow <b>bold</b>" in vtt and "<i>soft</i>" in vtt
+    assert "font" not in vtt and "script" not in vtt and "an8" not in vtt
+    kept = to_webvtt(b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Mayor>We will rebuild.</v>\n")
+    assert "<v Mayor>We will rebuild.</v>" in kept
+
+
+def test_overlapping_cues_are_kept_in_time_order_and_reversed_times_refused():
+    overlapping = b"WEBVTT\n\n00:00:02.000 --> 00:00:04.000\nB\n\n00:00:01.000 --> 00:00:03.000\nA\n"
+    vtt = to_webvtt(overlapping)
+    assert vtt.index("\nA\n") < vtt.index("\nB")
+    with pytest.raises(MediaError, match="ends before it starts"):
+        to_webvtt(b"1\n00:00:05,000 --> 00:00:04,000\nBackwards\n")

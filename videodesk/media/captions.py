@@ -12,6 +12,26 @@ _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
 TIMING_LINE = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}(\s.*)?$")
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^>]*)>")
+_ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
+SIMPLE_TAGS = {"b", "i", "u"}
+ANNOTATED_TAGS = {"c", "v", "lang", "ruby", "rt"}
+
+
+def clean_cue_text(text: str) -> str:
+    """Keep WebVTT's own markup; drop HTML-ish tags (<font color>...) and ASS overrides ({\\an8})
+    that SRT files carry."""
+    def keep(match):
+        closing, name, rest = match.groups()
+        name = name.lower()
+        if name in SIMPLE_TAGS:
+            return f"<{closing}{name}>"
+        if name in ANNOTATED_TAGS:
+            return match.group(0)
+        return ""
+    return _ASS_OVERRIDE.sub("", _TAG.sub(keep, text)).strip()
+
+
 def _check_timing_lines(text: str):
     """webvtt-py skips cues with broken times; an editor wants to know which line is wrong."""
     for number, line in enumerate(text.split("\n"), start=1):
@@ -41,8 +61,16 @@ def to_webvtt(data: bytes) -> str:
         raise MediaError(f"The caption file is not valid {kind.upper()}: {exc}") from None
     if not len(captions):
         raise MediaError(f"The caption file has no cues (read as {kind.upper()}).")
-    normalized = webvtt.WebVTT(captions=sorted(captions.captions, key=lambda c: seconds(c.start)))
-    return normalized.content
+    cues = []
+    for caption in sorted(captions.captions, key=lambda c: seconds(c.start)):
+        caption.text = clean_cue_text(caption.raw_text)
+        if seconds(caption.end) <= seconds(caption.start):
+            raise MediaError(f"The cue at {caption.start} ends before it starts ({caption.end}).")
+        if caption.text:
+            cues.append(caption)
+    if not cues:
+        raise MediaError(f"The caption file has no cues with text (read as {kind.upper()}).")
+    return webvtt.WebVTT(captions=cues).content
 
 
 def _clock(seconds: float) -> str:
@@ -78,5 +106,5 @@ def seconds(clock: str) -> float:
 
 
 def cues_of(webvtt_text: str) -> list[dict]:
-    return [{"start": seconds(c.start), "end": seconds(c.end), "text": c.text}
+    return [{"start": seconds(c.start), "end": seconds(c.end), "text": c.raw_text}
             for c in webvtt.from_string(webvtt_text)]
