@@ -1,7 +1,6 @@
 """Automatic captions with the real pocketsphinx on espeak-ng speech, and the cue segmentation."""
 import re
 
-import pytest
 
 from videodesk.media.speech import MAX_LINE, Word, cues_from_words
 

@@ -3,7 +3,7 @@ import math
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -103,7 +103,7 @@ def oembed():
         response = jsonify(answer)
     else:
         fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in answer.items())
-        response = caching.Response(f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>',
+        response = Response(f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>',
                                     mimetype="text/xml")
     response.cache_control.public = True
     response.cache_control.max_age = 3600

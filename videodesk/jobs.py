@@ -109,9 +109,7 @@ def _register_found_captions(video: Video, state: dict):
             label = library.LANGUAGE_NAMES.get(auto["lang"], auto["lang"])
             library.register_caption_track(video, auto["filename"], auto["lang"], label, source="auto")
         else:
-            existing.history = [*(existing.history or []), {"filename": existing.filename,
-                                                            "replaced_at": utcnow().isoformat()}]
-            existing.filename = auto["filename"]
+            existing.replace_file(auto["filename"])
 
 
 def transcribe(video_id: str):

@@ -85,6 +85,11 @@ class CaptionTrack(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     video: Mapped[Video] = relationship(back_populates="captions")
 
+    def replace_file(self, filename: str):
+        """Point the track at a new version; the old file stays on disk and in the history."""
+        self.history = [*(self.history or []), {"filename": self.filename, "replaced_at": utcnow().isoformat()}]
+        self.filename = filename
+
 
 class Story(Base):
     __tablename__ = "stories"

@@ -40,10 +40,6 @@ def resolve_media_file(video_id: str, name: str) -> Path | None:
     return path
 
 
-def disk_usage_bytes(folder: Path) -> int:
-    return sum(entry.stat().st_size for entry in folder.rglob("*") if entry.is_file()) if folder.exists() else 0
-
-
 def remove_tree(folder: Path):
     if not folder.exists():
         return

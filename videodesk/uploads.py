@@ -12,13 +12,9 @@ class StreamingRequest(Request):
 
 
 def keep_upload(file_storage, destination) -> int:
-    """Give the streamed temp file its final name; return its size in bytes."""
+    """Give the streamed temp file (see StreamingRequest) its final name; return its size in bytes."""
     stream = file_storage.stream
     stream.flush()
     destination.parent.mkdir(parents=True, exist_ok=True)
-    name = getattr(stream, "name", None)
-    if isinstance(name, str) and os.path.exists(name):
-        os.link(name, destination)
-    else:  # small parts may still be in memory
-        file_storage.save(destination)
+    os.link(stream.name, destination)
     return destination.stat().st_size

@@ -33,6 +33,13 @@ def _load_video(video_id: str) -> Video:
     return video
 
 
+def _load_ready_video(video_id: str, what: str) -> Video:
+    video = _load_video(video_id)
+    if video.status != "ready":
+        raise ApiError(409, "not_ready", f"{what} once the video is ready.")
+    return video
+
+
 def _read_captions(upload) -> str:
     try:
         return to_webvtt(upload.read())
@@ -146,9 +153,7 @@ def add_captions(video_id):
 @require_role("producer")
 def choose_poster(video_id):
     """Editors override the automatic poster by timestamp; no re-transcoding happens."""
-    video = _load_video(video_id)
-    if video.status != "ready":
-        raise ApiError(409, "not_ready", "The poster can be chosen once the video is ready.")
+    video = _load_ready_video(video_id, "The poster can be chosen")
     time_s = json_body().get("time")
     if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not 0 <= time_s <= (video.duration or 0):
         raise ApiError(400, "invalid_field", f"'time' must be a number of seconds between 0 and {video.duration}.")
@@ -188,8 +193,7 @@ def edit_captions(video_id, lang):
         track = add_caption_track(video, text, lang)
         status = 201
     else:
-        track.history = [*(track.history or []), {"filename": track.filename, "replaced_at": utcnow().isoformat()}]
-        track.filename = write_caption_file(video, text, lang)
+        track.replace_file(write_caption_file(video, text, lang))
         status = 200
     db.session().commit()
     caching.clear()
@@ -200,9 +204,7 @@ def edit_captions(video_id, lang):
 @require_role("producer")
 def request_social_cut(video_id):
     """A square or vertical MP4 with the captions burned in, made in the queue."""
-    video = _load_video(video_id)
-    if video.status != "ready":
-        raise ApiError(409, "not_ready", "Social cuts can be made once the video is ready.")
+    video = _load_ready_video(video_id, "Social cuts can be made")
     data = json_body()
     aspect = data.get("aspect")
     if aspect not in ASPECTS:
@@ -216,9 +218,7 @@ def request_social_cut(video_id):
 @require_role("producer")
 def rerun_transcription(video_id):
     """Run automatic transcription again (after an engine or model change, say)."""
-    video = _load_video(video_id)
-    if video.status != "ready":
-        raise ApiError(409, "not_ready", "Automatic captions can be made once the video is ready.")
+    video = _load_ready_video(video_id, "Automatic captions can be made")
     if not (video.pipeline_state or {}).get("info", {}).get("audio"):
         raise ApiError(409, "no_audio", "The video has no sound to transcribe.")
     queue().transcribe(video.id)
