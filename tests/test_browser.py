@@ -36,6 +36,14 @@ def demo_site(tmp_path_factory):
     instance.stop()
 
 
+def sign_in(page, base, token):
+    page.goto(base + "/studio/login")
+    page.click(".token-signin summary")
+    page.fill("#token", token)
+    page.click(".token-signin button[type=submit]")
+    page.wait_for_url(base + "/studio/")
+
+
 def watch_console(page) -> list:
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
@@ -169,9 +177,7 @@ def test_studio_shows_processing_progress_live(demo_site, clips):
     try:
         with browser() as chromium:
             page = chromium.new_page()
-            page.goto(demo_site.base + "/studio/login")
-            page.fill("#token", token)
-            page.click("button[type=submit]")
+            sign_in(page, demo_site.base, token)
             upload = requests.post(demo_site.base + "/api/videos", headers={"Authorization": f"Bearer {token}"},
                                    files={"file": ("clip.mp4", open(clips["clip"], "rb"))}, timeout=30).json()
             page.reload()
@@ -186,11 +192,6 @@ def test_studio_shows_processing_progress_live(demo_site, clips):
         demo_site.stop_process(worker)
 
 
-def sign_in(page, base, token):
-    page.goto(base + "/studio/login")
-    page.fill("#token", token)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/studio/")
 
 
 def test_upload_page_sends_files_over_tus_and_follows_processing(demo_site, tmp_path):

@@ -3,6 +3,8 @@ import re
 
 from sqlalchemy import text
 
+from .conftest import bearer
+
 from videodesk import db
 
 
@@ -23,7 +25,7 @@ def test_sign_in_needs_the_csrf_token(client, tokens):
 def test_sign_in_with_a_token_then_sign_out(client, tokens):
     token = csrf_from(client.get("/studio/login").get_data(as_text=True))
     bad = client.post("/studio/login", data={"token": "nope", "csrf_token": token})
-    assert bad.status_code == 401 and "not valid" in bad.get_data(as_text=True)
+    assert bad.status_code == 401 and "Sign-in failed" in bad.get_data(as_text=True)
     good = client.post("/studio/login", data={"token": tokens["editor"], "csrf_token": token})
     assert good.status_code == 302
     page = client.get("/studio/")
@@ -65,3 +67,64 @@ def test_story_form_needs_an_editor_and_creates_a_draft(client, tokens):
     good = client.post("/studio/stories/new", data={"headline": "Draft from the form", "csrf_token": token})
     assert good.status_code == 302 and good.headers["Location"].endswith("/studio/")
     assert "Draft from the form — draft" in client.get("/studio/").get_data(as_text=True)
+
+
+def _set_password(app, name, password):
+    from videodesk.models import User
+    from videodesk.passwords import hash_password
+    from sqlalchemy import select
+    with app.app_context():
+        user = db.session().scalar(select(User).where(User.name == name))
+        user.password_hash = hash_password(password)
+        db.session().commit()
+        return user.password_hash
+
+
+def _password_login(client, name, password):
+    token = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    return client.post("/studio/login", data={"name": name, "password": password, "csrf_token": token})
+
+
+def test_password_sign_in_uses_a_kdf_and_a_fresh_session(app, client, tokens):
+    stored = _set_password(app, "editor", "correct horse battery")
+    assert stored.startswith("scrypt$") and "correct horse" not in stored
+    client.get("/studio/login")
+    before = client.get_cookie("session").value
+    response = _password_login(client, "editor", "correct horse battery")
+    assert response.status_code == 302 and client.get_cookie("session").value != before
+    assert client.get("/studio/").status_code == 200
+
+
+def test_failed_sign_ins_lock_out_without_telling_which_names_exist(app, client, tokens):
+    _set_password(app, "editor", "correct horse battery")
+    wrong = _password_login(client, "editor", "nope")
+    unknown = _password_login(client, "nobody-here", "nope")
+    def alert(response):
+        return re.search(r'role="alert">([^<]*)<', response.get_data(as_text=True)).group(1)
+    assert wrong.status_code == unknown.status_code == 401
+    assert alert(wrong) == alert(unknown) == "Sign-in failed. Check the name and password."
+    for _ in range(3):
+        _password_login(client, "editor", "nope")
+    locked = _password_login(client, "editor", "correct horse battery")  # right password, but paused
+    assert locked.status_code == 429 and "paused for 15 minutes" in locked.get_data(as_text=True)
+    # The address is paused too, so guessing other names gets the same answer.
+    other = _password_login(client, "nobody-here", "nope")
+    assert other.status_code == 429
+    assert client.get("/studio/").status_code == 302
+
+
+def test_publish_unpublish_and_role_changes_are_audited(app, client, tokens):
+    editor = bearer(tokens["editor"])
+    story = client.post("/api/stories", headers=editor, json={"headline": "Audited", "status": "published"}).json
+    client.patch(f"/api/stories/{story['id']}", headers=editor, json={"status": "draft"})
+    client.patch(f"/api/stories/{story['id']}", headers=editor, json={"dek": "no status change"})
+    result = app.test_cli_runner().invoke(args=["create-token", "--role", "admin", "--name", "producer"])
+    assert result.exit_code == 0
+    sign_in(client, tokens["editor"])
+    html = client.get("/studio/audit").get_data(as_text=True)
+    rows = re.findall(r"<td>(editor|system)</td><td>(\w+)</td><td>([^<]+)</td>", html)
+    assert rows == [("system", "role_change", "user:producer"), ("editor", "unpublish", "story:audited"),
+                    ("editor", "publish", "story:audited")]
+    assert "old: producer; new: admin" in html
+    sign_in(client, tokens["producer"])  # now an admin
+    assert client.get("/studio/audit").status_code == 200

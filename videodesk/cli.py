@@ -7,15 +7,18 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import db, migrate
+from . import audit, db, migrate
 from .auth import issue_token
 from .models import ROLES, User
+from .passwords import hash_password
 from .tasks import queue
 
 
 @click.command("create-token")
+@with_appcontext
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default=None, help="User name; reused if it exists (its role is updated).")
 def create_token(role, name):
@@ -26,6 +29,8 @@ def create_token(role, name):
     if user is None:
         user = User(name=name, role=role)
         session.add(user)
+    elif user.role != role:
+        audit.record(None, "role_change", f"user:{user.name}", old=user.role, new=role, by="cli")
     user.role = role
     token = issue_token(user)
     session.commit()
@@ -33,7 +38,24 @@ def create_token(role, name):
     click.echo(token)
 
 
+@click.command("set-password")
+@with_appcontext
+@click.option("--name", required=True, help="An existing user (create one with create-token).")
+@click.password_option(help="Prompted for when not given.")
+def set_password(name, password):
+    """Let a user sign in to the studio with a password (stored as a scrypt hash)."""
+    user = db.session().scalar(select(User).where(User.name == name))
+    if user is None:
+        raise click.ClickException(f"No user named {name!r}.")
+    if len(password) < 10:
+        raise click.ClickException("Use at least 10 characters.")
+    user.password_hash = hash_password(password)
+    db.session().commit()
+    click.echo(f"password set for {user.name}")
+
+
 @click.command("worker")
+@with_appcontext
 @click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
 def worker(workers):
     """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
@@ -45,6 +67,7 @@ def worker(workers):
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade():
     """Create or upgrade the database schema."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
@@ -52,6 +75,7 @@ def db_upgrade():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Add the demo story with a generated clip (once)."""
     from .seed import seed
@@ -61,6 +85,7 @@ def seed_demo():
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))
 @click.option("--host", default="127.0.0.1")
 def serve(port, host):
@@ -96,5 +121,5 @@ def serve(port, host):
 
 
 def init_app(app):
-    for command in (create_token, worker, db_upgrade, seed_demo, serve):
+    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve):
         app.cli.add_command(command)

@@ -1,7 +1,7 @@
 """Creating and changing stories: the rules shared by the API and the studio forms."""
 from sqlalchemy import select
 
-from . import caching, db
+from . import audit, caching, db
 from .errors import ApiError
 from .models import Story, Video, utcnow
 from .slugs import slugify
@@ -41,19 +41,28 @@ def apply_changes(story: Story, data: dict):
             story.published_at = utcnow()
 
 
-def create_story(author_id: int, data: dict) -> Story:
+def _audit_status(user, story: Story, before: str):
+    if story.status != before:
+        audit.record(user, "publish" if story.is_live else "unpublish", f"story:{story.slug}",
+                     headline=story.headline)
+
+
+def create_story(user, data: dict) -> Story:
     text_field(data, "headline", required=True, max_length=TEXT_FIELDS["headline"])
-    story = Story(author_id=author_id, status="draft")
+    story = Story(author_id=user.id, status="draft")
     apply_changes(story, data)
     story.slug = unique_slug(story.headline)
     db.session().add(story)
+    _audit_status(user, story, "draft")
     db.session().commit()
     caching.clear()
     return story
 
 
-def update_story(story: Story, data: dict) -> Story:
+def update_story(user, story: Story, data: dict) -> Story:
+    before = story.status
     apply_changes(story, data)
+    _audit_status(user, story, before)
     db.session().commit()
     caching.clear()
     return story

@@ -5,12 +5,13 @@ import functools
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from . import analytics, db
+from . import analytics, audit, db, logins
 from .auth import can_manage_video, current_user, user_for_token
 from .csrf import check_csrf
 from .errors import ApiError
 from .media.social import ASPECTS
-from .models import Story, Video
+from .models import Story, User, Video
+from .passwords import verify_password
 from .presenters import video_json
 from .stories import create_story
 
@@ -51,18 +52,37 @@ def index():
                            stories=list(stories) if user.has_role("editor") else [])
 
 
+def _start_session(user):
+    session.clear()  # a new session id on sign-in: no fixation
+    session["user_id"] = user.id
+    return redirect(url_for("studio.index"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     error = None
     if request.method == "POST":
         check_csrf()
-        user = user_for_token(request.form.get("token", "").strip())
+        address = request.remote_addr or "unknown"
+        if "token" in request.form:
+            name = "token"
+            user = None if logins.locked(name, address) else user_for_token(request.form["token"].strip())
+        else:
+            name = request.form.get("name", "").strip()
+            user = None
+            if not logins.locked(name, address):
+                candidate = db.session().scalar(select(User).where(User.name == name)) if name else None
+                # The hash is checked even for unknown names, so timing tells nothing either.
+                if verify_password(candidate.password_hash if candidate else None, request.form.get("password", "")):
+                    user = candidate
         if user is not None:
-            session.clear()
-            session["user_id"] = user.id
-            return redirect(url_for("studio.index"))
-        error = "That token is not valid."
-    return render_template("studio/login.html", error=error), 401 if error else 200
+            logins.succeeded(name)
+            return _start_session(user)
+        if not logins.locked(name, address):
+            logins.failed(name, address)
+        error = logins.PAUSED if logins.locked(name, address) else logins.FAILED
+    status = 429 if error == logins.PAUSED else 401 if error else 200
+    return render_template("studio/login.html", error=error), status
 
 
 @bp.post("/logout")
@@ -90,7 +110,7 @@ def new_story():
         data["section"] = data["section"] or "Top News Video"
         data["status"] = "published" if form.get("publish") else "draft"
         try:
-            story = create_story(g.studio_user.id, data)
+            story = create_story(g.studio_user, data)
         except ApiError as exc:
             error = exc.message
         else:
@@ -122,3 +142,9 @@ def video_page(video_id):
 def caption_editor(video_id, lang):
     video = _studio_video(video_id)
     return render_template("studio/captions.html", user=g.studio_user, video=video_json(video), lang=lang)
+
+
+@bp.get("/audit")
+@signed_in("editor")
+def audit_log():
+    return render_template("studio/audit.html", user=g.studio_user, events=audit.recent())

@@ -19,7 +19,7 @@ def _load(story_id: int) -> Story:
 @bp.post("/stories")
 @require_role("editor")
 def create_story():
-    story = create(current_user().id, json_body())
+    story = create(current_user(), json_body())
     data = story_json(story)
     return {"id": story.id, "slug": story.slug, "url": data["url"]}, 201
 
@@ -33,4 +33,4 @@ def get_story(story_id):
 @bp.patch("/stories/<int:story_id>")
 @require_role("editor")
 def update_story(story_id):
-    return story_json(update(_load(story_id), json_body()))
+    return story_json(update(current_user(), _load(story_id), json_body()))
