@@ -1,8 +1,24 @@
-// Studio video page: make a social cut (1:1 or 9:16, captions burned in) and offer its download.
+// Studio video page: pick the poster from the current frame; make a social cut (1:1 or 9:16,
+// captions burned in) and offer its download.
 (function () {
   "use strict";
   var page = document.querySelector(".video-page");
   var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var useFrame = page.querySelector(".use-frame");
+  if (useFrame) {
+    useFrame.addEventListener("click", function () {
+      var time = Math.round(page.querySelector("video").currentTime * 1000) / 1000;
+      var state = page.querySelector(".poster-state");
+      fetch(page.dataset.videoUrl + "/poster", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ time: time }) })
+        .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
+        .then(function (result) {
+          state.textContent = result[0] ? "The poster is being made from second " + time + "." : result[1].error.message;
+          page.dataset.posterTime = result[0] ? String(time) : "";
+        });
+    });
+  }
   page.querySelectorAll(".social-cut").forEach(function (box) {
     var aspect = box.dataset.aspect;
     var state = box.querySelector(".cut-state");

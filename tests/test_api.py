@@ -222,3 +222,13 @@ def test_embedded_subtitle_streams_become_tracks_per_language(client, tokens, tm
     assert set(tracks) == {"en", "es"} and all(t["source"] == "embedded" for t in tracks.values())
     spanish_vtt = client.get(tracks["es"]["url"], headers=bearer(tokens["producer"])).get_data(as_text=True)
     assert spanish_vtt.startswith("WEBVTT") and "Hola a todos" in spanish_vtt
+
+
+def test_only_media_types_are_served_inline(app, client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    folder = app.config["DATA_DIR"] / "media" / video["id"]
+    (folder / "page.html").write_text("<script>alert(1)</script>")
+    auth = bearer(tokens["producer"])
+    html = client.get(f"/media/{video['id']}/page.html", headers=auth)
+    assert html.headers["Content-Disposition"].startswith("attachment") and html.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Disposition" not in client.get(video["mp4_url"], headers=auth).headers

@@ -128,3 +128,48 @@ def test_publish_unpublish_and_role_changes_are_audited(app, client, tokens):
     assert "old: producer; new: admin" in html
     sign_in(client, tokens["producer"])  # now an admin
     assert client.get("/studio/audit").status_code == 200
+
+
+def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, clips):
+    from .test_api import ready_video, upload
+    video = ready_video(client, tokens, clips)
+    failed = upload(client, tokens["producer"], clips["text"]).json
+    story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
+        "headline": "Uses the clip", "video_id": video["id"], "status": "published"}).json
+    token = sign_in(client, tokens["editor"])
+
+    library = client.get("/studio/?status=failed").get_data(as_text=True)
+    assert failed["url"] in library and video["url"] not in library
+    assert video["url"] in client.get("/studio/?q=flood").get_data(as_text=True)
+    assert "No videos match" in client.get("/studio/?source=url").get_data(as_text=True)
+    assert "No videos match" in client.get("/studio/?since=2999-01-01").get_data(as_text=True)
+
+    dashboard = client.get("/studio/dashboard").get_data(as_text=True)
+    assert re.search(r'class="count-failed">1<', dashboard) and "not a video we can read" in dashboard
+    assert re.search(r'class="size-media">[\d.]+ (KB|MB)<', dashboard)
+    retried = client.post(f"/studio/videos/{failed['id']}/reprocess", data={"csrf_token": token})
+    assert retried.status_code == 302
+    assert client.get(failed["url"], headers=bearer(tokens["producer"])).json["status"] == "failed"  # ran again
+
+    confirm = client.get(f"/studio/videos/{video['id']}/delete").get_data(as_text=True)
+    assert "Uses the clip" in confirm
+    refused = client.post(f"/studio/videos/{video['id']}/delete", data={})  # no CSRF token: not signed in
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("/studio/login")
+    assert client.get(video["url"], headers=bearer(tokens["editor"])).status_code == 200
+    assert client.post(f"/studio/videos/{video['id']}/delete", data={"csrf_token": token}).status_code == 302
+    assert client.get(video["url"], headers=bearer(tokens["editor"])).status_code == 404
+    assert not (app.config["DATA_DIR"] / "media" / video["id"]).exists()
+    assert not (app.config["DATA_DIR"] / "uploads" / video["id"]).exists()
+    assert "Watch video below" not in client.get(story["url"]).get_data(as_text=True)
+    assert "delete" in client.get("/studio/audit").get_data(as_text=True)
+
+
+def test_producers_only_manage_their_own_videos_in_the_studio(client, tokens, clips):
+    from .test_api import ready_video
+    video = ready_video(client, tokens, clips)
+    sign_in(client, tokens["other"])
+    assert client.get(f"/studio/videos/{video['id']}").status_code == 404
+    assert client.get(f"/studio/videos/{video['id']}/delete").status_code == 404
+    assert client.get("/studio/dashboard").status_code == 403
+    assert client.get("/studio/audit").status_code == 403
+    assert video["url"] not in client.get("/studio/").get_data(as_text=True)

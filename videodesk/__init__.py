@@ -16,7 +16,8 @@ def create_app(config=None) -> Flask:
     from .config import load_config
     from .csrf import csrf_token
     from .media_files import bp as media_bp
-    from .presenters import absolute, default_track, format_duration, rfc822, section_slug, srcset, yyyymmdd
+    from .presenters import (absolute, default_track, filesize, format_duration, rfc822, section_slug, srcset,
+                             yyyymmdd)
     from .public import bp as public_bp
     from .resumable import bp as resumable_bp
     from .studio import bp as studio_bp
@@ -42,4 +43,5 @@ def create_app(config=None) -> Flask:
     app.jinja_env.filters["absolute"] = absolute
     app.jinja_env.filters["rfc822"] = rfc822
     app.jinja_env.filters["yyyymmdd"] = yyyymmdd
+    app.jinja_env.filters["filesize"] = filesize
     return app

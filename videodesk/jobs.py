@@ -186,6 +186,12 @@ def social_cut(video_id: str, aspect: str, lang: str | None):
     session.commit()
 
 
+def reset_for_reprocessing(video: Video):
+    """Forget what the pipeline made (files stay until overwritten) so every step runs again."""
+    keep = {key: value for key, value in (video.pipeline_state or {}).items() if key in ("attribution", "poster_time")}
+    video.pipeline_state, video.status, video.progress, video.error = keep, "queued", 0.0, None
+
+
 def mark_failed(video_id: str, reason: str):
     session = db.session()
     video = session.get(Video, video_id)

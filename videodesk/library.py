@@ -2,7 +2,7 @@
 import shutil
 from pathlib import Path
 
-from . import db, storage
+from . import audit, caching, db, storage
 from .ids import random_id
 from .models import CaptionTrack, Video
 
@@ -49,3 +49,18 @@ def register_caption_track(video: Video, filename: str, lang: str, label: str | 
                          source=source, filename=filename)
     video.captions.append(track)
     return track
+
+
+def delete_video(video: Video, user) -> list[str]:
+    """Remove a video, its media and its original; stories that used it lose the player (their
+    slugs are returned and recorded in the audit log so editors can follow up)."""
+    stories = [story.slug for story in video.stories]
+    for story in list(video.stories):
+        story.video_id = None
+    audit.record(user, "delete", f"video:{video.id}", title=video.title, stories=stories)
+    db.session().delete(video)
+    db.session().commit()
+    storage.remove_tree(storage.media_dir(video.id))
+    storage.remove_tree(storage.upload_dir(video.id))
+    caching.clear()
+    return stories

@@ -15,6 +15,10 @@ for _type, _ext in (("text/vtt", ".vtt"), ("application/vnd.apple.mpegurl", ".m3
     mimetypes.add_type(_type, _ext)
 
 
+INLINE_TYPES = {"video/mp4", "video/iso.segment", "application/vnd.apple.mpegurl", "image/jpeg", "image/webp",
+                "text/vtt"}
+
+
 @bp.get("/<video_id>/<path:name>")
 def file(video_id, name):
     path = storage.resolve_media_file(video_id, name)
@@ -24,7 +28,9 @@ def file(video_id, name):
     public = video.is_public
     if not public and not can_manage_video(current_user(), video):
         abort(404)
-    response = send_file(path, conditional=True, etag=True)
+    inline = (mimetypes.guess_type(path.name)[0] or "") in INLINE_TYPES
+    # Anything that is not one of our media types (HTML, scripts, executables) is only ever downloaded.
+    response = send_file(path, conditional=True, etag=True, as_attachment=not inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.max_age = 3600 if public else 0
     response.cache_control.public = public

@@ -143,3 +143,10 @@ def rfc822(moment) -> str:
 def yyyymmdd(value: str) -> str:
     """yt-dlp's upload_date (20261124) as 2026-11-24."""
     return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value
+
+
+def filesize(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024

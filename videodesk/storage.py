@@ -1,4 +1,5 @@
 """Where files live in the data folder. Originals (uploads/) are never served; media/ is."""
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -38,6 +39,16 @@ def resolve_media_file(video_id: str, name: str) -> Path | None:
     if not path.is_relative_to(root / video_id) or not path.is_file():
         return None
     return path
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes used by the files under a folder (for the dashboard)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
 
 
 def remove_tree(folder: Path):

@@ -10,6 +10,7 @@ from ..errors import ApiError
 from ..media.captions import cues_of, from_cues, to_webvtt
 from ..media.social import ASPECTS
 from ..media.runner import MediaError
+from .. import jobs, library
 from ..library import add_caption_track, new_video, write_caption_file
 from ..models import Video, utcnow
 from ..presenters import caption_json, video_json
@@ -223,3 +224,24 @@ def rerun_transcription(video_id):
         raise ApiError(409, "no_audio", "The video has no sound to transcribe.")
     queue().transcribe(video.id)
     return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
+
+
+@bp.delete("/videos/<video_id>")
+@require_role("producer")
+def delete_video(video_id):
+    video = _load_video(video_id)
+    stories = library.delete_video(video, current_user())
+    return {"deleted": video_id, "stories_without_video": stories}
+
+
+@bp.post("/videos/<video_id>/reprocess")
+@require_role("producer")
+def reprocess(video_id):
+    """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""
+    video = _load_video(video_id)
+    if video.status in ("queued", "processing"):
+        raise ApiError(409, "busy", "The video is already waiting or being processed.")
+    jobs.reset_for_reprocessing(video)
+    db.session().commit()
+    queue().process_video(video.id)
+    return _accepted(video)
