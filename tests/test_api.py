@@ -231,4 +231,4 @@ def test_only_media_types_are_served_inline(app, client, tokens, clips):
     auth = bearer(tokens["producer"])
     html = client.get(f"/media/{video['id']}/page.html", headers=auth)
     assert html.headers["Content-Disposition"].startswith("attachment") and html.headers["X-Content-Type-Options"] == "nosniff"
-    assert "Content-Disposition" not in client.get(video["mp4_url"], headers=auth).headers
+    assert client.get(video["mp4_url"], headers=auth).headers["Content-Disposition"].startswith("inline")
