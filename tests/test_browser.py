@@ -194,8 +194,11 @@ def test_studio_shows_processing_progress_live(demo_site, clips):
 
 
 
-def test_upload_page_sends_files_over_tus_and_follows_processing(demo_site, tmp_path):
-    token = demo_site.flask("create-token", "--role", "editor", "--name", "uploader").stdout.strip().splitlines()[-1]
+def test_sign_in_upload_write_attach_publish_and_read(demo_site, tmp_path):
+    """The newsroom flow in one browser: password sign-in, tus upload of two files, processing,
+    a story with the video, publishing, the public page."""
+    demo_site.flask("create-token", "--role", "editor", "--name", "uploader")
+    demo_site.flask("set-password", "--name", "uploader", "--password", "a long enough password")
     # Fresh clips: a file already in the library would be offered as a duplicate instead.
     files = [media.make_clip(tmp_path / f"take{n}.mp4", seconds=2, frequency=300 + 100 * n) for n in (1, 2)]
     worker = demo_site.start_worker()
@@ -203,7 +206,11 @@ def test_upload_page_sends_files_over_tus_and_follows_processing(demo_site, tmp_
         with browser() as chromium:
             page = chromium.new_page()
             problems = watch_console(page)
-            sign_in(page, demo_site.base, token)
+            page.goto(demo_site.base + "/studio/login")
+            page.fill("#name", "uploader")
+            page.fill("#password", "a long enough password")
+            page.click(".password-form button[type=submit]")
+            page.wait_for_url(demo_site.base + "/studio/")
             page.goto(demo_site.base + "/studio/upload")
             assert "Up to" in page.locator("#limits").inner_text()
             page.set_input_files("#files", [str(path) for path in files])

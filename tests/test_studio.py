@@ -66,7 +66,7 @@ def test_story_form_needs_an_editor_and_creates_a_draft(client, tokens):
     assert bad.status_code == 400 and "headline" in bad.get_data(as_text=True)
     good = client.post("/studio/stories/new", data={"headline": "Draft from the form", "csrf_token": token})
     assert good.status_code == 302 and good.headers["Location"].endswith("/studio/")
-    assert "Draft from the form — draft" in client.get("/studio/").get_data(as_text=True)
+    assert re.search(r">Draft from the form</a> — draft", client.get("/studio/").get_data(as_text=True))
 
 
 def _set_password(app, name, password):
@@ -173,3 +173,25 @@ def test_producers_only_manage_their_own_videos_in_the_studio(client, tokens, cl
     assert client.get("/studio/dashboard").status_code == 403
     assert client.get("/studio/audit").status_code == 403
     assert video["url"] not in client.get("/studio/").get_data(as_text=True)
+
+
+def test_admins_manage_users_roles_and_tokens(client, tokens):
+    token = sign_in(client, tokens["editor"])
+    assert client.get("/studio/users").status_code == 403
+    token = sign_in(client, tokens["admin"])
+    created = client.post("/studio/users", data={"csrf_token": token, "action": "create", "name": "newsie",
+                                                 "role": "producer", "password": "long enough password"})
+    assert created.status_code == 200 and "newsie" in created.get_data(as_text=True)
+    assert _password_login(client, "newsie", "long enough password").status_code == 302
+    token = sign_in(client, tokens["admin"])
+    promoted = client.post("/studio/users", data={"csrf_token": token, "action": "role", "name": "newsie", "role": "editor"})
+    assert promoted.status_code == 200
+    issued = client.post("/studio/users", data={"csrf_token": token, "action": "token", "name": "newsie", "role": "editor"})
+    new_token = re.search(r'class="new-token">([^<]+)<', issued.get_data(as_text=True)).group(1)
+    assert client.get("/api/stories/999", headers=bearer(new_token)).status_code == 404  # a working editor token
+    client.post("/studio/users", data={"csrf_token": token, "action": "revoke", "name": "newsie", "role": "editor"})
+    assert client.get("/api/stories/999", headers=bearer(new_token)).status_code == 401
+    short = client.post("/studio/users", data={"csrf_token": token, "action": "create", "name": "x", "password": "short"})
+    assert short.status_code == 400
+    audit = client.get("/studio/audit").get_data(as_text=True)
+    assert "user_create" in audit and "role_change" in audit and "tokens_revoked" in audit

@@ -24,7 +24,7 @@ def _xml(key, template, **context):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    sections = sorted(set(db.session().scalars(select(Story.section).where(Story.status == "published"))))
+    sections = sorted(set(db.session().scalars(select(Story.section).where(Story.live_clause()))))
     return _xml("sitemap", "feeds/sitemap.xml", sections=[section_slug(s) for s in sections])
 
 

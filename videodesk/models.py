@@ -104,6 +104,8 @@ class Story(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
+    # Where "Watch video below" goes: None at the end, N after the N-th paragraph of the body.
+    video_position: Mapped[int | None] = mapped_column(Integer)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -111,7 +113,17 @@ class Story(Base):
 
     @property
     def is_live(self) -> bool:
-        return self.status == "published"
+        """Published, and its publication time has come (a future time means scheduled)."""
+        return self.status == "published" and (self.published_at is None or self.published_at <= utcnow())
+
+    @classmethod
+    def live_clause(cls):
+        """The SQL form of is_live, for listings, feeds and sitemaps."""
+        return (cls.status == "published") & (cls.published_at <= utcnow())
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == "published" and self.published_at is not None and self.published_at > utcnow()
 
 
 class WatchCount(Base):
@@ -145,3 +157,14 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class StoryRevision(Base):
+    """The story as it was before an edit; restoring one is itself an edit (nothing is ever lost)."""
+
+    __tablename__ = "story_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_name: Mapped[str] = mapped_column(String(120), default="system")
+    data: Mapped[dict] = mapped_column(JSON)

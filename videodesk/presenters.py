@@ -93,6 +93,8 @@ def story_json(story: Story) -> dict:
         "status": story.status,
         "published_at": story.published_at.isoformat() if story.published_at else None,
         "video_id": story.video_id,
+        "video_position": story.video_position,
+        "scheduled": story.is_scheduled,
         "created_at": story.created_at.isoformat() if story.created_at else None,
         "updated_at": story.updated_at.isoformat() if story.updated_at else None,
     }

@@ -5,14 +5,14 @@ from sqlalchemy import select, text
 from . import caching, db
 from .models import Story
 from .presenters import section_slug, video_json
-from .rendering import render_markdown
+from .rendering import render_split
 from .structured_data import json_ld, news_article, social_tags, transcript
 
 bp = Blueprint("public", __name__)
 
 
 def published_stories(limit: int = 30):
-    query = (select(Story).where(Story.status == "published")
+    query = (select(Story).where(Story.live_clause())
              .order_by(Story.published_at.desc()).limit(limit))
     return list(db.session().scalars(query))
 
@@ -42,21 +42,26 @@ def section(slug):
     return caching.reader_response(body, last_modified=last_modified)
 
 
+def render_article(story: Story, preview: bool = False) -> str:
+    """The article page; editors preview drafts with the same template."""
+    video = video_json(story.video) if story.video else None
+    words = transcript(story.video) if video and video["status"] == "ready" else None
+    body, body_after = render_split(story.body, story.video_position if video else None)
+    return render_template(
+        "public/article.html", story=story, body=body, body_after=body_after, video=video, preview=preview,
+        transcript=words, canonical_url=url_for("public.story", slug=story.slug, _external=True),
+        json_ld=json_ld(news_article(story, video, words)), social_tags=social_tags(story, video),
+    )
+
+
 @bp.get("/stories/<slug>")
 def story(slug):
     def build():
         story = db.session().scalar(select(Story).where(Story.slug == slug))
         if story is None or not story.is_live:
             abort(404, "There is no published story at this address.")
-        video = video_json(story.video) if story.video else None
-        words = transcript(story.video) if video and video["status"] == "ready" else None
-        html = render_template(
-            "public/article.html", story=story, body=render_markdown(story.body), video=video,
-            transcript=words, canonical_url=url_for("public.story", slug=slug, _external=True),
-            json_ld=json_ld(news_article(story, video, words)), social_tags=social_tags(story, video),
-        )
         modified = max(story.updated_at, story.video.updated_at) if story.video else story.updated_at
-        return html, modified
+        return render_article(story), modified
 
     body, last_modified = caching.cached(("story", slug, request.host), build)
     return caching.reader_response(body, last_modified=last_modified)

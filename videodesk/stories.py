@@ -1,9 +1,11 @@
 """Creating and changing stories: the rules shared by the API and the studio forms."""
+from datetime import datetime, timezone
+
 from sqlalchemy import select
 
 from . import audit, caching, db
 from .errors import ApiError
-from .models import Story, Video, utcnow
+from .models import Story, StoryRevision, Video, utcnow
 from .slugs import slugify
 from .validation import text_field
 
@@ -33,6 +35,13 @@ def apply_changes(story: Story, data: dict):
         if video_id is not None and (not isinstance(video_id, str) or db.session().get(Video, video_id) is None):
             raise ApiError(400, "invalid_field", "'video_id' does not name an existing video.")
         story.video_id = video_id
+    if "video_position" in data:
+        position = data["video_position"]
+        if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
+            raise ApiError(400, "invalid_field", "'video_position' must be null (end) or a paragraph count.")
+        story.video_position = position
+    if "published_at" in data:
+        story.published_at = _moment(data["published_at"])
     if "status" in data:
         if data["status"] not in STATUSES:
             raise ApiError(400, "invalid_field", f"'status' must be one of: {', '.join(STATUSES)}.")
@@ -41,10 +50,41 @@ def apply_changes(story: Story, data: dict):
             story.published_at = utcnow()
 
 
+def _moment(value) -> datetime | None:
+    """ISO 8601 publication time; a future time schedules the story."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "invalid_field", "'published_at' must be an ISO 8601 date and time.") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+REVISED_FIELDS = ("headline", "dek", "body", "byline", "section", "language", "video_id", "video_position")
+
+
+def snapshot(story: Story) -> dict:
+    return {field: getattr(story, field) for field in REVISED_FIELDS}
+
+
+def revisions(story: Story) -> list[StoryRevision]:
+    return list(db.session().scalars(select(StoryRevision).where(StoryRevision.story_id == story.id)
+                                     .order_by(StoryRevision.id.desc())))
+
+
+def restore(user, story: Story, revision: StoryRevision) -> Story:
+    """Bring back an earlier text; the current one becomes a revision itself."""
+    return update_story(user, story, dict(revision.data))
+
+
 def _audit_status(user, story: Story, before: str):
     if story.status != before:
-        audit.record(user, "publish" if story.is_live else "unpublish", f"story:{story.slug}",
-                     headline=story.headline)
+        published = story.status == "published"
+        detail = {"headline": story.headline}
+        if published and story.is_scheduled:
+            detail["scheduled_for"] = story.published_at.isoformat()
+        audit.record(user, "publish" if published else "unpublish", f"story:{story.slug}", **detail)
 
 
 def create_story(user, data: dict) -> Story:
@@ -60,8 +100,10 @@ def create_story(user, data: dict) -> Story:
 
 
 def update_story(user, story: Story, data: dict) -> Story:
-    before = story.status
+    before, old = story.status, snapshot(story)
     apply_changes(story, data)
+    if snapshot(story) != old:
+        db.session().add(StoryRevision(story_id=story.id, user_name=user.name if user else "system", data=old))
     _audit_status(user, story, before)
     db.session().commit()
     caching.clear()

@@ -8,14 +8,16 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlalchemy import func, select
 
 from . import analytics, audit, db, jobs, library, logins, storage
-from .auth import can_manage_video, current_user, user_for_token
+from .auth import can_manage_video, current_user, issue_token, user_for_token
 from .csrf import check_csrf
 from .errors import ApiError
 from .media.social import ASPECTS
-from .models import Story, User, Video
-from .passwords import verify_password
+from .models import ROLES, Story, StoryRevision, User, Video, utcnow
+from .passwords import hash_password, verify_password
 from .presenters import video_json
-from .stories import create_story
+from .public import render_article
+from .rendering import render_markdown
+from .stories import create_story, restore, revisions, update_story
 from .tasks import queue
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -201,3 +203,111 @@ def caption_editor(video_id, lang):
 @signed_in("editor")
 def audit_log():
     return render_template("studio/audit.html", user=g.studio_user, events=audit.recent())
+
+
+def _studio_story(story_id: int) -> Story:
+    story = db.session().get(Story, story_id)
+    if story is None:
+        abort(404)
+    return story
+
+
+EDITOR_FIELDS = ("headline", "dek", "body", "byline", "section", "video_id")
+
+
+@bp.route("/stories/<int:story_id>", methods=["GET", "POST"])
+@signed_in("editor")
+def edit_story(story_id):
+    """The story editor: text, video and its placement, draft/publish/schedule/unpublish."""
+    story = _studio_story(story_id)
+    error = notice = None
+    if request.method == "POST":
+        check_csrf()
+        form = request.form
+        data = {field: form.get(field, "") for field in EDITOR_FIELDS}
+        position = form.get("video_position", "")
+        data["video_position"] = int(position) if position.isdigit() else None
+        action = form.get("action", "save")
+        if action == "publish":
+            data.update(status="published", published_at=utcnow().isoformat())
+        elif action == "schedule":
+            data.update(status="published", published_at=form.get("publish_at") or None)
+        elif action == "unpublish":
+            data["status"] = "draft"
+        try:
+            update_story(g.studio_user, story, data)
+            notice = "Saved."
+        except ApiError as exc:
+            db.session().rollback()
+            error = exc.message
+    videos = db.session().scalars(select(Video).where(Video.status != "failed").order_by(Video.created_at.desc()).limit(200))
+    return render_template("studio/story_editor.html", user=g.studio_user, story=story, error=error, notice=notice,
+                           paragraphs=story.body.count("\n\n") + 1, videos=list(videos),
+                           revisions=revisions(story)), 400 if error else 200
+
+
+@bp.post("/preview")
+@signed_in("editor")
+def preview_markdown():
+    """Live preview of the body, sanitized exactly as readers will get it."""
+    return {"html": str(render_markdown(request.get_json(silent=True, force=True).get("body", "") or ""))}
+
+
+@bp.get("/stories/<int:story_id>/preview")
+@signed_in("editor")
+def preview_story(story_id):
+    return render_article(_studio_story(story_id), preview=True)
+
+
+@bp.post("/stories/<int:story_id>/revisions/<int:revision_id>/restore")
+@signed_in("editor")
+def restore_revision(story_id, revision_id):
+    check_csrf()
+    story = _studio_story(story_id)
+    revision = db.session().get(StoryRevision, revision_id)
+    if revision is None or revision.story_id != story.id:
+        abort(404)
+    restore(g.studio_user, story, revision)
+    return redirect(url_for("studio.edit_story", story_id=story.id))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@signed_in("admin")
+def users():
+    """Admins create users, change roles, set passwords, issue and revoke API tokens."""
+    error = new_token = None
+    if request.method == "POST":
+        check_csrf()
+        form = request.form
+        name, role, action = form.get("name", "").strip(), form.get("role", ""), form.get("action", "")
+        user = db.session().scalar(select(User).where(User.name == name)) if name else None
+        if role and role not in ROLES:
+            error = "Unknown role."
+        elif action == "create" and (not name or user is not None):
+            error = "Give a new, unused name."
+        elif action != "create" and user is None:
+            error = "No such user."
+        elif action == "create":
+            user = User(name=name[:120], role=role or "producer")
+            db.session().add(user)
+            audit.record(g.studio_user, "user_create", f"user:{user.name}", role=user.role)
+        elif action == "role" and role != user.role:
+            audit.record(g.studio_user, "role_change", f"user:{user.name}", old=user.role, new=role)
+            user.role = role
+        elif action == "token":
+            new_token = issue_token(user)
+        elif action == "revoke":
+            user.tokens.clear()
+            audit.record(g.studio_user, "tokens_revoked", f"user:{user.name}")
+        if not error and form.get("password"):
+            if len(form["password"]) < 10:
+                error = "Passwords need at least 10 characters."
+            else:
+                user.password_hash = hash_password(form["password"])
+        if error:
+            db.session().rollback()
+        else:
+            db.session().commit()
+    people = db.session().scalars(select(User).order_by(User.name))
+    return render_template("studio/users.html", user=g.studio_user, people=list(people), roles=ROLES,
+                           error=error, new_token=new_token), 400 if error else 200
