@@ -1,6 +1,8 @@
 """The thin studio: token sign-in with CSRF, then a list of the user's videos."""
 import re
 
+import pytest
+
 from sqlalchemy import text
 
 from .conftest import bearer
@@ -182,6 +184,7 @@ def test_admins_manage_users_roles_and_tokens(client, tokens):
     created = client.post("/studio/users", data={"csrf_token": token, "action": "create", "name": "newsie",
                                                  "role": "producer", "password": "long enough password"})
     assert created.status_code == 200 and "newsie" in created.get_data(as_text=True)
+    assert "Upload limit, MB" in created.get_data(as_text=True) and "secret" not in created.get_data(as_text=True).lower()
     assert _password_login(client, "newsie", "long enough password").status_code == 302
     token = sign_in(client, tokens["admin"])
     promoted = client.post("/studio/users", data={"csrf_token": token, "action": "role", "name": "newsie", "role": "editor"})
@@ -195,3 +198,62 @@ def test_admins_manage_users_roles_and_tokens(client, tokens):
     assert short.status_code == 400
     audit = client.get("/studio/audit").get_data(as_text=True)
     assert "user_create" in audit and "role_change" in audit and "tokens_revoked" in audit
+
+
+STUDIO_FORMS = ["/studio/logout", "/studio/stories/new", "/studio/stories/1", "/studio/videos/x/reprocess",
+                "/studio/videos/x/delete", "/studio/stories/1/revisions/1/restore", "/studio/users"]
+
+
+@pytest.mark.parametrize("path", STUDIO_FORMS)
+def test_every_studio_form_needs_the_csrf_token(client, tokens, path):
+    sign_in(client, tokens["admin"])
+    response = client.post(path, data={"name": "x", "headline": "x"})
+    # Without the token the session does not count (redirect to sign-in) or the form is refused (400).
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert response.headers["Location"].endswith("/studio/login")
+    assert client.get("/studio/").status_code == 200  # still signed in: nothing else happened
+
+
+API_ROUTES = [("POST", "/api/videos", "producer"), ("GET", "/api/videos/x", "producer"),
+              ("POST", "/api/videos/x/captions", "producer"), ("PUT", "/api/videos/x/captions/en", "producer"),
+              ("POST", "/api/videos/x/poster", "producer"), ("POST", "/api/videos/x/social-cut", "producer"),
+              ("POST", "/api/videos/x/reprocess", "producer"), ("DELETE", "/api/videos/x", "producer"),
+              ("POST", "/api/stories", "editor"), ("GET", "/api/stories/1", "editor"),
+              ("PATCH", "/api/stories/1", "editor"), ("POST", "/api/uploads/", "producer")]
+
+
+@pytest.mark.parametrize("method, path, role", API_ROUTES)
+def test_every_api_route_checks_the_role(client, tokens, method, path, role):
+    assert client.open(path, method=method).status_code == 401
+    if role == "editor":
+        assert client.open(path, method=method, headers=bearer(tokens["producer"])).status_code == 403
+    allowed = client.open(path, method=method, headers={**bearer(tokens[role]), "Tus-Resumable": "1.0.0"})
+    assert allowed.status_code not in (401, 403)
+
+
+STUDIO_PAGES = [("/studio/", "producer"), ("/studio/upload", "producer"), ("/studio/stories/new", "editor"),
+                ("/studio/dashboard", "editor"), ("/studio/audit", "editor"), ("/studio/users", "admin")]
+
+
+@pytest.mark.parametrize("path, role", STUDIO_PAGES)
+def test_every_studio_page_checks_the_role(client, tokens, path, role):
+    assert client.get(path).status_code == 302
+    lower = {"producer": None, "editor": "producer", "admin": "editor"}[role]
+    if lower:
+        sign_in(client, tokens[lower])
+        assert client.get(path).status_code == 403
+    sign_in(client, tokens[role])
+    assert client.get(path).status_code == 200
+
+
+def test_odd_upload_names_never_become_paths(app, client, tokens, clips):
+    for name in ("../../secret_key.mp4", "..\\..\\evil.mp4", "<script>.mp4", "café ✓.mp4"):
+        response = client.post("/api/videos", headers=bearer(tokens["producer"]),
+                               data={"file": (open(clips["clip"], "rb"), name)})
+        assert response.status_code == 202
+        video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
+        assert video["status"] == "ready" and video["source"]["name"].replace("\\", "") == name.replace("\\", "")
+        assert (app.config["DATA_DIR"] / "uploads" / video["id"] / "source").exists()
+    assert (app.config["DATA_DIR"] / "secret_key").read_text() != ""
+    assert client.get(f"/media/{video['id']}/../../uploads/{video['id']}/source").status_code == 404

@@ -49,6 +49,8 @@ def load_config(overrides=None) -> dict:
         "IMPORT_TIMEOUT_S": float(env.get("VIDEODESK_IMPORT_TIMEOUT_S", "20")),
         # A local faster-whisper model folder switches automatic captions from pocketsphinx to Whisper.
         "WHISPER_MODEL": env.get("VIDEODESK_WHISPER_MODEL") or None,
+        # Behind HTTPS, studio cookies must only travel encrypted.
+        "SESSION_COOKIE_SECURE": _flag(env.get("VIDEODESK_SECURE_COOKIES", "")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,

@@ -309,5 +309,17 @@ def users():
         else:
             db.session().commit()
     people = db.session().scalars(select(User).order_by(User.name))
+    config = current_app.config
+    settings = {name: config[key] for name, key in SHOWN_SETTINGS.items()}
     return render_template("studio/users.html", user=g.studio_user, people=list(people), roles=ROLES,
-                           error=error, new_token=new_token), 400 if error else 200
+                           error=error, new_token=new_token, settings=settings), 400 if error else 200
+
+
+# What admins see of the instance's configuration (set through the environment; secrets never shown).
+SHOWN_SETTINGS = {
+    "Data folder (VIDEODESK_DATA)": "DATA_DIR", "Queue (VIDEODESK_REDIS_URL)": "REDIS_URL",
+    "Upload limit, MB (VIDEODESK_MAX_UPLOAD_MB)": "MAX_UPLOAD_MB", "Longest clip, s (VIDEODESK_MAX_DURATION_S)": "MAX_DURATION_S",
+    "Loudness target": "LOUDNESS_TARGET", "Imports from private addresses": "IMPORT_ALLOW_PRIVATE",
+    "Imports per user and hour": "IMPORT_RATE_PER_HOUR", "Resumable upload expiry, h": "UPLOAD_EXPIRY_H",
+    "Whisper model": "WHISPER_MODEL", "Secure cookies": "SESSION_COOKIE_SECURE", "Jobs per worker": "WORKERS",
+}
