@@ -158,3 +158,15 @@ def test_beacons_count_without_cookies_and_show_in_the_studio(client, tokens, pu
     html = client.get("/studio/").get_data(as_text=True)
     row = html[html.index(f'data-video-url="/api/videos/{video_id}"'):]
     assert re.search(r'class="plays">2<', row) and re.search(r'class="completes">1<', row)
+
+
+@pytest.mark.parametrize("path", ["/", "/studio/login", "/stories/missing", "/sections/none", "/studio/"])
+def test_every_page_has_the_security_headers(client, path):
+    response = client.get(path)
+    assert response.mimetype == "text/html" or response.status_code == 302
+    policy = response.headers.get("Content-Security-Policy", "")
+    if response.mimetype == "text/html":
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+        assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
