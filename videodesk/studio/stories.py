@@ -1,0 +1,102 @@
+"""Writing stories: the new-story form, the editor, previews and revisions."""
+from flask import abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import db
+from ..csrf import check_csrf
+from ..errors import ApiError
+from ..models import Story, StoryRevision, Video, utcnow
+from ..presenters import video_json
+from ..public import render_article
+from ..rendering import render_markdown
+from ..stories import create_story, restore, revisions, update_story
+from . import bp, signed_in
+
+
+@bp.route("/stories/new", methods=["GET", "POST"])
+@signed_in("editor")
+def new_story():
+    form = request.form if request.method == "POST" else {"video_id": request.args.get("video_id", "")}
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        data = {key: form.get(key, "") for key in ("headline", "dek", "body", "byline", "section", "video_id")}
+        data["section"] = data["section"] or "Top News Video"
+        data["status"] = "published" if form.get("publish") else "draft"
+        try:
+            story = create_story(g.studio_user, data)
+        except ApiError as exc:
+            error = exc.message
+        else:
+            if story.is_live:
+                return redirect(url_for("public.story", slug=story.slug))
+            return redirect(url_for("studio.index"))
+    video = db.session().get(Video, form.get("video_id") or "")
+    return render_template("studio/story_form.html", user=g.studio_user, form=form, error=error,
+                           video=video_json(video) if video else None), 400 if error else 200
+
+
+def _studio_story(story_id: int) -> Story:
+    story = db.session().get(Story, story_id)
+    if story is None:
+        abort(404)
+    return story
+
+
+EDITOR_FIELDS = ("headline", "dek", "body", "byline", "section", "video_id")
+
+
+@bp.route("/stories/<int:story_id>", methods=["GET", "POST"])
+@signed_in("editor")
+def edit_story(story_id):
+    """The story editor: text, video and its placement, draft/publish/schedule/unpublish."""
+    story = _studio_story(story_id)
+    error = notice = None
+    if request.method == "POST":
+        check_csrf()
+        form = request.form
+        data = {field: form.get(field, "") for field in EDITOR_FIELDS}
+        position = form.get("video_position", "")
+        data["video_position"] = int(position) if position.isdigit() else None
+        action = form.get("action", "save")
+        if action == "publish":
+            data.update(status="published", published_at=utcnow().isoformat())
+        elif action == "schedule":
+            data.update(status="published", published_at=form.get("publish_at") or None)
+        elif action == "unpublish":
+            data["status"] = "draft"
+        try:
+            update_story(g.studio_user, story, data)
+            notice = "Saved."
+        except ApiError as exc:
+            db.session().rollback()
+            error = exc.message
+    videos = db.session().scalars(select(Video).where(Video.status != "failed").order_by(Video.created_at.desc()).limit(200))
+    return render_template("studio/story_editor.html", user=g.studio_user, story=story, error=error, notice=notice,
+                           paragraphs=story.body.count("\n\n") + 1, videos=list(videos),
+                           revisions=revisions(story)), 400 if error else 200
+
+
+@bp.post("/preview")
+@signed_in("editor")
+def preview_markdown():
+    """Live preview of the body, sanitized exactly as readers will get it."""
+    return {"html": str(render_markdown(request.get_json(silent=True, force=True).get("body", "") or ""))}
+
+
+@bp.get("/stories/<int:story_id>/preview")
+@signed_in("editor")
+def preview_story(story_id):
+    return render_article(_studio_story(story_id), preview=True)
+
+
+@bp.post("/stories/<int:story_id>/revisions/<int:revision_id>/restore")
+@signed_in("editor")
+def restore_revision(story_id, revision_id):
+    check_csrf()
+    story = _studio_story(story_id)
+    revision = db.session().get(StoryRevision, revision_id)
+    if revision is None or revision.story_id != story.id:
+        abort(404)
+    restore(g.studio_user, story, revision)
+    return redirect(url_for("studio.edit_story", story_id=story.id))
