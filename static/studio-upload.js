@@ -141,7 +141,6 @@
     zone.classList.remove("dragging");
     Array.prototype.forEach.call(event.dataTransfer.files, start);
   });
-  zone.addEventListener("keydown", function (event) { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); input.click(); } });
 
   page.querySelector(".import-form").addEventListener("submit", function (event) {
     event.preventDefault();

@@ -278,3 +278,26 @@ def test_studio_makes_a_vertical_social_cut_to_download(demo_site):
             assert not problems, problems
     finally:
         demo_site.stop_process(worker)
+
+
+@pytest.mark.parametrize("path", ["/studio/", "/studio/upload", "/studio/dashboard", "/studio/videos/{video_id}",
+                                  "/studio/videos/{video_id}/captions/en", "/studio/stories/new", "/studio/users"])
+def test_studio_pages_have_no_serious_accessibility_violations(demo_site, path):
+    demo_site.flask("create-token", "--role", "admin", "--name", "a11y-admin")
+    demo_site.flask("set-password", "--name", "a11y-admin", "--password", "accessible password")
+    axe = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    with browser() as chromium:
+        context = chromium.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(demo_site.base + "/studio/login")
+        page.fill("#name", "a11y-admin")
+        page.fill("#password", "accessible password")
+        page.click(".password-form button[type=submit]")
+        page.wait_for_url(demo_site.base + "/studio/")
+        page.goto(demo_site.base + path.format(video_id=demo_site.video_id), wait_until="networkidle")
+        page.add_script_tag(content=axe)
+        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, serious
+        context.close()
