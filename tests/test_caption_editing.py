@@ -79,3 +79,14 @@ def test_social_cut_errors(client, tokens, clips):
     video = ready_video(client, tokens, clips)
     auth = bearer(tokens["producer"])
     assert client.post(f"{video['url']}/social-cut", json={"aspect": "4:3"}, headers=auth).status_code == 400
+
+
+def test_a_remade_social_cut_gets_a_new_name_and_the_old_file_goes(app, client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    auth = bearer(tokens["producer"])
+    urls = []
+    for _ in range(2):
+        client.post(f"{video['url']}/social-cut", json={"aspect": "1:1"}, headers=auth)
+        urls.append(client.get(video["url"], headers=auth).json["social_cuts"]["1:1"])
+    assert urls[0] != urls[1]
+    assert client.get(urls[0], headers=auth).status_code == 404 and client.get(urls[1], headers=auth).status_code == 200

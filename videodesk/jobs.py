@@ -182,8 +182,11 @@ def social_cut(video_id: str, aspect: str, lang: str | None):
         video.error = f"The {aspect} social cut could not be made: {exc}"
         session.commit()
         return
+    previous = video.outputs.get("social", {}).get(aspect)
     video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
     session.commit()
+    if previous:
+        (storage.media_dir(video.id) / previous).unlink(missing_ok=True)
 
 
 def reset_for_reprocessing(video: Video):

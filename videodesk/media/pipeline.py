@@ -254,7 +254,7 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
 
 def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None) -> str:
     """A 1:1 or 9:16 MP4 with burned-in captions, from the web MP4; returns its file name."""
-    name = social.file_name(aspect)
+    name = social.file_name(aspect, short_token())
     with atomic_output(ctx.media_dir / name) as tmp:
         run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
                                       ctx.info.audio is not None), timeout=ctx.timeout, what="Social cut")

@@ -11,8 +11,9 @@ STYLE = ("FontName=DejaVu Sans,FontSize=16,Bold=1,PrimaryColour=&H00FFFFFF,Outli
          "BorderStyle=1,Outline=2,Shadow=0,Alignment=2,MarginV={margin},MarginL=20,MarginR=20")
 
 
-def file_name(aspect: str) -> str:
-    return f"social-{aspect.replace(':', 'x')}.mp4"
+def file_name(aspect: str, version: str) -> str:
+    """A new name per render, so caches never hand out an older cut."""
+    return f"social-{aspect.replace(':', 'x')}-{version}.mp4"
 
 
 def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: bool) -> list[str]:
