@@ -44,6 +44,14 @@ def sign_in(page, base, token):
     page.wait_for_url(base + "/studio/")
 
 
+def sign_in_with_password(page, base, name, password):
+    page.goto(base + "/studio/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click(".password-form button[type=submit]")
+    page.wait_for_url(base + "/studio/")
+
+
 def watch_console(page) -> list:
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
@@ -144,17 +152,21 @@ def test_embed_plays_in_an_iframe_of_another_origin(demo_site):
         server.shutdown()
 
 
+def serious_accessibility_violations(page) -> list:
+    """axe-core's serious and critical findings on the page (the context must bypass CSP to inject it)."""
+    page.add_script_tag(content=(ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
 @pytest.mark.parametrize("path", ["/stories/welcome-to-videodesk", "/", "/embed/{video_id}", "/studio/login"])
 def test_pages_have_no_serious_accessibility_violations(demo_site, path):
-    axe = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
     with browser() as chromium:
         context = chromium.new_context(bypass_csp=True)  # lets the test inject axe-core
         page = context.new_page()
         page.goto(demo_site.base + path.format(video_id=demo_site.video_id), wait_until="networkidle")
-        page.add_script_tag(content=axe)
-        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        serious = serious_accessibility_violations(page)
         assert not serious, serious
         context.close()
 
@@ -206,11 +218,7 @@ def test_sign_in_upload_write_attach_publish_and_read(demo_site, tmp_path):
         with browser() as chromium:
             page = chromium.new_page()
             problems = watch_console(page)
-            page.goto(demo_site.base + "/studio/login")
-            page.fill("#name", "uploader")
-            page.fill("#password", "a long enough password")
-            page.click(".password-form button[type=submit]")
-            page.wait_for_url(demo_site.base + "/studio/")
+            sign_in_with_password(page, demo_site.base, "uploader", "a long enough password")
             page.goto(demo_site.base + "/studio/upload")
             assert "Up to" in page.locator("#limits").inner_text()
             page.set_input_files("#files", [str(path) for path in files])
@@ -280,24 +288,21 @@ def test_studio_makes_a_vertical_social_cut_to_download(demo_site):
         demo_site.stop_process(worker)
 
 
-@pytest.mark.parametrize("path", ["/studio/", "/studio/upload", "/studio/dashboard", "/studio/videos/{video_id}",
-                                  "/studio/videos/{video_id}/captions/en", "/studio/stories/new", "/studio/users"])
-def test_studio_pages_have_no_serious_accessibility_violations(demo_site, path):
+@pytest.fixture(scope="module")
+def a11y_admin(demo_site):
     demo_site.flask("create-token", "--role", "admin", "--name", "a11y-admin")
     demo_site.flask("set-password", "--name", "a11y-admin", "--password", "accessible password")
-    axe = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    return "a11y-admin", "accessible password"
+
+
+@pytest.mark.parametrize("path", ["/studio/", "/studio/upload", "/studio/dashboard", "/studio/videos/{video_id}",
+                                  "/studio/videos/{video_id}/captions/en", "/studio/stories/new", "/studio/users"])
+def test_studio_pages_have_no_serious_accessibility_violations(demo_site, a11y_admin, path):
     with browser() as chromium:
         context = chromium.new_context(bypass_csp=True)
         page = context.new_page()
-        page.goto(demo_site.base + "/studio/login")
-        page.fill("#name", "a11y-admin")
-        page.fill("#password", "accessible password")
-        page.click(".password-form button[type=submit]")
-        page.wait_for_url(demo_site.base + "/studio/")
+        sign_in_with_password(page, demo_site.base, *a11y_admin)
         page.goto(demo_site.base + path.format(video_id=demo_site.video_id), wait_until="networkidle")
-        page.add_script_tag(content=axe)
-        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        serious = serious_accessibility_violations(page)
         assert not serious, serious
         context.close()

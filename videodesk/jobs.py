@@ -106,8 +106,7 @@ def _register_found_captions(video: Video, state: dict):
     if auto and auto["filename"] not in known:
         existing = next((t for t in video.captions if t.source == "auto" and t.lang == auto["lang"]), None)
         if existing is None:
-            label = library.LANGUAGE_NAMES.get(auto["lang"], auto["lang"])
-            library.register_caption_track(video, auto["filename"], auto["lang"], label, source="auto")
+            library.register_caption_track(video, auto["filename"], auto["lang"], source="auto")
         else:
             existing.replace_file(auto["filename"])
 

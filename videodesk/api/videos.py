@@ -1,4 +1,5 @@
 """Videos: upload (multipart), read status and outputs, add caption tracks."""
+import contextlib
 from datetime import timedelta
 
 from flask import current_app, request, url_for
@@ -41,11 +42,17 @@ def _load_ready_video(video_id: str, what: str) -> Video:
     return video
 
 
-def _read_captions(upload) -> str:
+@contextlib.contextmanager
+def _caption_errors_as_400():
     try:
-        return to_webvtt(upload.read())
+        yield
     except MediaError as exc:
         raise ApiError(400, "invalid_captions", str(exc)) from None
+
+
+def _read_captions(upload) -> str:
+    with _caption_errors_as_400():
+        return to_webvtt(upload.read())
 
 
 def _accepted(video: Video, status=202, **extra):
@@ -182,13 +189,11 @@ def edit_captions(video_id, lang):
     """A new version of a language's track, as WebVTT text or {"cues": [...]}; earlier versions are kept."""
     video = _load_video(video_id)
     lang = _language(lang)
-    try:
+    with _caption_errors_as_400():
         if request.mimetype == "application/json":
             text = from_cues(json_body().get("cues"))
         else:
             text = to_webvtt(request.get_data(cache=False))
-    except MediaError as exc:
-        raise ApiError(400, "invalid_captions", str(exc)) from None
     track = next((t for t in video.captions if t.lang == lang), None)
     if track is None:
         track = add_caption_track(video, text, lang)
