@@ -16,14 +16,21 @@ def video_id(client, tokens, clips):
     """One real, ready video, so validation behind the 404 for unknown ids is reached too."""
     return ready_video(client, tokens, clips)["id"]
 
+# Values that once slipped past validation: unhashable choices, integers beyond a database column, dates
+# whose UTC conversion overflows, NUL and lone surrogates (JSON escapes), a WebVTT arrow in cue text.
+TRICKY = st.sampled_from(["\ud800", "a\x00b", "one --> two", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
+                          2 ** 70, -(2 ** 70), "1:1", "published"])
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50) | TRICKY,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=10,
 )
 FIELDS = st.sampled_from(["headline", "body", "dek", "byline", "section", "language", "status", "video_id",
-                          "source_url", "upload_id", "title", "time", "aspect", "lang", "cues", "allow_duplicate"])
-OBJECTS = st.dictionaries(FIELDS, JSON_VALUES, max_size=6)
+                          "source_url", "upload_id", "title", "time", "aspect", "lang", "cues", "allow_duplicate",
+                          "video_position", "published_at", "start", "end", "text"])
+CUE = st.fixed_dictionaries({"start": st.floats(0, 5) | TRICKY, "end": st.floats(0, 10) | TRICKY,
+                             "text": st.text(max_size=30) | TRICKY})
+OBJECTS = st.dictionaries(FIELDS, JSON_VALUES | st.lists(CUE, min_size=1, max_size=3), max_size=6)
 BODIES = OBJECTS.map(json.dumps) | JSON_VALUES.map(json.dumps) | st.binary(max_size=200).map(
     lambda b: b.decode("latin-1"))
 ROUTES = st.sampled_from([

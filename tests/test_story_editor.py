@@ -75,6 +75,9 @@ def test_live_preview_is_sanitized_and_editors_only(client, tokens):
     answer = client.post("/studio/preview", json={"body": "**bold** <script>alert(1)</script>"},
                          headers={"X-CSRF-Token": token})
     assert answer.json["html"].strip() == "<p><strong>bold</strong> </p>"
+    for odd in ([1, 2], "text", {"body": 5}, None):
+        answer = client.post("/studio/preview", json=odd, headers={"X-CSRF-Token": token})
+        assert answer.status_code == 200 and answer.json["html"] == ""
     story = make_story(client, tokens)
     sign_in(client, tokens["producer"])
     assert client.get(f"/studio/stories/{story['id']}").status_code == 403

@@ -7,11 +7,12 @@ from . import audit, caching, db
 from .errors import ApiError
 from .models import Story, StoryRevision, Video, utcnow
 from .slugs import slugify
-from .validation import text_field
+from .validation import choice_field, text_field
 
 STATUSES = ("draft", "published")
 TEXT_FIELDS = {"headline": 300, "dek": 1000, "byline": 200, "section": 100, "language": 35}
 BODY_MAX = 200_000
+POSITION_MAX = 10_000  # paragraphs; also keeps the value inside a database integer
 
 
 def unique_slug(headline: str) -> str:
@@ -37,15 +38,14 @@ def apply_changes(story: Story, data: dict):
         story.video_id = video_id
     if "video_position" in data:
         position = data["video_position"]
-        if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
+        if position is not None and (isinstance(position, bool) or not isinstance(position, int)
+                                     or not 0 <= position <= POSITION_MAX):
             raise ApiError(400, "invalid_field", "'video_position' must be null (end) or a paragraph count.")
         story.video_position = position
     if "published_at" in data:
         story.published_at = _moment(data["published_at"])
     if "status" in data:
-        if data["status"] not in STATUSES:
-            raise ApiError(400, "invalid_field", f"'status' must be one of: {', '.join(STATUSES)}.")
-        story.status = data["status"]
+        story.status = choice_field(data, "status", STATUSES)
         if story.status == "published" and story.published_at is None:
             story.published_at = utcnow()
 
@@ -56,9 +56,9 @@ def _moment(value) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except (TypeError, ValueError, OverflowError):
         raise ApiError(400, "invalid_field", "'published_at' must be an ISO 8601 date and time.") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 REVISED_FIELDS = ("headline", "dek", "body", "byline", "section", "language", "video_id", "video_position")

@@ -2,6 +2,7 @@
 from flask import request
 
 from .errors import ApiError
+from .text import is_storable
 
 
 def json_body() -> dict:
@@ -20,8 +21,19 @@ def text_field(data: dict, name: str, *, required=False, max_length=300, default
     if not isinstance(value, str):
         raise ApiError(400, "invalid_field", f"'{name}' must be a string.")
     value = value.strip()
+    if not is_storable(value):
+        raise ApiError(400, "invalid_field", f"'{name}' contains characters that are not text (NUL or lone surrogates).")
     if required and not value:
         raise ApiError(400, "missing_field", f"'{name}' must not be empty.")
     if len(value) > max_length:
         raise ApiError(400, "invalid_field", f"'{name}' is longer than {max_length} characters.")
     return value
+
+
+def choice_field(data: dict, name: str, choices) -> str:
+    """One of a fixed set of strings; anything else (a list, a number, a typo) names the valid ones."""
+    value = data.get(name)
+    if not isinstance(value, str) or value not in choices:
+        raise ApiError(400, "invalid_field", f"'{name}' must be one of: {', '.join(choices)}.")
+    return value
+

@@ -18,10 +18,12 @@ from ..presenters import caption_json, video_json
 from ..tasks import queue
 from ..uploads import keep_upload
 from . import bp
-from ..validation import json_body, text_field
+from ..validation import choice_field, json_body, text_field
 
 
-def _language(value: str | None) -> str:
+def _language(value) -> str:
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "invalid_field", "'lang' must be a BCP 47 language tag such as 'en' or 'pt-BR'.")
     lang = (value or "en").strip()
     if not lang or len(lang) > 35 or not all(part.isalnum() for part in lang.split("-")):
         raise ApiError(400, "invalid_field", "'lang' must be a BCP 47 language tag such as 'en' or 'pt-BR'.")
@@ -212,10 +214,8 @@ def request_social_cut(video_id):
     """A square or vertical MP4 with the captions burned in, made in the queue."""
     video = _load_ready_video(video_id, "Social cuts can be made")
     data = json_body()
-    aspect = data.get("aspect")
-    if aspect not in ASPECTS:
-        raise ApiError(400, "invalid_field", f"'aspect' must be one of: {', '.join(ASPECTS)}.")
-    lang = _language(data["lang"]) if data.get("lang") else None
+    aspect = choice_field(data, "aspect", ASPECTS)
+    lang = None if data.get("lang") in (None, "") else _language(data["lang"])
     queue().social_cut(video.id, aspect, lang)
     return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 

@@ -5,6 +5,7 @@ import re
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from ..text import is_storable
 from .runner import MediaError
 
 MAX_CAPTION_BYTES = 5 * 1024 * 1024
@@ -94,7 +95,11 @@ def from_cues(cues) -> str:
             raise MediaError(f"Cue {number} needs numeric times with 0 <= start < end.")
         if not isinstance(text, str) or not text.strip() or len(text) > 500:
             raise MediaError(f"Cue {number} needs text (at most 500 characters).")
-        captions.append(webvtt.Caption(_clock(start), _clock(end), text.strip()))
+        if "-->" in text or not is_storable(text):
+            raise MediaError(f"Cue {number} text must not contain '-->', NUL or broken characters.")
+        # A blank line would end the cue early (WebVTT), so lines are kept but blank ones dropped.
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        captions.append(webvtt.Caption(_clock(start), _clock(end), "\n".join(lines)))
     captions.sort(key=lambda c: seconds(c.start))
     return webvtt.WebVTT(captions=captions).content
 

@@ -81,7 +81,9 @@ def edit_story(story_id):
 @signed_in("editor")
 def preview_markdown():
     """Live preview of the body, sanitized exactly as readers will get it."""
-    return {"html": str(render_markdown(request.get_json(silent=True, force=True).get("body", "") or ""))}
+    data = request.get_json(silent=True, force=True)
+    body = data.get("body") if isinstance(data, dict) else None
+    return {"html": str(render_markdown(body if isinstance(body, str) else ""))}
 
 
 @bp.get("/stories/<int:story_id>/preview")
