@@ -44,7 +44,9 @@ ROUTES = st.sampled_from([
 CONTENT_TYPES = st.sampled_from(["application/json", "text/plain", "multipart/form-data; boundary=x",
                                  "application/x-www-form-urlencoded", "application/offset+octet-stream", ""])
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomized so a CI run is reproducible; raise max_examples locally to explore further.
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _check(response, path="", method="POST"):
