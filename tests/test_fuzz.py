@@ -59,8 +59,11 @@ def _check(response, path="", method="POST"):
 
 
 @SETTINGS
-@given(route=ROUTES, body=BODIES, content_type=CONTENT_TYPES, text=st.text(max_size=30),
-       header=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=20))
+@given(route=ROUTES, body=BODIES, content_type=CONTENT_TYPES,
+       text=st.text(max_size=30) | st.sampled_from(["\u00b2", "\u0663", "99999999999999999999"]),
+       # Header values arrive as Latin-1, where '²' and '³' pass str.isdigit() but not int().
+       header=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255, exclude_categories=("Cc",)),
+                      max_size=20) | st.sampled_from(["\xb2", "1\xb3", "-1", "00", "18446744073709551616"]))
 def test_no_input_makes_the_api_fail(client, tokens, video_id, route, body, content_type, text, header):
     from urllib.parse import quote
     method, path = route
@@ -82,3 +85,9 @@ def test_no_multipart_form_makes_uploads_fail(client, tokens, fields, files):
     for name, content in files.items():
         data[name] = (io.BytesIO(content), f"{name}.bin")
     _check(client.post("/api/videos", data=data, headers=bearer(tokens["producer"]), content_type="multipart/form-data"))
+
+
+def test_whole_numbers_are_ascii_digits_only():
+    from videodesk.text import whole_number
+    assert [whole_number(v) for v in ("0", "42", "\u00b2", "\u0663", "-3", "", None, " 1")] == [0, 42] + [None] * 6
+    assert whole_number("-90", signed=True) == -90 and whole_number("-\u00b2", signed=True) is None

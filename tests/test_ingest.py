@@ -94,12 +94,17 @@ def test_protocol_errors(client, tokens):
     token = tokens["producer"]
     assert client.post("/api/uploads/", headers={**bearer(token), "Upload-Length": "10"}).status_code == 412
     assert client.post("/api/uploads/", headers={**TUS, **bearer(token)}).status_code == 400
+    # Latin-1 '²' passes str.isdigit() but is no size.
+    assert client.post("/api/uploads/", headers={**TUS, **bearer(token), "Upload-Length": "\xb2"}).status_code == 400
     assert client.post("/api/uploads/", headers={**TUS, **bearer(token), "Upload-Length": str(6 * 1024 * 1024)}).status_code == 413
     assert client.post("/api/uploads/", headers={**TUS, "Upload-Length": "10"}).status_code == 401
     location = tus_create(client, token, 10)
     wrong_type = client.patch(location, data=b"x", headers={**TUS, **bearer(token), "Upload-Offset": "0",
                                                            "Content-Type": "text/plain"})
     assert wrong_type.status_code == 415
+    odd_offset = client.patch(location, data=b"x", headers={**TUS, **bearer(token), "Upload-Offset": "\xb2",
+                                                            "Content-Type": "application/offset+octet-stream"})
+    assert odd_offset.status_code == 409
     assert client.head(location, headers={**TUS, **bearer(tokens["other"])}).status_code == 404
     assert client.post("/api/videos", json={"upload_id": location.rsplit("/", 1)[1]},
                        headers=bearer(token)).json["error"]["code"] == "incomplete_upload"

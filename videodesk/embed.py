@@ -11,6 +11,7 @@ from . import caching, db
 from .errors import ApiError
 from .models import Story, Video
 from .presenters import absolute, video_json
+from .text import whole_number
 
 bp = Blueprint("embed", __name__)
 MAX_SIZE = 4096
@@ -64,9 +65,10 @@ def _dimension(name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_SIZE:
+    pixels = whole_number(value)
+    if pixels is None or not 1 <= pixels <= MAX_SIZE:
         raise ApiError(400, "invalid_field", f"'{name}' must be a whole number of pixels from 1 to {MAX_SIZE}.")
-    return int(value)
+    return pixels
 
 
 @bp.get("/oembed")

@@ -21,6 +21,7 @@ from . import storage
 from .auth import current_user, require_role
 from .errors import ApiError
 from .ids import random_id
+from .text import whole_number
 
 bp = Blueprint("resumable", __name__, url_prefix="/api/uploads")
 VERSION = "1.0.0"
@@ -108,16 +109,16 @@ def options():
 @require_role("producer")
 def create():
     _check_version()
-    length = request.headers.get("Upload-Length", "")
-    if not length.isdigit():
+    length = whole_number(request.headers.get("Upload-Length"))
+    if length is None:
         raise ApiError(400, "missing_length", "Send the file size as 'Upload-Length'.")
-    if int(length) > _max_size():
+    if length > _max_size():
         raise ApiError(413, "too_large", f"The file is larger than the {current_app.config['MAX_UPLOAD_MB']} MB limit.")
-    if int(length) == 0:
+    if length == 0:
         raise ApiError(400, "empty_file", "The file is empty.")
     metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
     upload_id = random_id(ID_LENGTH)
-    record = {"length": int(length), "metadata": metadata, "owner_id": current_user().id,
+    record = {"length": length, "metadata": metadata, "owner_id": current_user().id,
               "created": time.time(), "expires": time.time() + current_app.config["UPLOAD_EXPIRY_H"] * 3600}
     _folder().mkdir(exist_ok=True)
     _paths(upload_id)[0].touch()
@@ -153,7 +154,7 @@ def append(upload_id):
         except BlockingIOError:
             raise ApiError(423, "locked", "Another request is writing to this upload.") from None
         current = out.seek(0, os.SEEK_END)
-        if not offset.isdigit() or int(offset) != current:
+        if whole_number(offset) != current:
             raise ApiError(409, "offset_mismatch", f"The upload is at offset {current}; resume from there.")
         remaining = record["length"] - current
         # Whatever arrives before a dropped connection is kept: the client resumes from there.

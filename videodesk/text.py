@@ -10,3 +10,11 @@ def is_storable(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def whole_number(value: str | None, *, signed=False) -> int | None:
+    """An ASCII decimal integer, or None; str.isdigit() also accepts '²', which int() then refuses."""
+    if not value:
+        return None
+    digits = value[1:] if signed and value[0] == "-" else value
+    return int(value) if digits.isascii() and digits.isdigit() else None

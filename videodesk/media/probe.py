@@ -3,6 +3,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
+from ..text import whole_number
 from .runner import MediaError, MediaTimeout, run
 
 # Demuxers for real video files. Playlists (hls, concat), images and raw streams are
@@ -83,8 +84,8 @@ def _rotation(stream: dict) -> int:
     for side in stream.get("side_data_list") or []:
         if "rotation" in side:
             return int(round(float(side["rotation"]))) % 360
-    tag = (stream.get("tags") or {}).get("rotate")
-    return (-int(tag)) % 360 if tag and tag.lstrip("-").isdigit() else 0
+    degrees = whole_number((stream.get("tags") or {}).get("rotate"), signed=True)
+    return -degrees % 360 if degrees is not None else 0
 
 
 def _video_stream(stream: dict) -> VideoStream:

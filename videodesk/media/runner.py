@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ..text import whole_number
+
 
 class MediaError(Exception):
     """A problem with the media itself, worded for the producer who uploaded it."""
@@ -63,9 +65,9 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> Comp
             if on_progress is None:
                 stdout.append(line)
             elif line.startswith("out_time_us="):
-                value = line.split("=", 1)[1].strip()
-                if value.lstrip("-").isdigit() and int(value) >= 0:
-                    on_progress(int(value) / 1_000_000)
+                microseconds = whole_number(line.split("=", 1)[1].strip())
+                if microseconds is not None:
+                    on_progress(microseconds / 1_000_000)
         proc.wait()
     finally:
         watchdog.cancel()

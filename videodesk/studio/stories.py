@@ -10,6 +10,7 @@ from ..presenters import video_json
 from ..public import render_article
 from ..rendering import render_markdown
 from ..stories import create_story, restore, revisions, update_story
+from ..text import whole_number
 from . import bp, signed_in
 
 
@@ -56,8 +57,7 @@ def edit_story(story_id):
         check_csrf()
         form = request.form
         data = {field: form.get(field, "") for field in EDITOR_FIELDS}
-        position = form.get("video_position", "")
-        data["video_position"] = int(position) if position.isdigit() else None
+        data["video_position"] = whole_number(form.get("video_position"))
         action = form.get("action", "save")
         if action == "publish":
             data.update(status="published", published_at=utcnow().isoformat())
