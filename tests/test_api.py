@@ -204,6 +204,11 @@ def test_unknown_api_route_is_json_404(client):
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("path", ["/api/stories/99999999999999999999", "/studio/stories/2147483648"])
+def test_ids_beyond_a_database_integer_are_404(client, tokens, path):
+    assert client.get(path, headers=bearer(tokens["editor"])).status_code == 404
+
+
 def test_reader_404_is_a_page(client):
     response = client.get("/stories/no-such-story")
     assert response.status_code == 404 and response.mimetype == "text/html"

@@ -5,6 +5,7 @@ from datetime import timezone
 from sqlalchemy import DateTime, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 EXTENSION = "videodesk.db"
 
@@ -47,7 +48,16 @@ def make_engine(url: str):
     return create_engine(url, pool_pre_ping=True)
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in URLs stops at PostgreSQL's INTEGER, so a huge id is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app):
+    app.url_map.converters["int"] = RowIdConverter
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
