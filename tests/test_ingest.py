@@ -175,7 +175,8 @@ def agency(clips):
 
 def test_loopback_urls_are_refused_by_default(client, tokens, agency):
     for url in (agency + "/clip.mp4", "http://localhost/x.mp4", "http://10.0.0.8/x.mp4", "http://[::1]/x",
-                "ftp://example.com/x.mp4", "file:///etc/passwd", "http://169.254.169.254/latest/meta-data"):
+                "ftp://example.com/x.mp4", "file:///etc/passwd", "http://169.254.169.254/latest/meta-data",
+                "http://[::1/x.mp4"):
         response = client.post("/api/videos", json={"source_url": url}, headers=bearer(tokens["producer"]))
         assert response.status_code == 400 and response.json["error"]["code"] == "url_not_allowed", url
     assert _Site.requests == []

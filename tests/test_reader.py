@@ -78,7 +78,7 @@ def test_oembed_xml_and_embed_urls(client, published):
 @pytest.mark.parametrize("query, status", [
     ({"url": "http://localhost/stories/nope"}, 404), ({"url": "http://elsewhere.example/stories/x"}, 404),
     ({}, 400), ({"url": "PUBLISHED", "format": "yaml"}, 501), ({"url": "PUBLISHED", "maxwidth": "wide"}, 400),
-    ({"url": "PUBLISHED", "maxwidth": "\u00b2"}, 400),
+    ({"url": "PUBLISHED", "maxwidth": "\u00b2"}, 400), ({"url": "http://[::1/stories/x"}, 404),
 ])
 def test_oembed_errors(client, published, query, status):
     query = {key: published["url"] if value == "PUBLISHED" else value for key, value in query.items()}

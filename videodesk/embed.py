@@ -38,8 +38,11 @@ def player(video_id):
 
 
 def _story_for_url(url: str) -> tuple[Story, Video]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or parts.netloc != request.host:
         raise ApiError(404, "not_found", "The URL is not a page of this site.")
     segments = [s for s in parts.path.split("/") if s]
     session = db.session()

@@ -29,7 +29,10 @@ def is_public(address: str) -> bool:
 
 def check_url(url: str, *, allow_private: bool) -> str:
     """Return a reason the URL may not be imported, or '' when it may."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return "The link is not a valid URL."
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "Only http:// and https:// links can be imported."
     try:
