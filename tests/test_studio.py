@@ -145,12 +145,14 @@ def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, cli
     assert video["url"] in client.get("/studio/?q=flood").get_data(as_text=True)
     assert "No videos match" in client.get("/studio/?source=url").get_data(as_text=True)
     assert "No videos match" in client.get("/studio/?since=2999-01-01").get_data(as_text=True)
+    assert "No videos match" in client.get("/studio/?q=%25").get_data(as_text=True)  # '%' is a character, not a wildcard
 
     dashboard = client.get("/studio/dashboard").get_data(as_text=True)
     assert re.search(r'class="count-failed">1<', dashboard) and "not a video we can read" in dashboard
     assert re.search(r'class="size-media">[\d.]+ (KB|MB)<', dashboard)
-    retried = client.post(f"/studio/videos/{failed['id']}/reprocess", data={"csrf_token": token})
-    assert retried.status_code == 302
+    retried = client.post(f"/studio/videos/{failed['id']}/reprocess",
+                          data={"csrf_token": token, "next": "https://elsewhere.example/"})
+    assert retried.status_code == 302 and retried.headers["Location"].endswith(f"/studio/videos/{failed['id']}")
     assert client.get(failed["url"], headers=bearer(tokens["producer"])).json["status"] == "failed"  # ran again
 
     confirm = client.get(f"/studio/videos/{video['id']}/delete").get_data(as_text=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 from . import audit, caching, db, storage
 from .ids import random_id
 from .models import CaptionTrack, Video
+from .text import storable
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano",
                   "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語"}
@@ -12,7 +13,8 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "D
 
 def new_video(owner_id: int | None, title: str, source_name: str, kind: str = "upload") -> Video:
     """A queued Video row with its id assigned, before any file is stored."""
-    video = Video(title=title[:300], owner_id=owner_id, source_kind=kind, source_name=source_name[:300])
+    video = Video(title=storable(title)[:300], owner_id=owner_id, source_kind=kind,
+                  source_name=storable(source_name)[:300])
     db.session().add(video)
     db.session().flush()
     return video
@@ -45,7 +47,7 @@ def write_caption_file(video: Video, webvtt_text: str, lang: str) -> str:
 
 def register_caption_track(video: Video, filename: str, lang: str, label: str | None = None,
                            source: str = "upload") -> CaptionTrack:
-    track = CaptionTrack(lang=lang, label=label or LANGUAGE_NAMES.get(lang.split("-")[0], lang),
+    track = CaptionTrack(lang=lang, label=storable(label or LANGUAGE_NAMES.get(lang.split("-")[0], lang)),
                          source=source, filename=filename)
     video.captions.append(track)
     return track

@@ -1,15 +1,14 @@
-"""Text checks shared by the API and the caption tools."""
+"""Text checks shared by the API, the library and the caption tools."""
+
+
+def storable(value: str) -> str:
+    """The text without what databases and UTF-8 files refuse: NUL, and unpaired surrogates (JSON
+    escapes can smuggle them in), which become '?'."""
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def is_storable(value: str) -> bool:
-    """Databases and UTF-8 files refuse NUL and unpaired surrogates, which JSON can smuggle in as escapes."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return storable(value) == value
 
 
 def whole_number(value: str | None, *, signed=False) -> int | None:

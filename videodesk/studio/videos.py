@@ -27,9 +27,9 @@ def index():
     query = select(Video).order_by(Video.created_at.desc()).limit(100)
     if not user.has_role("editor"):
         query = query.where(Video.owner_id == user.id)
-    filters = {key: request.args.get(key, "").strip() for key in ("q", "status", "source", "since")}
+    filters = {key: request.args.get(key, "").replace("\x00", "").strip() for key in ("q", "status", "source", "since")}
     if filters["q"]:
-        query = query.where(Video.title.ilike(f"%{filters['q']}%"))
+        query = query.where(Video.title.icontains(filters["q"], autoescape=True))
     if filters["status"] in STATUSES:
         query = query.where(Video.status == filters["status"])
     if filters["source"] in ("upload", "url"):
@@ -65,7 +65,9 @@ def reprocess(video_id):
         jobs.reset_for_reprocessing(video)
         db.session().commit()
         queue().process_video(video.id)
-    return redirect(request.form.get("next") or url_for("studio.video_page", video_id=video.id))
+    back = request.form.get("next", "")
+    # Only back to a studio page: a form field must not turn this into an open redirect.
+    return redirect(back if back.startswith("/studio/") else url_for("studio.video_page", video_id=video.id))
 
 
 @bp.route("/videos/<video_id>/delete", methods=["GET", "POST"])
