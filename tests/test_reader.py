@@ -138,6 +138,20 @@ def test_pages_carry_validators_and_answer_304(client, published):
     assert client.get(published["video"]["mp4_url"], headers={"If-None-Match": media.headers["ETag"]}).status_code == 304
 
 
+def test_an_edit_in_one_process_reaches_the_page_cache_of_another(app, client, tokens, published):
+    """Two app instances on one data folder stand for two gunicorn workers (or a web process and a
+    worker): the page the second one has cached is rendered again as soon as the first one edits."""
+    from .conftest import make_app
+    other = make_app(app.config["DATA_DIR"], QUEUE_IMMEDIATE=True).test_client()
+    url = published["story"]["url"]
+    assert "Bridge reopens after repairs" in other.get(url).get_data(as_text=True)
+    assert "Bridge reopens after repairs" in other.get("/").get_data(as_text=True)
+    client.patch(f"/api/stories/{published['story']['id']}", headers=bearer(tokens["editor"]),
+                 json={"headline": "Bridge reopens, traffic slow"})
+    assert "Bridge reopens, traffic slow" in other.get(url).get_data(as_text=True)
+    assert "Bridge reopens, traffic slow" in other.get("/").get_data(as_text=True)
+
+
 def test_section_front_and_home_list_posters_and_durations(client, published):
     for path in ("/", "/sections/local-news"):
         html = client.get(path).get_data(as_text=True)

@@ -164,6 +164,7 @@ def render_poster(video_id: str, time_s: float):
         return
     video.error = None
     _saver(session, video)(ctx.state)
+    caching.clear()
 
 
 def social_cut(video_id: str, aspect: str, lang: str | None):
