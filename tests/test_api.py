@@ -167,10 +167,19 @@ def test_duplicate_headlines_get_distinct_slugs(client, tokens):
 @pytest.mark.parametrize("payload, field", [
     ({}, "headline"), ({"headline": "  "}, "headline"), ({"headline": 5}, "headline"),
     ({"headline": "ok", "status": "live"}, "status"), ({"headline": "ok", "video_id": "nope"}, "video_id"),
+    ({"headline": "ok", "language": "en US"}, "language"), ({"headline": "ok", "language": "<b>"}, "language"),
 ])
 def test_story_validation_names_the_field(client, tokens, payload, field):
     response = client.post("/api/stories", headers=bearer(tokens["editor"]), json=payload)
     assert response.status_code == 400 and field in response.json["error"]["message"]
+
+
+def test_story_language_is_a_tag_and_null_means_the_default(client, tokens):
+    created = client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "ok", "language": "pt-BR"})
+    story = client.get(f"/api/stories/{created.json['id']}", headers=bearer(tokens["editor"])).json
+    assert story["language"] == "pt-BR"
+    patched = client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"language": None})
+    assert patched.status_code == 200 and patched.json["language"] == "en"
 
 
 def test_non_json_story_body_is_a_json_error(client, tokens):

@@ -16,6 +16,13 @@ def video_id(client, tokens, clips):
     """One real, ready video, so validation behind the 404 for unknown ids is reached too."""
     return ready_video(client, tokens, clips)["id"]
 
+
+@pytest.fixture
+def story_id(client, tokens, video_id):
+    """A story to PATCH, so its validation is reached rather than the 404 of an unknown id."""
+    return client.post("/api/stories", json={"headline": "Fuzzed", "video_id": video_id},
+                       headers=bearer(tokens["editor"])).json["id"]
+
 # Values that once slipped past validation: unhashable choices, integers beyond a database column, dates
 # whose UTC conversion overflows, NUL and lone surrogates (JSON escapes), a WebVTT arrow in cue text.
 TRICKY = st.sampled_from(["\ud800", "a\x00b", "one --> two", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
@@ -34,7 +41,7 @@ OBJECTS = st.dictionaries(FIELDS, JSON_VALUES | st.lists(CUE, min_size=1, max_si
 BODIES = OBJECTS.map(json.dumps) | JSON_VALUES.map(json.dumps) | st.binary(max_size=200).map(
     lambda b: b.decode("latin-1"))
 ROUTES = st.sampled_from([
-    ("POST", "/api/videos"), ("POST", "/api/stories"), ("PATCH", "/api/stories/1"), ("POST", "/api/videos/{v}/poster"),
+    ("POST", "/api/videos"), ("POST", "/api/stories"), ("PATCH", "/api/stories/{s}"), ("POST", "/api/videos/{v}/poster"),
     ("POST", "/api/videos/{v}/social-cut"), ("PUT", "/api/videos/{v}/captions/en"),
     ("PUT", "/api/videos/{v}/captions/{text}"), ("POST", "/api/videos/{v}/captions"), ("POST", "/beacon"),
     ("POST", "/api/videos/{v}/captions/auto"), ("GET", "/api/videos/{v}/captions?cues={text}"),
@@ -64,10 +71,10 @@ def _check(response, path="", method="POST"):
        # Header values arrive as Latin-1, where '²' and '³' pass str.isdigit() but not int().
        header=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255, exclude_categories=("Cc",)),
                       max_size=20) | st.sampled_from(["\xb2", "1\xb3", "-1", "00", "18446744073709551616"]))
-def test_no_input_makes_the_api_fail(client, tokens, video_id, route, body, content_type, text, header):
+def test_no_input_makes_the_api_fail(client, tokens, video_id, story_id, route, body, content_type, text, header):
     from urllib.parse import quote
     method, path = route
-    path = path.format(v=video_id, text=quote(text, safe=""))
+    path = path.format(v=video_id, s=story_id, text=quote(text, safe=""))
     headers = {**bearer(tokens["editor"]), "Tus-Resumable": "1.0.0", "Upload-Length": header,
                "Upload-Offset": header, "Upload-Metadata": header}
     if content_type:
@@ -91,3 +98,37 @@ def test_whole_numbers_are_ascii_digits_only():
     from videodesk.text import whole_number
     assert [whole_number(v) for v in ("0", "42", "\u00b2", "\u0663", "-3", "", None, " 1")] == [0, 42] + [None] * 6
     assert whole_number("-90", signed=True) == -90 and whole_number("-\u00b2", signed=True) is None
+
+
+STUDIO_ROUTES = st.sampled_from([
+    ("POST", "/studio/stories/new"), ("POST", "/studio/stories/{s}"), ("GET", "/studio/stories/new?video_id={text}"),
+    ("POST", "/studio/preview"), ("POST", "/studio/users"), ("POST", "/studio/videos/{v}/reprocess"),
+    ("GET", "/studio/?q={text}&status={text}&source={text}&since={text}"), ("GET", "/studio/videos/{text}"),
+    ("GET", "/studio/videos/{v}/captions/{text}"), ("POST", "/studio/stories/{s}/revisions/{text}/restore"),
+])
+FORM_FIELDS = st.sampled_from(["headline", "dek", "body", "byline", "section", "video_id", "publish", "video_position",
+                               "action", "publish_at", "name", "role", "password", "next"])
+FORM_VALUES = st.text(max_size=40) | st.sampled_from(
+    ["a\x00b", "one --> two", "save", "publish", "schedule", "unpublish", "create", "role", "token", "revoke", "admin",
+     "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "99999999999999999999", "\u00b2", "//evil.example/"])
+
+
+@SETTINGS
+@given(route=STUDIO_ROUTES, form=st.dictionaries(FORM_FIELDS, FORM_VALUES, max_size=7),
+       text=st.text(max_size=20) | st.sampled_from(["\u00b2", "99999999999999999999", "%", "a\x00b", "2026-13-01"]))
+def test_no_studio_form_makes_the_studio_fail(client, tokens, video_id, story_id, route, form, text):
+    """Forms arrive signed in as an admin with a valid CSRF token, so validation behind both is reached."""
+    from urllib.parse import quote
+    from .test_studio import sign_in
+    if not hasattr(client, "fuzz_csrf"):
+        client.fuzz_csrf = sign_in(client, tokens["admin"])
+    method, path = route
+    path = path.format(v=video_id, s=story_id, text=quote(text, safe=""))
+    response = client.open(path, method=method, data={**form, "csrf_token": client.fuzz_csrf})
+    assert response.status_code < 500, (path, form, response.get_data(as_text=True)[:300])
+
+
+def test_language_tags_are_ascii_bcp47():
+    from videodesk.validation import is_language_tag
+    assert [is_language_tag(v) for v in ("en", "pt-BR", "zh-Hant-TW", "spa")] == [True] * 4
+    assert not any(is_language_tag(v) for v in ("", "e", "\u65e5\u672c", "en US", "<b>", "en-", "../en", "\u00b2\u00b2", None))

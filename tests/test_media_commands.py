@@ -171,3 +171,10 @@ def test_validate_refuses_with_a_reason(media, message):
 def test_empty_probe_is_unreadable():
     with pytest.raises(MediaError, match="not a video we can read"):
         parse_probe("{}")
+
+
+@pytest.mark.parametrize("stored, tag", [("eng", "en"), ("ger", "de"), ("pt", "pt"), (None, "und"), ("xyz", "und"),
+                                         ("/x", "und"), ("..", "und"), ("\u00e9s", "und")])
+def test_container_language_tags_become_safe_bcp47_tags(stored, tag):
+    from videodesk.media.subtitles import language_tag
+    assert language_tag(stored) == tag

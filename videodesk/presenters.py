@@ -144,7 +144,7 @@ def rfc822(moment) -> str:
 
 def yyyymmdd(value: str) -> str:
     """yt-dlp's upload_date (20261124) as 2026-11-24."""
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isascii() and value.isdigit() else value
 
 
 def filesize(size: int) -> str:

@@ -35,7 +35,7 @@ def _folder():
 
 
 def _paths(upload_id: str):
-    if len(upload_id) != ID_LENGTH or not upload_id.isalnum():
+    if len(upload_id) != ID_LENGTH or not (upload_id.isascii() and upload_id.isalnum()):
         raise ApiError(404, "not_found", "No such upload.")
     return _folder() / f"{upload_id}.part", _folder() / f"{upload_id}.json"
 

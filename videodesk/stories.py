@@ -7,10 +7,10 @@ from . import audit, caching, db
 from .errors import ApiError
 from .models import Story, StoryRevision, Video, utcnow
 from .slugs import slugify
-from .validation import choice_field, text_field
+from .validation import choice_field, language_tag, text_field
 
 STATUSES = ("draft", "published")
-TEXT_FIELDS = {"headline": 300, "dek": 1000, "byline": 200, "section": 100, "language": 35}
+TEXT_FIELDS = {"headline": 300, "dek": 1000, "byline": 200, "section": 100}
 BODY_MAX = 200_000
 POSITION_MAX = 10_000  # paragraphs; also keeps the value inside a database integer
 
@@ -29,6 +29,8 @@ def apply_changes(story: Story, data: dict):
     for name, max_length in TEXT_FIELDS.items():
         if name in data:
             setattr(story, name, text_field(data, name, max_length=max_length, required=name == "headline"))
+    if "language" in data:
+        story.language = language_tag(data["language"], "language")
     if "body" in data:
         story.body = text_field(data, "body", max_length=BODY_MAX) or ""
     if "video_id" in data:

@@ -1,4 +1,6 @@
 """Small checks for JSON request bodies, each failing with a 400 that names the field."""
+import re
+
 from flask import request
 
 from .errors import ApiError
@@ -37,3 +39,21 @@ def choice_field(data: dict, name: str, choices) -> str:
         raise ApiError(400, "invalid_field", f"'{name}' must be one of: {', '.join(choices)}.")
     return value
 
+
+
+# BCP 47 in the shape the web uses it: a 2-3 letter language, then ASCII subtags ("en", "pt-BR", "zh-Hant-TW").
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}")
+
+
+def is_language_tag(value) -> bool:
+    return isinstance(value, str) and LANGUAGE_TAG.fullmatch(value) is not None
+
+
+def language_tag(value, name: str = "lang", default: str | None = "en") -> str | None:
+    """A language tag for captions and pages; it also names caption files, so nothing else gets through."""
+    if value is None or value == "":
+        return default
+    tag = value.strip() if isinstance(value, str) else value
+    if not is_language_tag(tag):
+        raise ApiError(400, "invalid_field", f"'{name}' must be a BCP 47 language tag such as 'en' or 'pt-BR'.")
+    return tag

@@ -18,16 +18,7 @@ from ..presenters import caption_json, video_json
 from ..tasks import queue
 from ..uploads import keep_upload
 from . import bp
-from ..validation import choice_field, json_body, text_field
-
-
-def _language(value) -> str:
-    if value is not None and not isinstance(value, str):
-        raise ApiError(400, "invalid_field", "'lang' must be a BCP 47 language tag such as 'en' or 'pt-BR'.")
-    lang = (value or "en").strip()
-    if not lang or len(lang) > 35 or not all(part.isalnum() for part in lang.split("-")):
-        raise ApiError(400, "invalid_field", "'lang' must be a BCP 47 language tag such as 'en' or 'pt-BR'.")
-    return lang
+from ..validation import choice_field, json_body, language_tag, text_field
 
 
 def _load_video(video_id: str) -> Video:
@@ -121,7 +112,7 @@ def create_video():
         raise ApiError(400, "missing_file", "Send the video as the multipart field 'file'.")
     captions = request.files.get("captions")
     captions_text = _read_captions(captions) if captions is not None and captions.filename else None
-    captions_lang = _language(request.form.get("captions_lang"))
+    captions_lang = language_tag(request.form.get("captions_lang"))
     title = (request.form.get("title") or upload.filename).strip()[:300]
     session = db.session()
     video = new_video(current_user().id, title, upload.filename)
@@ -154,7 +145,7 @@ def add_captions(video_id):
     if upload is None or not upload.filename:
         raise ApiError(400, "missing_file", "Send the caption file (SRT or WebVTT) as the multipart field 'file'.")
     label = (request.form.get("label") or "").strip()[:100] or None
-    track = add_caption_track(video, _read_captions(upload), _language(request.form.get("lang")), label)
+    track = add_caption_track(video, _read_captions(upload), language_tag(request.form.get("lang")), label)
     db.session().commit()
     return caption_json(track), 201
 
@@ -190,7 +181,7 @@ def list_captions(video_id):
 def edit_captions(video_id, lang):
     """A new version of a language's track, as WebVTT text or {"cues": [...]}; earlier versions are kept."""
     video = _load_video(video_id)
-    lang = _language(lang)
+    lang = language_tag(lang)
     with _caption_errors_as_400():
         if request.mimetype == "application/json":
             text = from_cues(json_body().get("cues"))
@@ -215,7 +206,7 @@ def request_social_cut(video_id):
     video = _load_ready_video(video_id, "Social cuts can be made")
     data = json_body()
     aspect = choice_field(data, "aspect", ASPECTS)
-    lang = None if data.get("lang") in (None, "") else _language(data["lang"])
+    lang = language_tag(data.get("lang"), default=None)
     queue().social_cut(video.id, aspect, lang)
     return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 

@@ -13,8 +13,9 @@ LANGUAGES = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "deu": "de", "g
 
 
 def language_tag(code: str | None) -> str:
+    """The container's tag is file metadata anyone can write; it names a file, so only letters pass."""
     code = (code or "und").lower()
-    return LANGUAGES.get(code, code if len(code) == 2 else "und")
+    return LANGUAGES.get(code, code if len(code) == 2 and code.isascii() and code.isalpha() else "und")
 
 
 def text_streams(info: MediaInfo) -> list[dict]:

@@ -12,6 +12,7 @@ from ..media.social import ASPECTS
 from ..models import Story, Video
 from ..presenters import video_json
 from ..tasks import queue
+from ..validation import is_language_tag
 from . import bp, signed_in
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
@@ -108,4 +109,6 @@ def video_page(video_id):
 @signed_in()
 def caption_editor(video_id, lang):
     video = _studio_video(video_id)
+    if not is_language_tag(lang):
+        abort(404)
     return render_template("studio/captions.html", user=g.studio_user, video=video_json(video), lang=lang)
