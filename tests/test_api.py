@@ -174,12 +174,14 @@ def test_story_validation_names_the_field(client, tokens, payload, field):
     assert response.status_code == 400 and field in response.json["error"]["message"]
 
 
-def test_story_language_is_a_tag_and_null_means_the_default(client, tokens):
+def test_story_language_is_a_tag_and_null_means_the_default_or_empty(client, tokens):
     created = client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "ok", "language": "pt-BR"})
     story = client.get(f"/api/stories/{created.json['id']}", headers=bearer(tokens["editor"])).json
     assert story["language"] == "pt-BR"
-    patched = client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"language": None})
-    assert patched.status_code == 200 and patched.json["language"] == "en"
+    patched = client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]),
+                           json={"language": None, "dek": None, "section": None})
+    assert patched.status_code == 200, patched.json
+    assert (patched.json["language"], patched.json["dek"], patched.json["section"]) == ("en", "", "Top News Video")
 
 
 def test_non_json_story_body_is_a_json_error(client, tokens):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bearer
+from .conftest import bearer, make_app
 from .servers import free_port
 from .test_api import ready_video
 
@@ -20,7 +20,8 @@ def _as_postgres(args):
 
 
 @pytest.fixture(scope="module")
-def postgres_url():
+def postgres_server():
+    """(createdb command, server URL without a database) of a server for this module."""
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
     if not binaries:
         pytest.fail("PostgreSQL is missing; `make test` installs it")
@@ -36,32 +37,28 @@ def postgres_url():
     subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-l", str(folder / "log"), "-w", "start",
                                  "-o", f"-h 127.0.0.1 -p {port} -k {folder}"]), check=True, capture_output=True)
     try:
-        subprocess.run([f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "videodesk"],
-                       check=True, capture_output=True)
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/videodesk"
+        yield [f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"], \
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
         subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_the_whole_flow_on_postgresql(tmp_path, postgres_url, clips):
-    from videodesk import create_app, db, migrate
-    from videodesk.auth import issue_token
-    from videodesk.models import User
+@pytest.fixture
+def app(tmp_path, postgres_server):
+    """The conftest's app on a fresh PostgreSQL database, so the fixtures and tests built on it
+    (client, tokens, the fuzz tests imported below) run unchanged against PostgreSQL."""
+    createdb, server = postgres_server
+    name = "videodesk_" + "".join(c for c in tmp_path.name.lower() if c.isalnum())
+    subprocess.run([*createdb, name], check=True, capture_output=True)
+    return make_app(tmp_path / "data", DATABASE_URL=f"{server}/{name}", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
 
-    app = create_app({"DATA_DIR": tmp_path / "data", "DATABASE_URL": postgres_url, "REDIS_URL": None,
-                      "QUEUE_IMMEDIATE": True, "MAX_UPLOAD_MB": 5})
-    migrate.upgrade(postgres_url)
-    migrate.upgrade(postgres_url)  # idempotent
+
+def test_the_whole_flow_on_postgresql(app, client, tokens, clips):
+    from videodesk import db, migrate
+    migrate.upgrade(app.config["DATABASE_URL"])  # idempotent
     with app.app_context():
         assert db.session().get_bind().dialect.name == "postgresql"
-        tokens = {}
-        for role in ("producer", "editor"):
-            user = User(name=role, role=role)
-            db.session().add(user)
-            tokens[role] = issue_token(user)
-        db.session().commit()
-    client = app.test_client()
     video = ready_video(client, tokens, clips)
     assert video["metadata"]["has_audio"] and video["captions"][0]["lang"] == "en"
     story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
@@ -70,3 +67,24 @@ def test_the_whole_flow_on_postgresql(tmp_path, postgres_url, clips):
     for _ in range(2):
         client.post("/beacon", data=json.dumps({"video": video["id"], "event": "play"}))
     assert client.get(video["url"], headers=bearer(tokens["editor"])).json["watch"] == {"play": 2}
+
+
+@pytest.mark.parametrize("path", ["/api/videos/a%00b", "/embed/a%00b", "/stories/a%00b", "/studio/videos/a%00b",
+                                  "/api/videos/a%00b/captions"])
+def test_nul_in_a_path_is_a_404_not_a_database_error(client, tokens, path):
+    assert client.get(path, headers=bearer(tokens["admin"])).status_code == 404
+
+
+def test_nul_in_a_query_or_body_is_a_400_not_a_database_error(client, tokens):
+    editor = bearer(tokens["editor"])
+    assert client.get("/oembed?url=http://localhost/stories/a%00b").status_code == 400
+    assert client.post("/api/stories", headers=editor, json={"headline": "x", "video_id": "a\x00b"}).status_code == 400
+    assert client.post("/beacon", data=json.dumps({"video": "a\x00b", "event": "play"})).status_code == 204
+    from .test_studio import csrf_from
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    assert client.post("/studio/login", data={"name": "a\x00b", "password": "x" * 12, "csrf_token": login}).status_code < 500
+
+
+# The property tests again, on PostgreSQL: it refuses what SQLite stores (NUL, over-long values).
+from .test_fuzz import (story_id, test_no_input_makes_the_api_fail, test_no_studio_form_makes_the_studio_fail,  # noqa: E402,F401
+                        video_id)

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import db
+from .ids import is_random_id
 from .models import Video, WatchCount
 
 bp = Blueprint("analytics", __name__)
@@ -17,10 +18,10 @@ EVENTS = ("play", "q25", "q50", "q75", "q100", "error")
 @bp.post("/beacon")
 def beacon():
     data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict) or data.get("event") not in EVENTS or not isinstance(data.get("video"), str):
+    if not isinstance(data, dict) or data.get("event") not in EVENTS or not is_random_id(data.get("video")):
         return "", 204  # beacons are fire-and-forget: never an error a reader could see
     session = db.session()
-    video = session.get(Video, data["video"][:32])
+    video = session.get(Video, data["video"])
     if video is None or not video.is_public:
         return "", 204
     key = {"video_id": video.id, "day": date.today().isoformat(), "event": data["event"]}

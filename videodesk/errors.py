@@ -1,7 +1,8 @@
 """Errors: JSON `{"error": {"code", "message"}}` for the API, a plain page for readers."""
 import logging
 
-from flask import current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def json_error(status: int, code: str, message: str):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/oembed") \
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/oembed", "/beacon") \
         or request.accept_mimetypes.best == "application/json"
 
 
@@ -40,6 +41,25 @@ def _http_error(exc: HTTPException):
     return render_template("public/error.html", status=exc.code, title=exc.name, message=message), exc.code
 
 
+def _refuse_nul_characters():
+    """%00 in a path or query string names nothing we store, and PostgreSQL refuses NUL outright."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400, "The query string contains a NUL character.")
+
+
+def _unstorable(exc: DataError):
+    """The database refused a value (NUL, out of range) that validation let through: the request's fault."""
+    from . import db
+    db.session().rollback()
+    log.warning("database refused a value on %s: %s", request.path, exc.orig)
+    message = "A value in the request cannot be stored."
+    if _wants_json():
+        return json_error(400, "invalid_input", message)
+    return render_template("public/error.html", status=400, title="Bad request", message=message), 400
+
+
 def _unexpected(exc: Exception):
     log.exception("unhandled error on %s", request.path)
     message = "Something went wrong on our side; the error has been logged."
@@ -51,4 +71,6 @@ def _unexpected(exc: Exception):
 def init_app(app):
     app.register_error_handler(ApiError, lambda exc: json_error(exc.status, exc.code, exc.message))
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _unstorable)
     app.register_error_handler(Exception, _unexpected)
+    app.before_request(_refuse_nul_characters)

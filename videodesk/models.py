@@ -91,6 +91,9 @@ class CaptionTrack(Base):
         self.filename = filename
 
 
+DEFAULT_SECTION = "Top News Video"  # the kicker above a headline when the desk names none
+
+
 class Story(Base):
     __tablename__ = "stories"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +102,7 @@ class Story(Base):
     dek: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     byline: Mapped[str] = mapped_column(String(200), default="")
-    section: Mapped[str] = mapped_column(String(100), default="Top News Video")
+    section: Mapped[str] = mapped_column(String(100), default=DEFAULT_SECTION)
     language: Mapped[str] = mapped_column(String(35), default="en")
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

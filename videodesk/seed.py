@@ -10,7 +10,7 @@ from .library import add_caption_track, import_local_file
 from .media.captions import to_webvtt
 from .media.runner import run
 from .media.synth import test_clip_command
-from .models import Story, User, utcnow
+from .models import DEFAULT_SECTION, Story, User, utcnow
 
 DEMO_SLUG = "welcome-to-videodesk"
 DEMO_CAPTIONS = """1
@@ -55,7 +55,7 @@ def seed() -> Story:
         video = import_local_file(clip, user.id, "videodesk demo clip")
     add_caption_track(video, to_webvtt(DEMO_CAPTIONS.encode()), "en")
     story = Story(
-        slug=DEMO_SLUG, headline="Welcome to videodesk: your first video story", section="Top News Video",
+        slug=DEMO_SLUG, headline="Welcome to videodesk: your first video story", section=DEFAULT_SECTION,
         dek="A demo package made on your machine: headline, body, share bar and a captioned player.",
         byline="videodesk demo desk", body=DEMO_BODY, status="published", published_at=utcnow(),
         author_id=user.id, video=video,

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from . import audit, caching, db
 from .errors import ApiError
-from .models import Story, StoryRevision, Video, utcnow
+from .ids import is_random_id
+from .models import DEFAULT_SECTION, Story, StoryRevision, Video, utcnow
 from .slugs import slugify
 from .validation import choice_field, language_tag, text_field
 
@@ -28,14 +29,15 @@ def apply_changes(story: Story, data: dict):
     """Validate and apply a partial update; every failure is a 400 naming the field."""
     for name, max_length in TEXT_FIELDS.items():
         if name in data:
-            setattr(story, name, text_field(data, name, max_length=max_length, required=name == "headline"))
+            value = text_field(data, name, max_length=max_length, required=name == "headline")
+            setattr(story, name, value or (DEFAULT_SECTION if name == "section" else ""))  # null clears a field
     if "language" in data:
         story.language = language_tag(data["language"], "language")
     if "body" in data:
         story.body = text_field(data, "body", max_length=BODY_MAX) or ""
     if "video_id" in data:
         video_id = data["video_id"] or None
-        if video_id is not None and (not isinstance(video_id, str) or db.session().get(Video, video_id) is None):
+        if video_id is not None and (not is_random_id(video_id) or db.session().get(Video, video_id) is None):
             raise ApiError(400, "invalid_field", "'video_id' does not name an existing video.")
         story.video_id = video_id
     if "video_position" in data:

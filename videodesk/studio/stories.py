@@ -22,7 +22,6 @@ def new_story():
     if request.method == "POST":
         check_csrf()
         data = {key: form.get(key, "") for key in ("headline", "dek", "body", "byline", "section", "video_id")}
-        data["section"] = data["section"] or "Top News Video"
         data["status"] = "published" if form.get("publish") else "draft"
         try:
             story = create_story(g.studio_user, data)
