@@ -5,6 +5,8 @@ from flask import abort, current_app, jsonify, render_template, request
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from . import db
+
 log = logging.getLogger(__name__)
 
 # Machine codes for the HTTP errors Flask raises itself.
@@ -51,7 +53,6 @@ def _refuse_nul_characters():
 
 def _unstorable(exc: DataError):
     """The database refused a value (NUL, out of range) that validation let through: the request's fault."""
-    from . import db
     db.session().rollback()
     log.warning("database refused a value on %s: %s", request.path, exc.orig)
     message = "A value in the request cannot be stored."
