@@ -70,6 +70,17 @@ def test_editor_publishes_unpublishes_and_restores_revisions(client, tokens):
     assert "unpublish" in audit and "publish" in audit
 
 
+def test_the_editor_lists_the_latest_revisions_of_a_busy_story(client, tokens):
+    from videodesk.stories import REVISIONS_LISTED
+    story = make_story(client, tokens)
+    for n in range(REVISIONS_LISTED + 3):
+        client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"headline": f"Take {n}"})
+    sign_in(client, tokens["editor"])
+    page = client.get(f"/studio/stories/{story['id']}").get_data(as_text=True)
+    assert page.count("/restore") == REVISIONS_LISTED and "older ones are kept" in page
+    assert f"Take {REVISIONS_LISTED + 1}" in page and "“Editor test”" not in page
+
+
 def test_live_preview_is_sanitized_and_editors_only(client, tokens):
     token = sign_in(client, tokens["editor"])
     answer = client.post("/studio/preview", json={"body": "**bold** <script>alert(1)</script>"},

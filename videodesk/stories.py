@@ -14,6 +14,7 @@ STATUSES = ("draft", "published")
 TEXT_FIELDS = {"headline": 300, "dek": 1000, "byline": 200, "section": 100}
 BODY_MAX = 200_000
 POSITION_MAX = 10_000  # paragraphs; also keeps the value inside a database integer
+REVISIONS_LISTED = 50
 
 
 def unique_slug(headline: str) -> str:
@@ -72,9 +73,10 @@ def snapshot(story: Story) -> dict:
     return {field: getattr(story, field) for field in REVISED_FIELDS}
 
 
-def revisions(story: Story) -> list[StoryRevision]:
+def revisions(story: Story, limit: int = REVISIONS_LISTED) -> list[StoryRevision]:
+    """The latest first; older ones stay stored (and restorable) but a busy story's editor stays light."""
     return list(db.session().scalars(select(StoryRevision).where(StoryRevision.story_id == story.id)
-                                     .order_by(StoryRevision.id.desc())))
+                                     .order_by(StoryRevision.id.desc()).limit(limit)))
 
 
 def restore(user, story: Story, revision: StoryRevision) -> Story:

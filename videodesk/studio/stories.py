@@ -9,7 +9,7 @@ from ..models import Story, StoryRevision, Video, utcnow
 from ..presenters import video_json
 from ..public import render_article
 from ..rendering import render_markdown
-from ..stories import create_story, restore, revisions, update_story
+from ..stories import REVISIONS_LISTED, create_story, restore, revisions, update_story
 from ..text import whole_number
 from . import bp, signed_in
 
@@ -73,7 +73,7 @@ def edit_story(story_id):
     videos = db.session().scalars(select(Video).where(Video.status != "failed").order_by(Video.created_at.desc()).limit(200))
     return render_template("studio/story_editor.html", user=g.studio_user, story=story, error=error, notice=notice,
                            paragraphs=story.body.count("\n\n") + 1, videos=list(videos),
-                           revisions=revisions(story)), 400 if error else 200
+                           revisions=revisions(story), revisions_listed=REVISIONS_LISTED), 400 if error else 200
 
 
 @bp.post("/preview")
