@@ -100,6 +100,13 @@ def test_whole_numbers_are_ascii_digits_only():
     assert whole_number("-90", signed=True) == -90 and whole_number("-\u00b2", signed=True) is None
 
 
+@pytest.fixture
+def admin_csrf(client, tokens):
+    """The client signed in to the studio as an admin; the session's CSRF token."""
+    from .test_studio import sign_in
+    return sign_in(client, tokens["admin"])
+
+
 STUDIO_ROUTES = st.sampled_from([
     ("POST", "/studio/stories/new"), ("POST", "/studio/stories/{s}"), ("GET", "/studio/stories/new?video_id={text}"),
     ("POST", "/studio/preview"), ("POST", "/studio/users"), ("POST", "/studio/videos/{v}/reprocess"),
@@ -116,15 +123,12 @@ FORM_VALUES = st.text(max_size=40) | st.sampled_from(
 @settings(SETTINGS, max_examples=150)  # each example may add a story that later pages list
 @given(route=STUDIO_ROUTES, form=st.dictionaries(FORM_FIELDS, FORM_VALUES, max_size=7),
        text=st.text(max_size=20) | st.sampled_from(["\u00b2", "99999999999999999999", "%", "a\x00b", "2026-13-01"]))
-def test_no_studio_form_makes_the_studio_fail(client, tokens, video_id, story_id, route, form, text):
+def test_no_studio_form_makes_the_studio_fail(client, admin_csrf, video_id, story_id, route, form, text):
     """Forms arrive signed in as an admin with a valid CSRF token, so validation behind both is reached."""
     from urllib.parse import quote
-    from .test_studio import sign_in
-    if not hasattr(client, "fuzz_csrf"):
-        client.fuzz_csrf = sign_in(client, tokens["admin"])
     method, path = route
     path = path.format(v=video_id, s=story_id, text=quote(text, safe=""))
-    response = client.open(path, method=method, data={**form, "csrf_token": client.fuzz_csrf})
+    response = client.open(path, method=method, data={**form, "csrf_token": admin_csrf})
     assert response.status_code < 500, (path, form, response.get_data(as_text=True)[:300])
 
 

@@ -86,5 +86,5 @@ def test_nul_in_a_query_or_body_is_a_400_not_a_database_error(client, tokens):
 
 
 # The property tests again, on PostgreSQL: it refuses what SQLite stores (NUL, over-long values).
-from .test_fuzz import (story_id, test_no_input_makes_the_api_fail, test_no_multipart_form_makes_uploads_fail,  # noqa: E402,F401
-                        test_no_studio_form_makes_the_studio_fail, video_id)
+from .test_fuzz import (admin_csrf, story_id, test_no_input_makes_the_api_fail,  # noqa: E402,F401
+                        test_no_multipart_form_makes_uploads_fail, test_no_studio_form_makes_the_studio_fail, video_id)

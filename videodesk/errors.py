@@ -33,14 +33,19 @@ def _wants_json() -> bool:
         or request.accept_mimetypes.best == "application/json"
 
 
+def _error_answer(status: int, code: str, title: str, message: str):
+    """The contract's JSON error for API clients, a plain page for people."""
+    if _wants_json():
+        return json_error(status, code, message)
+    return render_template("public/error.html", status=status, title=title, message=message), status
+
+
 def _http_error(exc: HTTPException):
     if exc.code == 413:
         message = f"The upload is larger than the {current_app.config['MAX_UPLOAD_MB']} MB limit."
     else:
         message = exc.description or exc.name
-    if _wants_json():
-        return json_error(exc.code, HTTP_CODES.get(exc.code, "http_error"), message)
-    return render_template("public/error.html", status=exc.code, title=exc.name, message=message), exc.code
+    return _error_answer(exc.code, HTTP_CODES.get(exc.code, "http_error"), exc.name, message)
 
 
 def _refuse_nul_characters():
@@ -55,18 +60,13 @@ def _unstorable(exc: DataError):
     """The database refused a value (NUL, out of range) that validation let through: the request's fault."""
     db.session().rollback()
     log.warning("database refused a value on %s: %s", request.path, exc.orig)
-    message = "A value in the request cannot be stored."
-    if _wants_json():
-        return json_error(400, "invalid_input", message)
-    return render_template("public/error.html", status=400, title="Bad request", message=message), 400
+    return _error_answer(400, "invalid_input", "Bad request", "A value in the request cannot be stored.")
 
 
 def _unexpected(exc: Exception):
     log.exception("unhandled error on %s", request.path)
-    message = "Something went wrong on our side; the error has been logged."
-    if _wants_json():
-        return json_error(500, "internal_error", message)
-    return render_template("public/error.html", status=500, title="Server error", message=message), 500
+    return _error_answer(500, "internal_error", "Server error",
+                         "Something went wrong on our side; the error has been logged.")
 
 
 def init_app(app):

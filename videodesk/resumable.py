@@ -20,7 +20,7 @@ from werkzeug.exceptions import ClientDisconnected
 from . import storage
 from .auth import current_user, require_role
 from .errors import ApiError
-from .ids import random_id
+from .ids import is_random_id, random_id
 from .text import whole_number
 
 bp = Blueprint("resumable", __name__, url_prefix="/api/uploads")
@@ -35,7 +35,7 @@ def _folder():
 
 
 def _paths(upload_id: str):
-    if len(upload_id) != ID_LENGTH or not (upload_id.isascii() and upload_id.isalnum()):
+    if len(upload_id) != ID_LENGTH or not is_random_id(upload_id):
         raise ApiError(404, "not_found", "No such upload.")
     return _folder() / f"{upload_id}.part", _folder() / f"{upload_id}.json"
 

@@ -11,8 +11,8 @@ from .slugs import slugify
 from .validation import choice_field, language_tag, text_field
 
 STATUSES = ("draft", "published")
-TEXT_FIELDS = {"headline": 300, "dek": 1000, "byline": 200, "section": 100}
-BODY_MAX = 200_000
+TEXT_FIELDS = {"headline": 300, "dek": 1000, "body": 200_000, "byline": 200, "section": 100}  # longest values
+EMPTY_VALUES = {"section": DEFAULT_SECTION}  # what null or "" sets; other text fields become ""
 POSITION_MAX = 10_000  # paragraphs; also keeps the value inside a database integer
 REVISIONS_LISTED = 50
 
@@ -31,11 +31,9 @@ def apply_changes(story: Story, data: dict):
     for name, max_length in TEXT_FIELDS.items():
         if name in data:
             value = text_field(data, name, max_length=max_length, required=name == "headline")
-            setattr(story, name, value or (DEFAULT_SECTION if name == "section" else ""))  # null clears a field
+            setattr(story, name, value or EMPTY_VALUES.get(name, ""))
     if "language" in data:
         story.language = language_tag(data["language"], "language")
-    if "body" in data:
-        story.body = text_field(data, "body", max_length=BODY_MAX) or ""
     if "video_id" in data:
         video_id = data["video_id"] or None
         if video_id is not None and (not is_random_id(video_id) or db.session().get(Video, video_id) is None):

@@ -40,7 +40,6 @@ def choice_field(data: dict, name: str, choices) -> str:
     return value
 
 
-
 # BCP 47 in the shape the web uses it: a 2-3 letter language, then ASCII subtags ("en", "pt-BR", "zh-Hant-TW").
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}")
 
