@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIDEODESK_DATA ?= $(CURDIR)/storage
 
-.PHONY: run test setup setup-test system-deps test-system-deps screenshot bench clean
+.PHONY: run test lint setup setup-test system-deps test-system-deps screenshot bench clean
 
 run: setup
 	$(BIN)/flask --app app db-upgrade
 	$(BIN)/flask --app app seed-demo
 	$(BIN)/flask --app app serve
 
-test: setup-test
+test: setup-test lint
 	$(BIN)/pytest
+
+# Style and the one-way layers (pyproject.toml); CI fails when a lower layer imports a higher one.
+lint: $(VENV)/.requirements-test
+	$(BIN)/ruff check videodesk tests bench app.py
+	$(BIN)/lint-imports
 
 setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js static/vendor/tus.min.js
 

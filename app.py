@@ -1,3 +1,3 @@
-from videodesk import create_app
+from videodesk.app import create_app
 
 app = create_app()

@@ -1,13 +1,19 @@
+import glob
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from videodesk import create_app, db, migrate
-from videodesk.auth import issue_token
-from videodesk.models import User
+from videodesk.auth.tokens import issue_token
+from videodesk.core import db
+from videodesk.core.models import User
 
 from . import media
+from .helpers import make_app
+from .servers import free_port
 
 
 @pytest.fixture(scope="session")
@@ -24,13 +30,6 @@ def clips(tmp_path_factory) -> dict:
         "clip": clip, "srt": srt, "text": text, "empty": empty,
         "truncated": media.make_truncated(clip, folder / "truncated.mp4"),
     }
-
-
-def make_app(data_dir: Path, **overrides):
-    app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{data_dir / 'videodesk.db'}",
-                      "REDIS_URL": None, **overrides})
-    migrate.upgrade(app.config["DATABASE_URL"])
-    return app
 
 
 @pytest.fixture
@@ -60,5 +59,39 @@ def tokens(app) -> dict:
     return result
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
+def _as_postgres(args):
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """(createdb command, server URL without a database) of one server for the session."""
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not binaries:
+        pytest.fail("PostgreSQL is missing; `make test` installs it")
+    bindir = binaries[-1]
+    # Not under pytest's root-only temp folder: the server runs as the postgres user.
+    folder = Path(tempfile.mkdtemp(prefix="videodesk-pg-"))
+    data = folder / "data"
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    port = free_port()
+    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", str(data), "-U", "postgres", "--auth=trust"]),
+                   check=True, capture_output=True)
+    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-l", str(folder / "log"), "-w", "start",
+                                 "-o", f"-h 127.0.0.1 -p {port} -k {folder}"]), check=True, capture_output=True)
+    try:
+        yield [f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"], \
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_app(tmp_path, postgres_server):
+    """The same app on a fresh PostgreSQL database (PostgreSQL refuses what SQLite stores: NUL, overflows)."""
+    createdb, server = postgres_server
+    name = "videodesk_" + "".join(c for c in tmp_path.name.lower() if c.isalnum())
+    subprocess.run([*createdb, name], check=True, capture_output=True)
+    return make_app(tmp_path / "data", DATABASE_URL=f"{server}/{name}", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)

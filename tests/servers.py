@@ -52,7 +52,7 @@ class Instance:
         return subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def start_web(self):
-        self.web = self._spawn([str(BIN / "gunicorn"), "--config", "python:videodesk.gunicorn_conf",
+        self.web = self._spawn([str(BIN / "gunicorn"), "--config", "python:videodesk.cli.gunicorn_conf",
                                 "--bind", f"127.0.0.1:{self.port}", "app:app"], "web.log")
         wait_until(self._healthy, timeout=30, what="gunicorn to answer /healthz")
 

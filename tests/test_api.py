@@ -4,21 +4,7 @@ import io
 
 import pytest
 
-from .conftest import bearer
-
-
-def upload(client, token, path, **fields):
-    data = {"file": (open(path, "rb"), path.name), **fields}
-    return client.post("/api/videos", data=data, headers=bearer(token), content_type="multipart/form-data")
-
-
-def ready_video(client, tokens, clips):
-    response = upload(client, tokens["producer"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt"),
-                      title="Flood defences")
-    assert response.status_code == 202, response.json
-    video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
-    assert video["status"] == "ready", video
-    return video
+from .helpers import bearer, ready_video, upload
 
 
 def test_healthz(client):
@@ -191,8 +177,8 @@ def test_non_json_story_body_is_a_json_error(client, tokens):
 
 
 def test_placeholder_while_the_video_is_processing(app, client, tokens):
-    from videodesk import db
-    from videodesk.models import Story, Video
+    from videodesk.core import db
+    from videodesk.core.models import Story, Video
     with app.app_context():
         session = db.session()
         video = Video(title="pending", status="processing")

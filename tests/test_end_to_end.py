@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from . import media
+from .helpers import post_video, video_state
 from .servers import Instance, wait_until
 
 
@@ -22,15 +23,6 @@ def site(tmp_path_factory):
                         "editor": {"Authorization": f"Bearer {editor}"}}
     yield instance
     instance.stop()
-
-
-def post_video(site, path, **extra_files):
-    files = {"file": (path.name, open(path, "rb")), **{k: (v.name, open(v, "rb")) for k, v in extra_files.items()}}
-    return requests.post(site.base + "/api/videos", files=files, headers=site.headers["producer"], timeout=30)
-
-
-def video_state(site, video_id):
-    return requests.get(f"{site.base}/api/videos/{video_id}", headers=site.headers["producer"], timeout=10).json()
 
 
 def wait_for_status(site, video_id, statuses=("ready", "failed"), timeout=90):

@@ -2,13 +2,17 @@
 answer is never a 500 and every error is the contract's JSON error shape."""
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pytest
+from .helpers import bearer, ready_video, sign_in
 
-from .conftest import bearer
-from .test_api import ready_video
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, app):
+    """Each property test runs on SQLite and on PostgreSQL, which refuses what SQLite stores (NUL, overflows)."""
+    return request.getfixturevalue("pg_app") if request.param == "postgresql" else app
 
 
 @pytest.fixture
@@ -95,7 +99,7 @@ def test_no_multipart_form_makes_uploads_fail(client, tokens, fields, files):
 
 
 def test_whole_numbers_are_ascii_digits_only():
-    from videodesk.text import whole_number
+    from videodesk.core.text import whole_number
     assert [whole_number(v) for v in ("0", "42", "\u00b2", "\u0663", "-3", "", None, " 1")] == [0, 42] + [None] * 6
     assert whole_number("-90", signed=True) == -90 and whole_number("-\u00b2", signed=True) is None
 
@@ -103,7 +107,6 @@ def test_whole_numbers_are_ascii_digits_only():
 @pytest.fixture
 def admin_csrf(client, tokens):
     """The client signed in to the studio as an admin; the session's CSRF token."""
-    from .test_studio import sign_in
     return sign_in(client, tokens["admin"])
 
 
@@ -133,6 +136,6 @@ def test_no_studio_form_makes_the_studio_fail(client, admin_csrf, video_id, stor
 
 
 def test_language_tags_are_ascii_bcp47():
-    from videodesk.validation import is_language_tag
+    from videodesk.core.validation import is_language_tag
     assert [is_language_tag(v) for v in ("en", "pt-BR", "zh-Hant-TW", "spa")] == [True] * 4
     assert not any(is_language_tag(v) for v in ("", "e", "\u65e5\u672c", "en US", "<b>", "en-", "../en", "\u00b2\u00b2", None))

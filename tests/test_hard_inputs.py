@@ -10,7 +10,7 @@ import pytest
 from videodesk.media import probe, runner
 
 from . import media
-from .test_pipeline import process, web_info
+from .helpers import process, web_info
 
 
 def stream_fields(path, *fields, extra=()):
@@ -65,9 +65,9 @@ def test_interlaced_source_is_deinterlaced(tmp_path):
     def interlaced_frames(path):
         out = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-vf", "idet", "-an",
                               "-f", "null", "-"], capture_output=True, text=True).stderr
-        line = [l for l in out.splitlines() if "Multi frame detection" in l][-1]
+        line = [text for text in out.splitlines() if "Multi frame detection" in text][-1]
         numbers = dict(zip(["TFF", "BFF", "Progressive"], [int(x) for x in line.split(":")[2:5]
-                           for x in [x.split()[0]]]))
+                           for x in [x.split()[0]]], strict=False))
         return numbers["TFF"] + numbers["BFF"]
     assert interlaced_frames(source) > 10
     assert interlaced_frames(ctx.media_dir / "video.mp4") <= 2

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from videodesk import netguard, resumable
+from videodesk.ingest import netguard, resumable
 
-from .conftest import bearer
+from .helpers import bearer, make_app
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -184,14 +184,13 @@ def test_loopback_urls_are_refused_by_default(client, tokens, agency):
 
 @pytest.fixture
 def import_app(tmp_path):
-    from .conftest import make_app
     return make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, IMPORT_ALLOW_PRIVATE=True, IMPORT_RATE_PER_HOUR=3)
 
 
 def _token(app, role="producer", name="importer"):
-    from videodesk import db
-    from videodesk.auth import issue_token
-    from videodesk.models import User
+    from videodesk.auth.tokens import issue_token
+    from videodesk.core import db
+    from videodesk.core.models import User
     with app.app_context():
         user = User(name=name, role=role)
         db.session().add(user)
@@ -233,8 +232,8 @@ def test_url_import_failures_are_clear(import_app, agency):
 def test_yt_dlp_connections_are_checked_at_connect_time(agency, tmp_path):
     """Even a URL that passed the up-front check (think DNS rebinding or a redirect) cannot make
     the importer connect to a private address: yt-dlp's sockets are guarded."""
+    from videodesk.ingest.url_import import download
     from videodesk.media.runner import MediaError
-    from videodesk.url_import import download
     with pytest.raises(MediaError, match="private or local address"):
         download(agency + "/clip.mp4", tmp_path, allow_private=False, max_bytes=10**8, max_duration=3600, timeout=5)
     assert _Site.requests == []

@@ -176,5 +176,5 @@ def test_empty_probe_is_unreadable():
 @pytest.mark.parametrize("stored, tag", [("eng", "en"), ("ger", "de"), ("pt", "pt"), (None, "und"), ("xyz", "und"),
                                          ("/x", "und"), ("..", "und"), ("\u00e9s", "und")])
 def test_container_language_tags_become_safe_bcp47_tags(stored, tag):
-    from videodesk.media.subtitles import language_tag
-    assert language_tag(stored) == tag
+    from videodesk.media.subtitles import stream_language
+    assert stream_language(stored) == tag

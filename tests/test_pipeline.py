@@ -3,24 +3,10 @@ import subprocess
 
 import pytest
 
-from videodesk.media import pipeline, probe, runner
-from videodesk.media.pipeline import Context, Limits
+from videodesk.media import runner
 
 from . import media
-
-LIMITS = Limits(max_duration=3600, max_dimension=8192, ffmpeg_timeout=120, ffprobe_timeout=20,
-                loudness_target={"I": -16.0, "TP": -1.5, "LRA": 11.0})
-
-
-def process(source, folder, report=lambda f: None, save=lambda s: None, state=None) -> Context:
-    ctx = Context(source=source, media_dir=folder / "media", work_dir=folder / "work", limits=LIMITS,
-                  state=state if state is not None else {})
-    pipeline.run_steps(ctx, report, save)
-    return ctx
-
-
-def web_info(ctx):
-    return probe.probe(ctx.media_dir / "video.mp4", timeout=20)
+from .helpers import process, web_info
 
 
 def test_clip_gets_every_output(clips, tmp_path):

@@ -6,8 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .conftest import bearer
-from .test_api import ready_video
+from .helpers import bearer, csrf_from, make_app, ready_video
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "video": "http://www.google.com/schemas/sitemap-video/1.1",
       "media": "http://search.yahoo.com/mrss/"}
@@ -141,7 +140,6 @@ def test_pages_carry_validators_and_answer_304(client, published):
 def test_an_edit_in_one_process_reaches_the_page_cache_of_another(app, client, tokens, published):
     """Two app instances on one data folder stand for two gunicorn workers (or a web process and a
     worker): the page the second one has cached is rendered again as soon as the first one edits."""
-    from .conftest import make_app
     other = make_app(app.config["DATA_DIR"], QUEUE_IMMEDIATE=True).test_client()
     url = published["story"]["url"]
     assert "Bridge reopens after repairs" in other.get(url).get_data(as_text=True)
@@ -167,7 +165,6 @@ def test_beacons_count_without_cookies_and_show_in_the_studio(client, tokens, pu
                                content_type="text/plain")
         assert response.status_code == 204 and "Set-Cookie" not in response.headers
     assert client.post("/beacon", data="not json").status_code == 204
-    from .test_studio import csrf_from
     token = csrf_from(client.get("/studio/login").get_data(as_text=True))
     client.post("/studio/login", data={"token": tokens["editor"], "csrf_token": token})
     html = client.get("/studio/").get_data(as_text=True)

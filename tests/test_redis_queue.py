@@ -6,8 +6,8 @@ import pytest
 import redis
 import requests
 
+from .helpers import post_video, video_state
 from .servers import Instance, free_port, wait_until
-from .test_end_to_end import post_video, video_state
 
 
 @pytest.fixture

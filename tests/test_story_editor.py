@@ -1,10 +1,8 @@
 """The studio's story editor: placement of the video, scheduling, unpublishing, previews, revisions."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from .conftest import bearer
-from .test_api import ready_video
-from .test_studio import sign_in
+from .helpers import bearer, ready_video, sign_in
 
 BODY = "First paragraph.\n\nSecond paragraph.\n\nThird paragraph."
 
@@ -25,12 +23,12 @@ def test_watch_block_goes_after_the_chosen_paragraph(client, tokens, clips):
 
 
 def test_scheduled_stories_appear_only_when_their_time_comes(client, tokens):
-    later = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     story = make_story(client, tokens, status="published", published_at=later)
     assert client.get(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"])).json["scheduled"] is True
     assert client.get(story["url"]).status_code == 404
     assert story["url"] not in client.get("/sitemap.xml").get_data(as_text=True)
-    earlier = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
+    earlier = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"published_at": earlier})
     assert client.get(story["url"]).status_code == 200
     bad = client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"published_at": "soon"})
@@ -71,7 +69,7 @@ def test_editor_publishes_unpublishes_and_restores_revisions(client, tokens):
 
 
 def test_the_editor_lists_the_latest_revisions_of_a_busy_story(client, tokens):
-    from videodesk.stories import REVISIONS_LISTED
+    from videodesk.newsroom.stories import REVISIONS_LISTED
     story = make_story(client, tokens)
     for n in range(REVISIONS_LISTED + 3):
         client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"headline": f"Take {n}"})

@@ -2,16 +2,11 @@
 import re
 
 import pytest
-
 from sqlalchemy import text
 
-from .conftest import bearer
+from videodesk.core import db
 
-from videodesk import db
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from .helpers import bearer, csrf_from, ready_video, sign_in, upload
 
 
 def test_studio_requires_sign_in(client):
@@ -43,13 +38,6 @@ def test_sqlite_runs_in_wal_mode(app):
         assert db.session().execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def sign_in(client, token) -> str:
-    """Sign in with an API token; return the new session's CSRF token."""
-    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
-    assert client.post("/studio/login", data={"token": token, "csrf_token": login}).status_code == 302
-    return csrf_from(client.get("/studio/").get_data(as_text=True))
-
-
 def test_session_writes_to_the_api_need_the_csrf_header(client, tokens, clips):
     token = sign_in(client, tokens["editor"])
     assert client.get("/api/stories/1").status_code == 404  # reads work with the session alone
@@ -72,9 +60,10 @@ def test_story_form_needs_an_editor_and_creates_a_draft(client, tokens):
 
 
 def _set_password(app, name, password):
-    from videodesk.models import User
-    from videodesk.passwords import hash_password
     from sqlalchemy import select
+
+    from videodesk.auth.passwords import hash_password
+    from videodesk.core.models import User
     with app.app_context():
         user = db.session().scalar(select(User).where(User.name == name))
         user.password_hash = hash_password(password)
@@ -133,7 +122,6 @@ def test_publish_unpublish_and_role_changes_are_audited(app, client, tokens):
 
 
 def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, clips):
-    from .test_api import ready_video, upload
     video = ready_video(client, tokens, clips)
     failed = upload(client, tokens["producer"], clips["text"]).json
     story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
@@ -169,7 +157,6 @@ def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, cli
 
 
 def test_producers_only_manage_their_own_videos_in_the_studio(client, tokens, clips):
-    from .test_api import ready_video
     video = ready_video(client, tokens, clips)
     sign_in(client, tokens["other"])
     assert client.get(f"/studio/videos/{video['id']}").status_code == 404

@@ -64,7 +64,7 @@ def most_active_start(samples: list[Sample], duration: float, length: float) -> 
     if duration <= length or not samples:
         return 0.0
     best_start, best_score, score, end = 0.0, -1.0, 0.0, 0
-    for start_index, start in enumerate(samples):
+    for _start_index, start in enumerate(samples):
         if start.time + length > duration:
             break
         while end < len(samples) and samples[end].time <= start.time + length:

@@ -5,8 +5,8 @@ import re
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from ..text import is_storable
-from .runner import MediaError
+from videodesk.core.text import is_storable
+from videodesk.media.runner import MediaError
 
 MAX_CAPTION_BYTES = 5 * 1024 * 1024
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"

@@ -1,10 +1,22 @@
 """Shared pieces of every ffmpeg command we build with ffmpeg-python."""
 import ffmpeg
 
-from .probe import input_options
-
+# Demuxers for real video files. Playlists (hls, concat), images and raw streams are
+# excluded, so a hostile file cannot make ffmpeg open other files or the network.
+ALLOWED_DEMUXERS = (
+    "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
+    "mpegts", "mpeg", "mxf", "ogg", "asf", "dv",
+)
 GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 PROGRESS_ARGS = ("-progress", "pipe:1", "-nostats")
+
+
+def input_options(demuxer: str | None = None) -> dict:
+    """ffmpeg input options that confine reading to the one local file."""
+    options = {"protocol_whitelist": "file", "format_whitelist": ",".join(ALLOWED_DEMUXERS)}
+    if demuxer:
+        options["f"] = demuxer
+    return options
 
 
 def open_input(path, demuxer: str | None = None, **options):

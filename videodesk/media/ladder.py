@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
-from .probe import MediaInfo
+from videodesk.media.command import compile_command, open_input, output_path
+from videodesk.media.probe import MediaInfo
 
 GOP_SECONDS = 2
 SEGMENT_SECONDS = 4

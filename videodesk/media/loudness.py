@@ -4,10 +4,8 @@ import re
 
 import ffmpeg
 
-from .command import open_input
-from .probe import MediaInfo
-
-DEFAULT_TARGET = {"I": -16.0, "TP": -1.5, "LRA": 11.0}
+from videodesk.media.command import open_input
+from videodesk.media.probe import MediaInfo
 
 
 def measure_command(src, info: MediaInfo, target: dict) -> list[str]:

@@ -7,12 +7,12 @@ import contextlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import analysis, hls, ladder, loudness, poster, preview, social, speech, storyboard, subtitles
-from .captions import from_cues, to_webvtt
-from .files import atomic_output, remove_stale_temp_files
-from ..ids import short_token
-from .probe import MediaInfo, probe, validate
-from .runner import MediaError, run
+from videodesk.core.ids import short_token
+from videodesk.media import analysis, hls, ladder, loudness, poster, preview, social, speech, storyboard, subtitles
+from videodesk.media.captions import from_cues, to_webvtt
+from videodesk.media.outputs import atomic_output, remove_stale_temp_files
+from videodesk.media.probe import MediaInfo, probe, validate
+from videodesk.media.runner import MediaError, run
 
 MP4_NAME = "video.mp4"
 HLS_DIR = "hls"
@@ -71,7 +71,7 @@ def step_subtitles(ctx: Context, report):
     info = ctx.info
     found = []
     for stream in subtitles.text_streams(info):
-        lang = subtitles.language_tag(stream["lang"])
+        lang = subtitles.stream_language(stream["lang"])
         name = f"captions-{lang}-embedded-{stream['index']}.vtt"
         raw = ctx.work_dir / f"subtitle-{stream['index']}.vtt"
         ctx.work_dir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Poster images at one timestamp: JPEG and WebP in several widths for srcset, from one seek."""
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
+from videodesk.media.command import compile_command, open_input, output_path
 
 WIDTHS = (1280, 640, 320)
 

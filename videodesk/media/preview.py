@@ -2,7 +2,7 @@
 animated WebP, both from one seek and one decode."""
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
+from videodesk.media.command import compile_command, open_input, output_path
 
 LENGTH_S = 4.0
 MP4_WIDTH = 480

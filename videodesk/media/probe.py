@@ -3,15 +3,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
-from ..text import whole_number
-from .runner import MediaError, MediaTimeout, run
+from videodesk.core.text import whole_number
+from videodesk.media.command import input_options
+from videodesk.media.runner import MediaError, MediaTimeout, run
 
-# Demuxers for real video files. Playlists (hls, concat), images and raw streams are
-# excluded, so a hostile file cannot make ffmpeg open other files or the network.
-ALLOWED_DEMUXERS = (
-    "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
-    "mpegts", "mpeg", "mxf", "ogg", "asf", "dv",
-)
 UNREADABLE = "The file is not a video we can read (it may be empty, truncated, or another kind of file)."
 
 
@@ -55,14 +50,6 @@ class MediaInfo:
     def from_dict(cls, data: dict) -> "MediaInfo":
         return cls(**{**data, "video": VideoStream(**data["video"]) if data.get("video") else None,
                       "audio": AudioStream(**data["audio"]) if data.get("audio") else None})
-
-
-def input_options(demuxer: str | None = None) -> dict:
-    """ffmpeg input options that confine reading to the one local file."""
-    options = {"protocol_whitelist": "file", "format_whitelist": ",".join(ALLOWED_DEMUXERS)}
-    if demuxer:
-        options["f"] = demuxer
-    return options
 
 
 def probe_command(path) -> list[str]:

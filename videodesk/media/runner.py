@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from ..text import whole_number
+from videodesk.core.text import whole_number
 
 
 class MediaError(Exception):

@@ -2,7 +2,7 @@
 feeds that autoplay muted."""
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
+from videodesk.media.command import compile_command, open_input, output_path
 
 ASPECTS = {"1:1": (720, 720), "9:16": (720, 1280)}
 # libass style in script units (captions from VTT get a 288-line script): large bold white text,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
-from .probe import MediaInfo
+from videodesk.media.command import compile_command, open_input, output_path
+from videodesk.media.probe import MediaInfo
 
 SAMPLE_RATE = 16000
 MAX_LINE = 42

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
-from .ladder import GOP_SECONDS
+from videodesk.media.command import compile_command, open_input, output_path
+from videodesk.media.ladder import GOP_SECONDS
 
 TILE_WIDTH = 160
 MAX_TILES = 100

@@ -2,8 +2,8 @@
 to WebVTT per language."""
 import ffmpeg
 
-from .command import compile_command, open_input, output_path
-from .probe import MediaInfo
+from videodesk.media.command import compile_command, open_input, output_path
+from videodesk.media.probe import MediaInfo
 
 TEXT_CODECS = {"mov_text", "subrip", "srt", "ass", "ssa", "webvtt", "text"}
 # ISO 639-2 (what containers store) to the BCP 47 tags the player and the API use.
@@ -12,7 +12,7 @@ LANGUAGES = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "deu": "de", "g
              "rus": "ru", "pol": "pl", "tur": "tr", "ukr": "uk", "kor": "ko", "hin": "hi", "swe": "sv"}
 
 
-def language_tag(code: str | None) -> str:
+def stream_language(code: str | None) -> str:
     """The container's tag is file metadata anyone can write; it names a file, so only letters pass."""
     code = (code or "und").lower()
     return LANGUAGES.get(code, code if len(code) == 2 and code.isascii() and code.isalpha() else "und")

@@ -1,7 +1,7 @@
 """Generated clips (test pattern + tone) for the demo story, tests and benchmarks."""
 import ffmpeg
 
-from .command import compile_command, output_path
+from videodesk.media.command import compile_command, output_path
 
 
 def test_clip_command(dst, *, seconds: float = 3, size: str = "320x180", rate: int = 25,

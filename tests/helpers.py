@@ -1,0 +1,70 @@
+"""Helpers shared by the test modules (no test module imports another)."""
+import re
+from pathlib import Path
+
+import requests
+
+from videodesk.app import create_app
+from videodesk.core import migrate
+from videodesk.media import pipeline, probe
+from videodesk.media.pipeline import Context, Limits
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def upload(client, token, path, **fields):
+    data = {"file": (open(path, "rb"), path.name), **fields}
+    return client.post("/api/videos", data=data, headers=bearer(token), content_type="multipart/form-data")
+
+
+def ready_video(client, tokens, clips):
+    response = upload(client, tokens["producer"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt"),
+                      title="Flood defences")
+    assert response.status_code == 202, response.json
+    video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
+    assert video["status"] == "ready", video
+    return video
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, token) -> str:
+    """Sign in with an API token; return the new session's CSRF token."""
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    assert client.post("/studio/login", data={"token": token, "csrf_token": login}).status_code == 302
+    return csrf_from(client.get("/studio/").get_data(as_text=True))
+
+
+LIMITS = Limits(max_duration=3600, max_dimension=8192, ffmpeg_timeout=120, ffprobe_timeout=20,
+                loudness_target={"I": -16.0, "TP": -1.5, "LRA": 11.0})
+
+
+def process(source, folder, report=lambda f: None, save=lambda s: None, state=None) -> Context:
+    ctx = Context(source=source, media_dir=folder / "media", work_dir=folder / "work", limits=LIMITS,
+                  state=state if state is not None else {})
+    pipeline.run_steps(ctx, report, save)
+    return ctx
+
+
+def web_info(ctx):
+    return probe.probe(ctx.media_dir / "video.mp4", timeout=20)
+
+
+def post_video(site, path, **extra_files):
+    files = {"file": (path.name, open(path, "rb")), **{k: (v.name, open(v, "rb")) for k, v in extra_files.items()}}
+    return requests.post(site.base + "/api/videos", files=files, headers=site.headers["producer"], timeout=30)
+
+
+def video_state(site, video_id):
+    return requests.get(f"{site.base}/api/videos/{video_id}", headers=site.headers["producer"], timeout=10).json()
+
+
+def make_app(data_dir: Path, **overrides):
+    app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{data_dir / 'videodesk.db'}",
+                      "REDIS_URL": None, **overrides})
+    migrate.upgrade(app.config["DATABASE_URL"])
+    return app

@@ -1,0 +1,1 @@
+"""Command-line entry points (flask --app app ...): tokens, worker, serve, seed, backups."""

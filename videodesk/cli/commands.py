@@ -1,0 +1,125 @@
+"""Commands of the contract: create-token, worker; and the ones `make run` uses."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from videodesk.auth.passwords import hash_password
+from videodesk.auth.tokens import issue_token
+from videodesk.cli.seed import seed
+from videodesk.core import db, migrate
+from videodesk.core.models import ROLES, User
+from videodesk.jobs.queue import queue
+from videodesk.newsroom import audit
+
+
+@click.command("create-token")
+@with_appcontext
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default=None, help="User name; reused if it exists (its role is updated).")
+def create_token(role, name):
+    """Create (or reuse) a user and print a new API token as the last line."""
+    session = db.session()
+    name = name or f"{role}-{int(time.time())}"
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        user = User(name=name, role=role)
+        session.add(user)
+    elif user.role != role:
+        audit.record(None, "role_change", f"user:{user.name}", old=user.role, new=role, by="cli")
+    user.role = role
+    token = issue_token(user)
+    session.commit()
+    click.echo(f"User {user.name} ({user.role}); API token:")
+    click.echo(token)
+
+
+@click.command("set-password")
+@with_appcontext
+@click.option("--name", required=True, help="An existing user (create one with create-token).")
+@click.password_option(help="Prompted for when not given.")
+def set_password(name, password):
+    """Let a user sign in to the studio with a password (stored as a scrypt hash)."""
+    user = db.session().scalar(select(User).where(User.name == name))
+    if user is None:
+        raise click.ClickException(f"No user named {name!r}.")
+    if len(password) < 10:
+        raise click.ClickException("Use at least 10 characters.")
+    user.password_hash = hash_password(password)
+    db.session().commit()
+    click.echo(f"password set for {user.name}")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
+def worker(workers):
+    """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
+    q = queue()
+    # Jobs of a worker that died are taken over now, or as soon as their lease runs out.
+    q.recover_stalled()
+    q.recover_stalled_later.schedule(delay=current_app.config["JOB_LEASE_S"] + 1)
+    q.consumer(workers or current_app.config["WORKERS"]).run()
+
+
+@click.command("db-upgrade")
+@with_appcontext
+def db_upgrade():
+    """Create or upgrade the database schema."""
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Add the demo story with a generated clip (once)."""
+    story = seed()
+    click.echo(f"demo story: /stories/{story.slug}")
+
+
+@click.command("serve")
+@with_appcontext
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))
+@click.option("--host", default="127.0.0.1")
+def serve(port, host):
+    """Run the web server (gunicorn) and one worker together; Ctrl-C stops both."""
+    bindir = os.path.dirname(sys.executable)
+    env = {**os.environ, "VIDEODESK_DATA": str(current_app.config["DATA_DIR"])}
+    children = [
+        subprocess.Popen([os.path.join(bindir, "gunicorn"), "--config", "python:videodesk.cli.gunicorn_conf",
+                          "--bind", f"{host}:{port}", "app:app"], env=env),
+        subprocess.Popen([os.path.join(bindir, "flask"), "--app", "app", "worker"], env=env),
+    ]
+    click.echo(f"videodesk on http://{host}:{port}/ (web + worker); Ctrl-C stops both")
+
+    def stop(*_):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    sys.exit(max(abs(child.returncode or 0) for child in children) and 1)
+
+
+def init_app(app):
+    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve):
+        app.cli.add_command(command)

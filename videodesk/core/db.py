@@ -1,0 +1,75 @@
+"""One SQLAlchemy engine per app, one session per app context (request or job)."""
+from datetime import UTC
+
+from flask import current_app, g
+from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
+
+EXTENSION = "videodesk.db"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def make_engine(url: str):
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # WAL lets the web and the worker read while the other writes.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in URLs stops at PostgreSQL's INTEGER, so a huge id is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def init_app(app):
+    app.url_map.converters["int"] = RowIdConverter
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def session() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[EXTENSION]()
+    return g.db_session
+
+
+def _close_session(_exc):
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

@@ -1,0 +1,1 @@
+"""Getting media in: one intake from multipart bytes, a finished tus upload or a URL import."""

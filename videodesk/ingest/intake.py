@@ -1,0 +1,106 @@
+"""One way in: a multipart upload, a finished tus upload or a URL becomes a queued Video row.
+
+Each function checks its input, stores the original where the pipeline expects it and returns
+an `Intake`; the caller commits nothing more and hands `video.id` to the queue."""
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from videodesk.core import db, storage
+from videodesk.core.errors import Invalid, RateLimited
+from videodesk.core.models import Video, utcnow
+from videodesk.core.validation import language_tag
+from videodesk.ingest import netguard, resumable
+from videodesk.ingest.multipart import keep_upload
+from videodesk.media.captions import from_cues, to_webvtt
+from videodesk.media.runner import MediaError
+from videodesk.newsroom.library import add_caption_track, new_video
+
+
+@dataclass
+class Intake:
+    video: Video
+    duplicate_of: Video | None = None  # a visible video with the same bytes
+    reused: bool = False  # the duplicate itself is returned, no new video was made
+
+
+@contextlib.contextmanager
+def _caption_rules():
+    try:
+        yield
+    except MediaError as exc:
+        raise Invalid(code="invalid_captions", message=str(exc)) from None
+
+
+def read_captions(data: bytes) -> str:
+    """SRT or WebVTT bytes as clean WebVTT; a bad file is Invalid with the reason and line."""
+    with _caption_rules():
+        return to_webvtt(data)
+
+
+def read_cues(cues) -> str:
+    """Edited cues ([{"start", "end", "text"}]) as WebVTT; Invalid names the bad cue."""
+    with _caption_rules():
+        return from_cues(cues)
+
+
+def duplicate_of(sha256: str, user, exclude: str | None = None) -> Video | None:
+    """A video the user may see (their own; everything for editors) with byte-identical source."""
+    query = select(Video).where(Video.source_sha256 == sha256, Video.status != "failed", Video.id != (exclude or ""))
+    if not user.has_role("editor"):
+        query = query.where(Video.owner_id == user.id)
+    return db.session().scalars(query.order_by(Video.created_at)).first()
+
+
+def from_multipart(user, upload, title: str, captions: bytes | None, captions_lang) -> Intake:
+    if upload is None or not upload.filename:
+        raise Invalid(code="missing_file", message="Send the video as the multipart field 'file'.")
+    captions_text = read_captions(captions) if captions is not None else None
+    lang = language_tag(captions_lang)
+    session = db.session()
+    video = new_video(user.id, (title or upload.filename).strip()[:300], upload.filename)
+    size = keep_upload(upload, storage.source_path(video.id))
+    if size == 0:
+        session.rollback()
+        storage.remove_tree(storage.upload_dir(video.id))
+        raise Invalid(code="empty_file", message="The uploaded file is empty.")
+    video.source_size, video.source_sha256 = size, storage.sha256_of(storage.source_path(video.id))
+    if captions_text is not None:
+        add_caption_track(video, captions_text, lang, None)
+    session.commit()
+    return Intake(video, duplicate_of(video.source_sha256, user, exclude=video.id))
+
+
+def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: bool = False) -> Intake:
+    record = resumable.load(upload_id, user)
+    resumable.require_complete(record)
+    existing = duplicate_of(record["sha256"], user)
+    if existing is not None and not allow_duplicate:
+        resumable.remove(upload_id)
+        return Intake(existing, existing, reused=True)
+    name = record["metadata"].get("filename") or "upload"
+    video = new_video(user.id, title or record["metadata"].get("title") or name, name)
+    resumable.take(upload_id, user, storage.source_path(video.id))
+    video.source_size, video.source_sha256 = record["length"], record["sha256"]
+    db.session().commit()
+    return Intake(video, existing)
+
+
+def from_url(user, url: str, title: str | None) -> Intake:
+    """An import by URL: checked against the address policy now, downloaded by the worker."""
+    config = current_app.config
+    reason = netguard.check_url(url, allow_private=config["IMPORT_ALLOW_PRIVATE"])
+    if reason:
+        raise Invalid(code="url_not_allowed", message=reason)
+    hour_ago = utcnow() - timedelta(hours=1)
+    recent = db.session().scalar(select(func.count()).select_from(Video).where(
+        Video.owner_id == user.id, Video.source_kind == "url", Video.created_at > hour_ago))
+    if recent >= config["IMPORT_RATE_PER_HOUR"]:
+        raise RateLimited(f"At most {config['IMPORT_RATE_PER_HOUR']} imports an hour; try again later.")
+    video = new_video(user.id, title or url, url, kind="url")
+    video.source_url = url
+    db.session().commit()
+    return Intake(video)

@@ -1,0 +1,128 @@
+"""The store behind tus uploads (videodesk/web/api/uploads.py speaks the protocol).
+
+Each upload is two files in the data folder's `resumable/`: `<id>.part` holds the bytes received
+so far (its size *is* the offset, so a crash never desynchronizes them) and `<id>.json` the
+declared length, metadata, owner and expiry. Bodies are appended in 1 MiB chunks, so memory
+stays flat whatever the file size."""
+import contextlib
+import fcntl
+import json
+import os
+import time
+
+from flask import current_app
+
+from videodesk.core import storage
+from videodesk.core.errors import Conflict, Gone, Locked, NotFound
+from videodesk.core.ids import is_random_id, random_id
+
+CHUNK = 1024 * 1024
+ID_LENGTH = 24
+
+
+def _folder():
+    return storage.data_dir() / "resumable"
+
+
+def _paths(upload_id: str):
+    if len(upload_id) != ID_LENGTH or not is_random_id(upload_id):
+        raise NotFound("No such upload.")
+    return _folder() / f"{upload_id}.part", _folder() / f"{upload_id}.json"
+
+
+def create(owner_id: int, length: int, metadata: dict) -> tuple[str, dict]:
+    """A new, empty upload; returns its id and record."""
+    upload_id = random_id(ID_LENGTH)
+    record = {"length": length, "metadata": metadata, "owner_id": owner_id,
+              "created": time.time(), "expires": time.time() + current_app.config["UPLOAD_EXPIRY_H"] * 3600}
+    _folder().mkdir(exist_ok=True)
+    _paths(upload_id)[0].touch()
+    _save(upload_id, record)
+    return upload_id, record
+
+
+def load(upload_id: str, user) -> dict:
+    """The upload's record with its current offset; NotFound for unknown, someone else's or expired
+    uploads (editors see everyone's)."""
+    part, meta = _paths(upload_id)
+    try:
+        record = json.loads(meta.read_text())
+    except (FileNotFoundError, ValueError):
+        raise NotFound("No such upload (it may have expired).") from None
+    if user is None or (record["owner_id"] != user.id and not user.has_role("editor")):
+        raise NotFound("No such upload (it may have expired).")
+    if record["expires"] < time.time():
+        remove(upload_id)
+        raise Gone("This upload expired; start it again.")
+    record["offset"] = part.stat().st_size if part.exists() else 0
+    return record
+
+
+def require_complete(record: dict):
+    if record["offset"] != record["length"]:
+        raise Conflict(code="incomplete_upload",
+                       message=f"The upload has {record['offset']} of {record['length']} bytes; finish it first.")
+
+
+def append(upload_id: str, record: dict, offset: int | None, read) -> int:
+    """Append what `read(n)` yields from `offset` (which must be the current size); return the new offset.
+
+    Whatever arrives before a dropped connection is kept: the client resumes from there."""
+    part, _ = _paths(upload_id)
+    with open(part, "ab") as out:
+        try:
+            fcntl.flock(out, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Locked("Another request is writing to this upload.") from None
+        current = out.seek(0, os.SEEK_END)
+        if offset != current:
+            raise Conflict(code="offset_mismatch", message=f"The upload is at offset {current}; resume from there.")
+        remaining = record["length"] - current
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            while remaining > 0:
+                chunk = read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                out.write(chunk)
+                remaining -= len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+        new_offset = out.tell()
+    if new_offset == record["length"] and "sha256" not in record:
+        record["sha256"] = storage.sha256_of(part)
+        _save(upload_id, record)
+    return new_offset
+
+
+def remove(upload_id: str):
+    for path in _paths(upload_id):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _save(upload_id: str, record: dict):
+    _, meta = _paths(upload_id)
+    tmp = meta.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({k: v for k, v in record.items() if k != "offset"}))
+    os.replace(tmp, meta)
+
+
+def take(upload_id: str, user, destination) -> dict:
+    """Move a finished upload to `destination`; return its record (length, metadata, sha256)."""
+    record = load(upload_id, user)
+    require_complete(record)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(_paths(upload_id)[0], destination)
+    remove(upload_id)
+    return record
+
+
+def remove_expired() -> int:
+    """Delete abandoned uploads past their expiry; return how many."""
+    removed = 0
+    for meta in _folder().glob("*.json"):
+        with contextlib.suppress(FileNotFoundError, ValueError):
+            if json.loads(meta.read_text())["expires"] < time.time():
+                remove(meta.stem)
+                removed += 1
+    return removed

@@ -1,0 +1,1 @@
+"""The newsroom's records: the video library, stories and their revisions, the audit log, watch counts."""

@@ -1,0 +1,58 @@
+"""Who is asking (a Bearer API token or a studio session) and the one role guard for every route."""
+import functools
+import hmac
+
+from flask import g, request
+from flask import session as web_session
+
+from videodesk.auth.tokens import user_for_token
+from videodesk.core import db
+from videodesk.core.errors import Forbidden, Unauthorized
+from videodesk.core.models import User
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _sent_csrf_token() -> str:
+    token = request.headers.get("X-CSRF-Token", "")
+    if not token and request.mimetype in FORM_TYPES:
+        token = request.form.get("csrf_token", "")
+    return token
+
+
+def current_user() -> User | None:
+    """The Bearer token's user, or the studio session's. A session's unsafe requests must also carry
+    the session's CSRF token (`X-CSRF-Token` or a form's `csrf_token`): cookies travel by themselves,
+    tokens do not."""
+    if "current_user" not in g:
+        user = None
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer " and header[7:].strip():
+            user = user_for_token(header[7:].strip())
+        elif "user_id" in web_session:
+            sent = _sent_csrf_token()
+            if request.method in SAFE_METHODS or (sent and hmac.compare_digest(sent, web_session.get("csrf", ""))):
+                user = db.session().get(User, web_session["user_id"])
+        g.current_user = user
+    return g.current_user
+
+
+def require_role(role: str):
+    """No credentials: Unauthorized (the API answers 401, the studio sends people to sign in);
+    a role too low: Forbidden (403). The user is `g.user` inside the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                raise Unauthorized("Send a valid API token as 'Authorization: Bearer <token>', or sign in.")
+            if not user.has_role(role):
+                raise Forbidden(f"This needs the {role} role; you are {user.role}.")
+            g.user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,1 @@
+"""What readers get: article and front pages, embeds and oEmbed, feeds, media files, beacons."""

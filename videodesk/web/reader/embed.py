@@ -1,0 +1,119 @@
+"""The player for other sites: /embed/<video_id> (framable by any origin) and oEmbed 1.0."""
+import math
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from videodesk.core import db
+from videodesk.core.errors import Invalid, NotFound
+from videodesk.core.models import Story, Video
+from videodesk.core.text import whole_number
+from videodesk.web import caching
+from videodesk.web.errors import ApiError, json_errors
+from videodesk.web.filters import absolute
+from videodesk.web.views import video_view
+
+bp = Blueprint("embed", __name__)
+MAX_SIZE = 4096
+
+
+def live_story_for(video: Video) -> Story | None:
+    """The newest published story using the video; embeds exist only for published videos."""
+    stories = [s for s in video.stories if s.is_live]
+    return max(stories, key=lambda s: s.published_at) if stories else None
+
+
+@bp.get("/embed/<video_id>")
+def player(video_id):
+    def build():
+        video = db.session().get(Video, video_id)
+        story = live_story_for(video) if video else None
+        if story is None or video.status != "ready":
+            abort(404, "This video is not available for embedding.")
+        html = render_template("public/embed.html", story=story, video=video_view(video))
+        return html, max(story.updated_at, video.updated_at)
+
+    body, last_modified = caching.cached(("embed", video_id, request.host), build)
+    return caching.reader_response(body, last_modified=last_modified)
+
+
+def _story_for_url(url: str) -> tuple[Story, Video]:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        raise NotFound("The URL is not a page of this site.")
+    segments = [s for s in parts.path.split("/") if s]
+    session = db.session()
+    story = video = None
+    if len(segments) == 2 and segments[0] == "stories":
+        story = session.scalar(select(Story).where(Story.slug == segments[1]))
+        video = story.video if story is not None and story.is_live else None
+    elif len(segments) == 2 and segments[0] == "embed":
+        video = session.get(Video, segments[1])
+        story = live_story_for(video) if video else None
+    if story is None or not story.is_live or video is None or video.status != "ready":
+        raise NotFound("There is no published video at that URL.")
+    return story, video
+
+
+def _fit(width: int, height: int, max_width: int | None, max_height: int | None) -> tuple[int, int]:
+    """oEmbed 1.0: the embed must not exceed maxwidth/maxheight; keep the aspect ratio."""
+    scale = min(1.0, (max_width or math.inf) / width, (max_height or math.inf) / height)
+    return max(1, int(width * scale)), max(1, int(height * scale))
+
+
+def _dimension(name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    pixels = whole_number(value)
+    if pixels is None or not 1 <= pixels <= MAX_SIZE:
+        raise Invalid(f"'{name}' must be a whole number of pixels from 1 to {MAX_SIZE}.")
+    return pixels
+
+
+@bp.get("/oembed")
+@json_errors
+def oembed():
+    url = request.args.get("url")
+    if not url:
+        raise Invalid(code="missing_field", message="'url' is required.")
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "xml"):
+        # oEmbed 1.0 section 2.3.4: an unsupported format is 501 Not Implemented.
+        raise ApiError(501, "unsupported_format", "Formats offered: json, xml.")
+    max_width, max_height = _dimension("maxwidth"), _dimension("maxheight")
+    story, video = _story_for_url(url)
+    width, height = _fit(video.width, video.height, max_width, max_height)
+    data = video_view(video)
+    embed_url = url_for("embed.player", video_id=video.id, _external=True)
+    answer = {
+        "version": "1.0", "type": "video", "title": story.headline, "provider_name": "videodesk",
+        "provider_url": request.host_url, "cache_age": 3600,
+        "html": str(Markup('<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
+                           'allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>')
+                    .format(embed_url, width, height, story.headline)),
+        "width": width, "height": height,
+    }
+    if story.byline:
+        answer["author_name"] = story.byline
+    # The largest poster file that fits the embed (its real size is what we declare).
+    fitting = [p for p in data["posters"] if p["width"] <= width and p["height"] <= height]
+    poster = fitting[0] if fitting else (data["posters"][-1] if data["posters"] else None)
+    if poster:
+        answer.update({"thumbnail_url": absolute(poster["jpeg_url"]), "thumbnail_width": poster["width"],
+                       "thumbnail_height": poster["height"]})
+    if fmt == "json":
+        response = jsonify(answer)
+    else:
+        fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in answer.items())
+        response = Response(f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>',
+                                    mimetype="text/xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

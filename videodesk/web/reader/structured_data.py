@@ -1,0 +1,90 @@
+"""What search engines and social networks read: schema.org JSON-LD, Open Graph and Twitter tags."""
+import json
+
+from flask import url_for
+from markupsafe import Markup
+
+from videodesk.core.models import Story
+from videodesk.web.filters import absolute
+
+
+def iso_duration(seconds: float | None) -> str | None:
+    """ISO 8601 duration (schema.org VideoObject.duration): 75.4 -> PT1M15S."""
+    if seconds is None:
+        return None
+    total = max(1, int(round(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
+
+
+def video_object(story: Story, video_data: dict, transcript_text: str | None) -> dict:
+    data = {
+        "@type": "VideoObject",
+        "name": story.headline,
+        "description": story.dek or story.headline,
+        "thumbnailUrl": [absolute(p["jpeg_url"]) for p in video_data["posters"]] or [absolute(video_data["poster_url"])],
+        "uploadDate": (story.published_at or story.created_at).isoformat(),
+        "duration": iso_duration(video_data["duration"]),
+        "contentUrl": absolute(video_data["mp4_url"]),
+        "embedUrl": url_for("embed.player", video_id=video_data["id"], _external=True),
+        "width": video_data["width"], "height": video_data["height"],
+        "inLanguage": story.language,
+    }
+    if transcript_text:
+        data["transcript"] = transcript_text
+    return data
+
+
+def news_article(story: Story, video_data: dict | None, transcript_text: str | None) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.headline[:110],
+        "description": story.dek or None,
+        "datePublished": story.published_at.isoformat() if story.published_at else None,
+        "dateModified": story.updated_at.isoformat(),
+        "articleSection": story.section,
+        "inLanguage": story.language,
+        "mainEntityOfPage": url_for("public.story", slug=story.slug, _external=True),
+        "author": [{"@type": "Person", "name": story.byline}] if story.byline else None,
+        "publisher": {"@type": "Organization", "name": "videodesk"},
+    }
+    if video_data and video_data["status"] == "ready":
+        data["video"] = video_object(story, video_data, transcript_text)
+        data["image"] = data["video"]["thumbnailUrl"]
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def json_ld(data: dict) -> Markup:
+    """Safe inside <script type="application/ld+json">: no '</script>' can close it early."""
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def social_tags(story: Story, video_data: dict | None) -> list[tuple[str, str, str]]:
+    """(attribute, name, content) for Open Graph and Twitter card meta tags."""
+    url = url_for("public.story", slug=story.slug, _external=True)
+    tags = [("property", "og:type", "article"), ("property", "og:title", story.headline),
+            ("property", "og:url", url), ("property", "og:site_name", "videodesk"),
+            ("property", "og:description", story.dek or story.headline),
+            ("name", "twitter:title", story.headline), ("name", "twitter:description", story.dek or story.headline)]
+    if video_data and video_data["status"] == "ready":
+        poster = video_data["posters"][0] if video_data["posters"] else None
+        embed = url_for("embed.player", video_id=video_data["id"], _external=True)
+        tags += [("property", "og:image", absolute(video_data["poster_url"]))]
+        if poster:
+            tags += [("property", "og:image:width", str(poster["width"])),
+                     ("property", "og:image:height", str(poster["height"]))]
+        tags += [("property", "og:video", absolute(video_data["mp4_url"])),
+                 ("property", "og:video:secure_url", absolute(video_data["mp4_url"])),
+                 ("property", "og:video:type", "video/mp4"),
+                 ("property", "og:video:width", str(video_data["width"])),
+                 ("property", "og:video:height", str(video_data["height"])),
+                 ("name", "twitter:card", "player"), ("name", "twitter:player", embed),
+                 ("name", "twitter:player:width", str(video_data["width"])),
+                 ("name", "twitter:player:height", str(video_data["height"])),
+                 ("name", "twitter:image", absolute(video_data["poster_url"]))]
+    else:
+        tags.append(("name", "twitter:card", "summary"))
+    return tags

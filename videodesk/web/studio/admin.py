@@ -1,0 +1,72 @@
+"""Administration: users, roles, passwords, tokens, settings, and the audit log."""
+from flask import current_app, g, render_template, request
+from sqlalchemy import select
+
+from videodesk.auth.passwords import hash_password
+from videodesk.auth.tokens import issue_token
+from videodesk.core import db
+from videodesk.core.models import ROLES, User
+from videodesk.newsroom import audit
+from videodesk.web.access import require_role
+from videodesk.web.csrf import check_csrf
+from videodesk.web.studio import bp
+
+
+@bp.get("/audit")
+@require_role("editor")
+def audit_log():
+    return render_template("studio/audit.html", user=g.user, events=audit.recent())
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@require_role("admin")
+def users():
+    """Admins create users, change roles, set passwords, issue and revoke API tokens."""
+    error = new_token = None
+    if request.method == "POST":
+        check_csrf()
+        form = request.form
+        name, role, action = form.get("name", "").strip(), form.get("role", ""), form.get("action", "")
+        user = db.session().scalar(select(User).where(User.name == name)) if name else None
+        if role and role not in ROLES:
+            error = "Unknown role."
+        elif action == "create" and (not name or user is not None):
+            error = "Give a new, unused name."
+        elif action != "create" and user is None:
+            error = "No such user."
+        elif action == "create":
+            user = User(name=name[:120], role=role or "producer")
+            db.session().add(user)
+            audit.record(g.user, "user_create", f"user:{user.name}", role=user.role)
+        elif action == "role" and role != user.role:
+            audit.record(g.user, "role_change", f"user:{user.name}", old=user.role, new=role)
+            user.role = role
+        elif action == "token":
+            new_token = issue_token(user)
+        elif action == "revoke":
+            user.tokens.clear()
+            audit.record(g.user, "tokens_revoked", f"user:{user.name}")
+        if not error and form.get("password"):
+            if len(form["password"]) < 10:
+                error = "Passwords need at least 10 characters."
+            else:
+                user.password_hash = hash_password(form["password"])
+        if error:
+            db.session().rollback()
+        else:
+            db.session().commit()
+    people = db.session().scalars(select(User).order_by(User.name))
+    config = current_app.config
+    settings = {name: config[key] for name, key in SHOWN_SETTINGS.items()}
+    return render_template("studio/users.html", user=g.user, people=list(people), roles=ROLES,
+                           error=error, new_token=new_token, settings=settings), 400 if error else 200
+
+
+# What admins see of the instance's configuration (set through the environment; secrets never shown).
+SHOWN_SETTINGS = {
+    "Data folder (VIDEODESK_DATA)": "DATA_DIR", "Queue (VIDEODESK_REDIS_URL)": "REDIS_URL",
+    "Upload limit, MB (VIDEODESK_MAX_UPLOAD_MB)": "MAX_UPLOAD_MB", "Longest clip, s (VIDEODESK_MAX_DURATION_S)": "MAX_DURATION_S",
+    "Loudness target": "LOUDNESS_TARGET", "Imports from private addresses": "IMPORT_ALLOW_PRIVATE",
+    "Imports per user and hour": "IMPORT_RATE_PER_HOUR", "Resumable upload expiry, h": "UPLOAD_EXPIRY_H",
+    "Whisper model": "WHISPER_MODEL", "Secure cookies": "SESSION_COOKIE_SECURE", "Jobs per worker": "WORKERS",
+}

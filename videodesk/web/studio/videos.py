@@ -1,0 +1,109 @@
+"""The video library, uploads, the video page and the dashboard."""
+import contextlib
+from datetime import UTC, datetime
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from videodesk.core import db, storage
+from videodesk.core.errors import Conflict
+from videodesk.core.models import Story, Video
+from videodesk.core.validation import is_language_tag
+from videodesk.jobs.queue import queue
+from videodesk.media.social import ASPECTS
+from videodesk.newsroom import library, watch_counts
+from videodesk.web.access import require_role
+from videodesk.web.csrf import check_csrf
+from videodesk.web.studio import bp
+from videodesk.web.views import video_view
+
+ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
+
+STATUSES = ("queued", "processing", "ready", "failed")
+
+
+@bp.get("/")
+@require_role("producer")
+def index():
+    """The video library: search by title, filter by status, source and date."""
+    user = g.user
+    query = select(Video).order_by(Video.created_at.desc()).limit(100)
+    if not user.has_role("editor"):
+        query = query.where(Video.owner_id == user.id)
+    filters = {key: request.args.get(key, "").replace("\x00", "").strip() for key in ("q", "status", "source", "since")}
+    if filters["q"]:
+        query = query.where(Video.title.icontains(filters["q"], autoescape=True))
+    if filters["status"] in STATUSES:
+        query = query.where(Video.status == filters["status"])
+    if filters["source"] in ("upload", "url"):
+        query = query.where(Video.source_kind == filters["source"])
+    with contextlib.suppress(ValueError):
+        if filters["since"]:
+            query = query.where(Video.created_at >= datetime.fromisoformat(filters["since"]).replace(tzinfo=UTC))
+    videos = [video_view(v, detail=True) for v in db.session().scalars(query)]
+    stories = db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50))
+    return render_template("studio/index.html", user=user, videos=videos, filters=filters, statuses=STATUSES,
+                           watch=watch_counts.totals([v["id"] for v in videos]),
+                           stories=list(stories) if user.has_role("editor") else [])
+
+
+@bp.get("/dashboard")
+@require_role("editor")
+def dashboard():
+    """Queue status and disk usage for the desk."""
+    counts = dict(db.session().execute(select(Video.status, func.count()).group_by(Video.status)).all())
+    failed = db.session().scalars(select(Video).where(Video.status == "failed").order_by(Video.updated_at.desc()).limit(50))
+    running = db.session().scalars(select(Video).where(Video.status == "processing"))
+    return render_template("studio/dashboard.html", user=g.user, counts=counts, statuses=STATUSES,
+                           failed=[video_view(v, detail=True) for v in failed],
+                           running=[video_view(v, detail=True) for v in running],
+                           disk={name: storage.folder_size(storage.data_dir() / name)
+                                 for name in ("media", "uploads", "resumable")})
+
+
+@bp.post("/videos/<video_id>/reprocess")
+@require_role("producer")
+def reprocess(video_id):
+    check_csrf()
+    video = library.video_for(g.user, video_id)
+    with contextlib.suppress(Conflict):  # already queued or running: nothing to do
+        queue().reprocess(video)
+    back = request.form.get("next", "")
+    # Only back to a studio page: a form field must not turn this into an open redirect.
+    return redirect(back if back.startswith("/studio/") else url_for("studio.video_page", video_id=video.id))
+
+
+@bp.route("/videos/<video_id>/delete", methods=["GET", "POST"])
+@require_role("producer")
+def delete(video_id):
+    video = library.video_for(g.user, video_id)
+    if request.method == "POST":
+        check_csrf()
+        library.delete_video(video, g.user)
+        return redirect(url_for("studio.index"))
+    return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True),
+                           stories=[s for s in video.stories])
+
+
+@bp.get("/upload")
+@require_role("producer")
+def upload():
+    return render_template("studio/upload.html", user=g.user, accepted=ACCEPTED_TYPES,
+                           max_mb=current_app.config["MAX_UPLOAD_MB"])
+
+
+@bp.get("/videos/<video_id>")
+@require_role("producer")
+def video_page(video_id):
+    video = library.video_for(g.user, video_id)
+    return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True),
+                           aspects=list(ASPECTS))
+
+
+@bp.get("/videos/<video_id>/captions/<lang>")
+@require_role("producer")
+def caption_editor(video_id, lang):
+    video = library.video_for(g.user, video_id)
+    if not is_language_tag(lang):
+        abort(404)
+    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True), lang=lang)
