@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from videodesk import netguard, url_import
+from videodesk.ingest import netguard, url_import
 from videodesk.media.runner import MediaError
 
 PUBLIC, INTERNAL = "127.0.0.2", "127.0.0.1"
