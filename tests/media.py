@@ -108,3 +108,23 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
         for j, h in enumerate(hyp, start=1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
     return row[-1] / len(ref)
+
+
+def speak_pcm(path: Path, text: str, voice: str = "en-us", speed: int = 150) -> Path:
+    """espeak-ng speech as raw 16 kHz mono s16le PCM, what the speech engine reads."""
+    wav = path.with_suffix(".wav")
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text], check=True, timeout=60)
+    ffmpeg("-i", wav, "-ar", "16000", "-ac", "1", "-f", "s16le", path)
+    wav.unlink()
+    return path
+
+
+def lavfi_pcm(path: Path, source: str) -> Path:
+    """A lavfi audio source (e.g. "sine=frequency=330:duration=8") as 16 kHz mono s16le PCM."""
+    ffmpeg("-f", "lavfi", "-i", source, "-ar", "16000", "-ac", "1", "-f", "s16le", path)
+    return path
+
+
+# Three notes of a C major chord, the top one pulsing twice a second: music-like, no speech.
+CHORD = ("aevalsrc=0.2*sin(2*PI*261.6*t)+0.2*sin(2*PI*329.6*t)"
+         "+0.2*sin(2*PI*392*t)*(0.5+0.5*sin(2*PI*2*t)):d=8")

@@ -51,7 +51,7 @@ def s3_server(log_path=None, timeout=30.0):
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"moto_server did not answer within {timeout} s")
+                    raise RuntimeError(f"moto_server did not answer within {timeout} s") from None
                 time.sleep(0.2)
         yield endpoint
     finally:

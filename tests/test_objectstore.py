@@ -10,8 +10,7 @@ import pytest
 import requests
 
 from tests.s3server import ACCESS_KEY, SECRET_KEY, free_port, s3_server
-from videodesk.objectstore import (LocalStore, ObjectInfo, StoreUnavailable, config_from_env, signing,
-                                   store_from_config)
+from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, config_from_env, signing, store_from_config
 
 s3mod = pytest.importorskip("videodesk.objectstore.s3")
 S3Store = s3mod.S3Store

@@ -32,7 +32,9 @@ class Limits:
     ffmpeg_timeout: float
     ffprobe_timeout: float
     loudness_target: dict
-    whisper_model: str | None = None
+    whisper_model: str | None = None   # a newsroom's own faster-whisper model folder; None: bundled Whisper base
+    data_dir: Path | None = None        # where the bundled model is assembled (models/); None: derived from media_dir
+    translate_to: str | None = None     # "en": also make an English track by Whisper translation of other languages
 
     def step_timeout(self, duration: float) -> float:
         """Generous for slow machines, yet bounded so nothing hangs."""
@@ -203,27 +205,62 @@ def step_transcribe(ctx: Context, report):
     transcribe(ctx, report)
 
 
-def transcribe(ctx: Context, report=lambda fraction: None):
-    """Speech to timed words to cues to a WebVTT file; no speech found means no track."""
+def _data_dir(ctx: Context) -> Path:
+    # The storage layout is <data>/media/<video id>; the jobs layer should pass Limits.data_dir.
+    return ctx.limits.data_dir or ctx.media_dir.parent.parent
+
+
+def auto_caption_tracks(state: dict) -> list[dict]:
+    """Every track the transcribe step made: {"lang", "filename", "engine"} plus "translated_from"
+    for a translation. The first is the track in the spoken (detected) language."""
+    auto = state.get("auto_captions")
+    return [auto, *auto.get("translations", [])] if auto else []
+
+
+def _write_track(ctx: Context, words, lang: str, kind: str) -> str | None:
+    cues = speech.cues_from_words(words)
+    if not cues:
+        return None
+    name = f"captions-{lang}-{kind}-{short_token()}.vtt"
+    with atomic_output(ctx.media_dir / name) as vtt:
+        vtt.write_text(from_cues(cues), encoding="utf-8")
+    return name
+
+
+def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None):
+    """Speech to timed words to cues to a WebVTT file; no speech found means no track. The track's
+    language is the one Whisper detects; `language_hint` (or state["language_hint"], e.g. the
+    story's language) is used only when Whisper is unsure. With Limits.translate_to, speech in
+    another language also gets a translated track."""
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
+    hint = language_hint or ctx.state.get("language_hint")
+    translate_to = ctx.limits.translate_to
     try:
         run(speech.audio_command(ctx.source, info, pcm), timeout=ctx.timeout, what="Audio extraction",
             on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
-        engine = speech.engine_for(ctx.limits.whisper_model)
-        words = engine.transcribe(pcm, lambda fraction: report(0.2 + 0.8 * fraction))
+        engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx))
+        share = 0.4 if translate_to else 0.8
+        transcript = engine.transcribe(pcm, hint, lambda fraction: report(0.2 + share * fraction))
+        translation = None
+        if translate_to and transcript.words:
+            translation = engine.translate(pcm, transcript.language, translate_to,
+                                           lambda fraction: report(0.6 + 0.4 * fraction))
     finally:
         pcm.unlink(missing_ok=True)
-    cues = speech.cues_from_words(words)
-    if not cues:
+    lang = transcript.language
+    name = _write_track(ctx, transcript.words, lang, "auto") if lang else None
+    if not name:
         ctx.state["auto_captions"] = None
         return
-    lang = engine.language or "en"
-    name = f"captions-{lang}-auto-{short_token()}.vtt"
-    with atomic_output(ctx.media_dir / name) as vtt:
-        vtt.write_text(from_cues(cues), encoding="utf-8")
-    ctx.state["auto_captions"] = {"lang": lang, "filename": name, "engine": engine.name}
+    auto = {"lang": lang, "filename": name, "engine": engine.name, "translations": []}
+    if translation is not None:
+        translated = _write_track(ctx, translation.words, translation.language, f"from-{lang}")
+        if translated:
+            auto["translations"].append({"lang": translation.language, "filename": translated,
+                                         "engine": engine.name, "translated_from": lang})
+    ctx.state["auto_captions"] = auto
 
 
 # (name, function, share of the progress bar)

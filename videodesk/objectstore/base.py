@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import abc
 import mimetypes
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 
 class StoreError(Exception):

@@ -17,8 +17,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from . import signing
 from .base import MediaStore, ObjectInfo, StoreError, check_key, check_prefix
