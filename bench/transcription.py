@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.media import word_error_rate
+
 SAMPLE_RATE = 16000
 TEXTS = [
     "The city council approved a new budget on Tuesday after a long debate. Residents will see more buses, "
@@ -38,15 +40,6 @@ VOICES = [("en-us", 140), ("en+f3", 175), ("en-gb", 140), ("en-us", 175), ("en+f
 
 def normalized(text: str) -> list[str]:
     return re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split()
-
-
-def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
-    row = list(range(len(hypothesis) + 1))
-    for i, r in enumerate(reference, start=1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hypothesis, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1] / len(reference)
 
 
 def make_corpus(work: Path) -> list[tuple[Path, str, str]]:
@@ -117,8 +110,8 @@ def main():
         result = json.loads(out.stdout.strip().splitlines()[-1])
         reference = [w for _, text, _ in clips for w in normalized(text)]
         hypothesis = [w for text in result["texts"] for w in normalized(text)]
-        wer = word_error_rate(reference, hypothesis)
-        per_clip = " ".join(f"{label}:{word_error_rate(normalized(text), normalized(h)):.2f}"
+        wer = word_error_rate(" ".join(reference), " ".join(hypothesis))
+        per_clip = " ".join(f"{label}:{word_error_rate(' '.join(normalized(text)), ' '.join(normalized(h))):.2f}"
                             for (_, text, label), h in zip(clips, result["texts"]))
         print(f"{name:30} {wer:6.3f} {audio_s / result['seconds']:10.1f}x {result['peak_mb']:7.0f} MB   {per_clip}")
 
