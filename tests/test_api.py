@@ -234,3 +234,17 @@ def test_only_media_types_are_served_inline(app, client, tokens, clips):
     html = client.get(f"/media/{video['id']}/page.html", headers=auth)
     assert html.headers["Content-Disposition"].startswith("attachment") and html.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(video["mp4_url"], headers=auth).headers["Content-Disposition"].startswith("inline")
+
+
+def test_delete_removes_the_video_and_its_files(app, client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
+        "headline": "Loses its clip", "video_id": video["id"], "status": "published"}).json
+    folders = [app.config["DATA_DIR"] / kind / video["id"] for kind in ("media", "uploads")]
+    assert all(folder.exists() for folder in folders)
+    assert client.delete(video["url"], headers=bearer(tokens["other"])).status_code == 404
+    response = client.delete(video["url"], headers=bearer(tokens["producer"]))
+    assert response.status_code == 204 and response.data == b""
+    assert not any(folder.exists() for folder in folders)
+    assert client.get(video["url"], headers=bearer(tokens["producer"])).status_code == 404
+    assert client.get(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"])).json["video_id"] is None
