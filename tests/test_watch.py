@@ -210,3 +210,23 @@ def test_delivery_refuses_a_private_address_at_send_time(client, tokens, app):
 def test_retry_schedule_is_about_a_day():
     delays = webhooks.retry_delays(10)
     assert delays[:3] == [10, 30, 120] and 20 * 3600 < sum(delays) < 28 * 3600
+
+
+def test_studio_webhooks_page_adds_lists_attempts_redelivers_and_deletes(client, tokens, app):
+    app.config["IMPORT_ALLOW_PRIVATE"] = True  # the receiver address is refused at send time below
+    csrf = sign_in(client, tokens["admin"])
+    added = client.post("/studio/webhooks", data={"csrf_token": csrf, "url": "http://127.0.0.1:9/x",
+                                                   "events": ["story.published"]})
+    assert added.status_code == 200 and 'class="new-secret"' in added.get_data(as_text=True)
+    app.config["IMPORT_ALLOW_PRIVATE"] = False
+    hook = client.get("/api/webhooks", headers=bearer(tokens["admin"])).json["webhooks"][0]
+    client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "Hi", "status": "published"})
+    page = client.get(f"/studio/webhooks/{hook['id']}").get_data(as_text=True)
+    assert "story.published" in page and "#1 " in page and "not a public address" in page
+    [delivery] = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=bearer(tokens["admin"])).json["deliveries"]
+    assert client.post(f"/studio/webhooks/{hook['id']}/redeliver",
+                       data={"csrf_token": csrf, "delivery": delivery["id"]}).status_code == 302
+    [delivery] = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=bearer(tokens["admin"])).json["deliveries"]
+    assert [a["number"] for a in delivery["attempts"]] == [1, 2]
+    deleted = client.post("/studio/webhooks", data={"csrf_token": csrf, "action": "delete", "webhook": hook["id"]})
+    assert "No webhooks yet" in deleted.get_data(as_text=True)
