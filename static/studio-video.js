@@ -19,6 +19,7 @@
         });
     });
   }
+  var logoBox = page.querySelector(".burn-logo");
   page.querySelectorAll(".social-cut").forEach(function (box) {
     var aspect = box.dataset.aspect;
     var state = box.querySelector(".cut-state");
@@ -43,7 +44,7 @@
       link.hidden = true;
       fetch(page.dataset.videoUrl + "/social-cut", { method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({ aspect: aspect }) })
+        body: JSON.stringify({ aspect: aspect, logo: Boolean(logoBox && logoBox.checked) }) })
         .then(function (r) { if (!r.ok) throw new Error("refused"); poll(80); })
         .catch(function () { state.textContent = "The cut could not be started."; });
     });

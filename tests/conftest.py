@@ -32,6 +32,12 @@ def clips(tmp_path_factory) -> dict:
     }
 
 
+@pytest.fixture(scope="session")
+def vertical_clip(tmp_path_factory) -> Path:
+    """A 9:16 phone-style clip (2 s, 180x320)."""
+    return media.make_clip(tmp_path_factory.mktemp("vertical") / "vertical.mp4", seconds=2, size="180x320")
+
+
 @pytest.fixture
 def app(tmp_path):
     """An in-process app whose jobs run immediately (huey's immediate mode)."""

@@ -68,3 +68,18 @@ def make_app(data_dir: Path, **overrides):
                       "REDIS_URL": None, **overrides})
     migrate.upgrade(app.config["DATABASE_URL"])
     return app
+
+
+def role_headers(data_dir: Path, roles=("producer", "editor", "admin")) -> dict:
+    """Migrate a fresh data folder and give each role a user and token, in-process (a `flask
+    create-token` subprocess per role costs seconds); an Instance on the folder then serves them."""
+    from videodesk.auth.tokens import issue_token
+    from videodesk.core import db
+    from videodesk.core.models import User
+    app = make_app(data_dir)
+    with app.app_context():
+        users = {role: User(name=role, role=role) for role in roles}
+        db.session().add_all(users.values())
+        headers = {role: bearer(issue_token(user)) for role, user in users.items()}
+        db.session().commit()
+    return headers

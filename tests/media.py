@@ -50,6 +50,21 @@ def make_variant(path: Path, *input_and_codec_args, seconds=2, size="320x180", r
     return path
 
 
+def make_solid_png(path: Path, size: str = "64x64", color: str = "red") -> Path:
+    """A one-colour PNG (a station logo that is easy to find in a frame)."""
+    ffmpeg("-f", "lavfi", "-i", f"color=c={color}:s={size}", "-frames:v", "1", "-f", "image2", "-c:v", "png", path)
+    return path
+
+
+def mean_rgb(video: Path, at: float, x: int, y: int, width: int, height: int) -> tuple[float, float, float]:
+    """The average colour of a region of one frame."""
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", str(at), "-i", str(video),
+                          "-frames:v", "1", "-vf", f"crop={width}:{height}:{x}:{y}", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                          "-"], check=True, capture_output=True, timeout=60).stdout
+    pixels = len(raw) // 3
+    return tuple(sum(raw[channel::3]) / pixels for channel in range(3))
+
+
 def make_png(path: Path) -> Path:
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames:v", "1", "-f", "image2", "-c:v", "png", path)
     return path

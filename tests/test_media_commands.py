@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from videodesk.media import analysis, ladder, loudness, poster, probe, storyboard
+from videodesk.media import analysis, ladder, loudness, overlay, poster, probe, social, storyboard
 from videodesk.media.probe import AudioStream, MediaInfo, VideoStream, parse_probe, validate
 from videodesk.media.runner import MediaError
 
@@ -178,3 +178,24 @@ def test_empty_probe_is_unreadable():
 def test_container_language_tags_become_safe_bcp47_tags(stored, tag):
     from videodesk.media.subtitles import stream_language
     assert stream_language(stored) == tag
+
+
+@pytest.mark.parametrize("corner, expected", [
+    ("top-left", ("22", "22")), ("top-right", ("main_w-overlay_w-22", "22")),
+    ("bottom-left", ("22", "main_h-overlay_h-22")), ("bottom-right", ("main_w-overlay_w-22", "main_h-overlay_h-22")),
+])
+def test_logo_overlay_corners(corner, expected):
+    assert overlay.position(corner, 22) == expected
+
+
+def test_social_cut_burns_the_logo_under_the_captions_and_reads_only_the_png():
+    logo = overlay.Logo(path="/data/branding/logo.png", corner="bottom-right", size=12.5, opacity=0.8)
+    command = social.social_cut_command("/m/video.mp4", "/m/c.vtt", "/m/cut.mp4", "9:16", True, logo)
+    graph = command[command.index("-filter_complex") + 1]
+    png = command.index("file:/data/branding/logo.png")
+    assert command[png - 1] == "-i" and "png_pipe" in command[png - 6:png] and "file" in command[png - 6:png]
+    assert "scale=90:-1" in graph and "colorchannelmixer=aa=0.8" in graph  # 12.5% of 720, even
+    assert "overlay=eof_action=repeat:format=auto:x=main_w-overlay_w-22:y=main_h-overlay_h-22" in graph  # on every frame
+    assert graph.index("overlay=") < graph.index("subtitles=")
+    clean = social.social_cut_command("/m/video.mp4", None, "/m/cut.mp4", "9:16", True)
+    assert "overlay" not in " ".join(clean) and "logo.png" not in " ".join(clean)

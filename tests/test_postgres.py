@@ -41,3 +41,17 @@ def test_nul_in_a_query_or_body_is_a_400_not_a_database_error(client, tokens):
     assert client.post("/beacon", data=json.dumps({"video": "a\x00b", "event": "play"})).status_code == 204
     login = csrf_from(client.get("/studio/login").get_data(as_text=True))
     assert client.post("/studio/login", data={"name": "a\x00b", "password": "x" * 12, "csrf_token": login}).status_code < 500
+
+
+def test_webhook_outbox_claims_and_attempts_on_postgresql(app, client, tokens):
+    """The delivery claim (an UPDATE ... WHERE due) and the attempt log on PostgreSQL's timestamps."""
+    app.config["IMPORT_ALLOW_PRIVATE"] = True
+    hook = client.post("/api/webhooks", headers=bearer(tokens["admin"]),
+                       json={"url": "http://127.0.0.1:9/hook", "events": ["story.published", "story.unpublished"]}).json
+    app.config["IMPORT_ALLOW_PRIVATE"] = False
+    story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "Hooked", "status": "published"}).json
+    client.patch(f"/api/stories/{story['id']}", headers=bearer(tokens["editor"]), json={"status": "draft"})
+    deliveries = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=bearer(tokens["admin"])).json["deliveries"]
+    assert [d["event"] for d in deliveries] == ["story.unpublished", "story.published"]
+    assert all(d["status"] == "pending" and len(d["attempts"]) == 1 and "not a public address" in d["attempts"][0]["error"]
+               for d in deliveries)

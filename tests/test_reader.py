@@ -91,7 +91,7 @@ def test_sitemaps_and_media_rss_parse_with_their_namespaces(client, published):
 
     video_map = ET.fromstring(client.get("/sitemap-video.xml").data)
     [entry] = video_map.findall("s:url", NS)
-    assert entry.findtext("s:loc", namespaces=NS) == published["url"]
+    assert entry.findtext("s:loc", namespaces=NS) == f"http://localhost/videos/{published['video']['id']}"  # the watch page
     video = entry.find("video:video", NS)
     for field in ("thumbnail_loc", "title", "description", "content_loc", "player_loc", "duration", "publication_date"):
         assert video.findtext(f"video:{field}", namespaces=NS), field

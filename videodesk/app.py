@@ -12,15 +12,18 @@ from videodesk.web.api import bp as api_bp
 from videodesk.web.api.uploads import bp as uploads_bp
 from videodesk.web.csrf import csrf_token
 from videodesk.web.reader.beacon import bp as beacon_bp
+from videodesk.web.reader.branding import bp as branding_bp
 from videodesk.web.reader.embed import bp as embed_bp
 from videodesk.web.reader.feeds import bp as feeds_bp
 from videodesk.web.reader.files import bp as files_bp
 from videodesk.web.reader.pages import bp as pages_bp
+from videodesk.web.reader.watch import bp as watch_bp
 from videodesk.web.requests import StreamingRequest
 from videodesk.web.studio import bp as studio_bp
+from videodesk.web.views import station_logo
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (api_bp, uploads_bp, pages_bp, files_bp, studio_bp, embed_bp, feeds_bp, beacon_bp)
+BLUEPRINTS = (api_bp, uploads_bp, pages_bp, files_bp, studio_bp, embed_bp, feeds_bp, beacon_bp, watch_bp, branding_bp)
 
 
 def create_app(config=None) -> Flask:
@@ -36,6 +39,6 @@ def create_app(config=None) -> Flask:
     commands.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals.update(csrf_token=csrf_token, station_logo=station_logo)
     filters.register(app)
     return app

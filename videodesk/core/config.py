@@ -47,6 +47,10 @@ def load_config(overrides=None) -> dict:
         # URL imports a user may start per hour.
         "IMPORT_RATE_PER_HOUR": int(env.get("VIDEODESK_IMPORT_RATE_PER_HOUR", "30")),
         "IMPORT_TIMEOUT_S": float(env.get("VIDEODESK_IMPORT_TIMEOUT_S", "20")),
+        # Webhook retries wait this many seconds times 1, 3, 12, 60, ... (about 24 h in all); tests shrink it.
+        "WEBHOOK_BACKOFF_S": float(env.get("VIDEODESK_WEBHOOK_BACKOFF_S", "10")),
+        # One delivery attempt (connect, send, response) may take this long before it counts as failed.
+        "WEBHOOK_TIMEOUT_S": float(env.get("VIDEODESK_WEBHOOK_TIMEOUT_S", "10")),
         # A local faster-whisper model folder switches automatic captions from pocketsphinx to Whisper.
         "WHISPER_MODEL": env.get("VIDEODESK_WHISPER_MODEL") or None,
         # Behind HTTPS, studio cookies must only travel encrypted.

@@ -13,8 +13,9 @@ from videodesk.core import changes, db, storage
 from videodesk.core.models import Video, utcnow
 from videodesk.ingest import url_import
 from videodesk.media import pipeline
+from videodesk.media.overlay import Logo
 from videodesk.media.runner import MediaError
-from videodesk.newsroom import library
+from videodesk.newsroom import branding, library, webhooks
 
 log = logging.getLogger(__name__)
 # A running job refreshes its video's updated_at with each progress commit; a processing video
@@ -88,11 +89,15 @@ def process_video(video_id: str):
         pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
     except MediaError as exc:
         video.status, video.error = "failed", str(exc)
+        webhooks.video_event(video, "video.failed")
         session.commit()
         log.info("video %s failed: %s", video.id, exc)
         return
     _register_found_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
+    # No earlier playable moment exists yet, so "playable" is announced with "ready".
+    webhooks.video_event(video, "video.playable")
+    webhooks.video_event(video, "video.ready")
     session.commit()
     changes.content_changed()
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
@@ -169,8 +174,17 @@ def render_poster(video_id: str, time_s: float):
     changes.content_changed()
 
 
-def social_cut(video_id: str, aspect: str, lang: str | None):
-    """Burn the chosen caption track into a square or vertical cut; without captions, a clean cut."""
+def _station_logo() -> Logo | None:
+    placement = branding.current()
+    if placement is None:
+        return None
+    return Logo(path=branding.logo_path(), corner=placement["corner"], size=placement["size"],
+                opacity=placement["opacity"])
+
+
+def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False):
+    """Burn the chosen caption track into a square or vertical cut; without captions, a clean cut.
+    With `logo`, the station logo is burned in too (as it is placed at the time of the cut)."""
     session = db.session()
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
@@ -179,7 +193,7 @@ def social_cut(video_id: str, aspect: str, lang: str | None):
     captions = storage.media_dir(video.id) / tracks[0].filename if tracks else None
     ctx = _context(video)
     try:
-        name = pipeline.make_social_cut(ctx, aspect, captions)
+        name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
     except MediaError as exc:
         video.error = f"The {aspect} social cut could not be made: {exc}"
         session.commit()
@@ -202,6 +216,7 @@ def mark_failed(video_id: str, reason: str):
     video = session.get(Video, video_id)
     if video is not None and video.status != "ready":
         video.status, video.error = "failed", reason
+        webhooks.video_event(video, "video.failed")
         session.commit()
 
 

@@ -4,10 +4,12 @@ import logging
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 
-from videodesk.core import db
+from videodesk.core import db, outbox
 from videodesk.core.errors import Conflict
 from videodesk.ingest import resumable
 from videodesk.jobs import processing as jobs
+from videodesk.jobs import webhooks as webhook_jobs
+from videodesk.newsroom import webhooks
 
 EXTENSION = "videodesk.huey"
 log = logging.getLogger(__name__)
@@ -44,9 +46,23 @@ class Queue:
                 jobs.render_poster(video_id, time_s)
 
         @huey.task(name="videodesk.social_cut", retries=1, retry_delay=5)
-        def social_cut(video_id, aspect, lang):
+        def social_cut(video_id, aspect, lang, logo=False):
             with app.app_context():
-                jobs.social_cut(video_id, aspect, lang)
+                jobs.social_cut(video_id, aspect, lang, logo)
+
+        @huey.task(name="videodesk.deliver_webhook")
+        def deliver_webhook(delivery_id):
+            """Retries are scheduled here, not by huey's fixed retry delay, to back off exponentially."""
+            with app.app_context():
+                delay = webhook_jobs.deliver(delivery_id)
+            if delay is not None:
+                deliver_webhook.schedule((delivery_id,), delay=delay)
+
+        @huey.periodic_task(crontab(minute="*"), name="videodesk.resend_overdue_webhooks")
+        def resend_overdue_webhooks():
+            with app.app_context():
+                for delivery_id in webhooks.overdue():
+                    deliver_webhook(delivery_id)
 
         @huey.task(name="videodesk.transcribe", retries=1, retry_delay=5)
         def transcribe(video_id):
@@ -68,6 +84,8 @@ class Queue:
         self.render_poster = render_poster
         self.social_cut = social_cut
         self.transcribe = transcribe
+        self.deliver_webhook = deliver_webhook
+        outbox.set_dispatcher(app, webhooks.OUTBOX_KIND, deliver_webhook)
 
     def reprocess(self, video):
         """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""

@@ -11,6 +11,7 @@ from videodesk.core.ids import short_token
 from videodesk.media import analysis, hls, ladder, loudness, poster, preview, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
+from videodesk.media.overlay import Logo
 from videodesk.media.probe import MediaInfo, probe, validate
 from videodesk.media.runner import MediaError, run
 
@@ -289,10 +290,11 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
         report(base / total)
 
 
-def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None) -> str:
-    """A 1:1 or 9:16 MP4 with burned-in captions, from the web MP4; returns its file name."""
+def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None) -> str:
+    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4;
+    returns its file name."""
     name = social.file_name(aspect, short_token())
     with atomic_output(ctx.media_dir / name) as tmp:
         run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
-                                      ctx.info.audio is not None), timeout=ctx.timeout, what="Social cut")
+                                      ctx.info.audio is not None, logo), timeout=ctx.timeout, what="Social cut")
     return name

@@ -3,6 +3,7 @@ feeds that autoplay muted."""
 import ffmpeg
 
 from videodesk.media.command import compile_command, open_input, output_path
+from videodesk.media.overlay import Logo, burn_logo
 
 ASPECTS = {"1:1": (720, 720), "9:16": (720, 1280)}
 # libass style in script units (captions from VTT get a 288-line script): large bold white text,
@@ -16,7 +17,7 @@ def file_name(aspect: str, version: str) -> str:
     return f"social-{aspect.replace(':', 'x')}-{version}.mp4"
 
 
-def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: bool) -> list[str]:
+def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: bool, logo: Logo | None = None) -> list[str]:
     width, height = ASPECTS[aspect]
     source = open_input(mp4_path, "mov")
     # Fill the frame: scale to cover it, then crop the centre.
@@ -24,6 +25,8 @@ def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: boo
                .filter("scale", width, height, force_original_aspect_ratio="increase")
                .filter("crop", width, height)
                .filter("setsar", 1))
+    if logo is not None:  # under the captions, so text is never hidden
+        picture = burn_logo(picture, logo, width)
     if captions_path is not None:
         margin = 40 if aspect == "9:16" else 24
         picture = picture.filter("subtitles", filename=str(captions_path), force_style=STYLE.format(margin=margin))

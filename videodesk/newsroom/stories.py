@@ -8,7 +8,7 @@ from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.ids import is_random_id
 from videodesk.core.models import DEFAULT_SECTION, Story, StoryRevision, Video, utcnow
 from videodesk.core.validation import choice_field, language_tag, text_field
-from videodesk.newsroom import audit
+from videodesk.newsroom import audit, webhooks
 from videodesk.newsroom.slugs import slugify
 
 STATUSES = ("draft", "published")
@@ -22,6 +22,12 @@ def published(limit: int = 30) -> list[Story]:
     """Live stories, newest first (scheduled ones appear once their time has come)."""
     query = select(Story).where(Story.live_clause()).order_by(Story.published_at.desc()).limit(limit)
     return list(db.session().scalars(query))
+
+
+def live_story_for(video: Video) -> Story | None:
+    """The newest published story using the video: a video is public (embed, watch page) through it."""
+    stories = [s for s in video.stories if s.is_live]
+    return max(stories, key=lambda s: s.published_at) if stories else None
 
 
 def story_by_id(story_id: int) -> Story:
@@ -103,6 +109,7 @@ def _audit_status(user, story: Story, before: str):
         if published and story.is_scheduled:
             detail["scheduled_for"] = story.published_at.isoformat()
         audit.record(user, "publish" if published else "unpublish", f"story:{story.slug}", **detail)
+        webhooks.story_status_changed(story, before)
 
 
 def create_story(user, data: dict) -> Story:

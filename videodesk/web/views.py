@@ -6,6 +6,7 @@ from math import gcd
 from flask import url_for
 
 from videodesk.core.models import Video
+from videodesk.newsroom import branding
 
 
 def media_url(video: Video, name: str | None) -> str | None:
@@ -78,3 +79,12 @@ def video_view(video: Video, *, detail: bool = False) -> dict:
             "social_cuts": {aspect: media_url(video, name) for aspect, name in outputs.get("social", {}).items()},
         })
     return view
+
+
+def station_logo() -> dict | None:
+    """The logo overlay of players (a template global): its corner and versioned URLs, or None."""
+    placement = branding.current()
+    if placement is None:
+        return None
+    return {"corner": placement["corner"], "url": url_for("branding.logo", v=placement["version"]),
+            "css_url": url_for("branding.stylesheet", v=placement["version"])}

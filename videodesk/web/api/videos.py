@@ -8,7 +8,7 @@ from videodesk.ingest import intake
 from videodesk.jobs.queue import queue
 from videodesk.media.captions import cues_of
 from videodesk.media.social import ASPECTS
-from videodesk.newsroom import library, watch_counts
+from videodesk.newsroom import branding, library, watch_counts
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import video_json
@@ -113,13 +113,18 @@ def edit_captions(video_id, lang):
 @bp.post("/videos/<video_id>/social-cut")
 @require_role("producer")
 def request_social_cut(video_id):
-    """A square or vertical MP4 with the captions burned in, made in the queue."""
+    """A square or vertical MP4 with the captions (and, with "logo": true, the station logo) burned in, made in the queue."""
     video = library.video_for(g.user, video_id)
     library.require_ready(video, "Social cuts can be made")
     data = json_body()
     aspect = choice_field(data, "aspect", ASPECTS)
     lang = language_tag(data.get("lang"), default=None)
-    queue().social_cut(video.id, aspect, lang)
+    logo = data.get("logo", False)
+    if not isinstance(logo, bool):
+        raise Invalid("'logo' must be true or false.")
+    if logo and branding.current() is None:
+        raise Conflict(code="no_logo", message="There is no station logo to burn in; an admin uploads one in the studio.")
+    queue().social_cut(video.id, aspect, lang, logo)
     return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 
 

@@ -11,6 +11,7 @@ from videodesk.core import db
 from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.models import Story, Video
 from videodesk.core.text import whole_number
+from videodesk.newsroom.stories import live_story_for
 from videodesk.web import caching
 from videodesk.web.errors import ApiError, json_errors
 from videodesk.web.filters import absolute
@@ -18,12 +19,6 @@ from videodesk.web.views import video_view
 
 bp = Blueprint("embed", __name__)
 MAX_SIZE = 4096
-
-
-def live_story_for(video: Video) -> Story | None:
-    """The newest published story using the video; embeds exist only for published videos."""
-    stories = [s for s in video.stories if s.is_live]
-    return max(stories, key=lambda s: s.published_at) if stories else None
 
 
 @bp.get("/embed/<video_id>")
@@ -53,7 +48,7 @@ def _story_for_url(url: str) -> tuple[Story, Video]:
     if len(segments) == 2 and segments[0] == "stories":
         story = session.scalar(select(Story).where(Story.slug == segments[1]))
         video = story.video if story is not None and story.is_live else None
-    elif len(segments) == 2 and segments[0] == "embed":
+    elif len(segments) == 2 and segments[0] in ("embed", "videos"):  # the player, or the watch page
         video = session.get(Video, segments[1])
         story = live_story_for(video) if video else None
     if story is None or not story.is_live or video is None or video.status != "ready":

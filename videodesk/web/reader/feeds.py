@@ -18,10 +18,22 @@ def _xml(key, template, **context):
         stories = published(limit=1000)
         videos = {s.id: video_view(s.video) for s in stories if s.video and s.video.status == "ready"}
         last = max((s.updated_at for s in stories), default=None)
-        return render_template(template, stories=stories, videos=videos, **context), last
+        return render_template(template, stories=stories, videos=videos, watch_pages=_watch_pages(stories, videos),
+                               **context), last
 
     body, last_modified = caching.cached((key, request.host), build)
     return caching.reader_response(body, mimetype=XML, last_modified=last_modified, max_age=300)
+
+
+def _watch_pages(stories, videos) -> list[tuple]:
+    """(story, video) once per video, with its newest story (stories come newest first), as the watch page shows."""
+    seen, pages = set(), []
+    for story in stories:
+        video = videos.get(story.id)
+        if video and video["id"] not in seen:
+            seen.add(video["id"])
+            pages.append((story, video))
+    return pages
 
 
 @bp.get("/sitemap.xml")

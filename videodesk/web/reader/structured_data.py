@@ -18,9 +18,17 @@ def iso_duration(seconds: float | None) -> str | None:
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
 
 
+def watch_url(video_id: str, start: float | None = None) -> str:
+    """The watch page (the video as the main content), optionally from a moment."""
+    if start is None:
+        return url_for("watch.page", video_id=video_id, _external=True)
+    return url_for("watch.page", video_id=video_id, t=int(start), _external=True)
+
+
 def video_object(story: Story, video_data: dict, transcript_text: str | None) -> dict:
     data = {
         "@type": "VideoObject",
+        "url": watch_url(video_data["id"]),
         "name": story.headline,
         "description": story.dek or story.headline,
         "thumbnailUrl": [absolute(p["jpeg_url"]) for p in video_data["posters"]] or [absolute(video_data["poster_url"])],
@@ -33,6 +41,26 @@ def video_object(story: Story, video_data: dict, transcript_text: str | None) ->
     }
     if transcript_text:
         data["transcript"] = transcript_text
+    return data
+
+
+def chapter_clips(video_data: dict) -> list[dict]:
+    """schema.org Clips for the chapters (Google's key moments): each ends where the next begins."""
+    chapters = sorted(video_data.get("chapters") or [], key=lambda c: c["start"])
+    ends = [c["start"] for c in chapters[1:]] + [video_data["duration"]]
+    return [{"@type": "Clip", "name": chapter["title"], "startOffset": int(chapter["start"]),
+             "endOffset": max(int(chapter["start"]) + 1, int(round(end or 0))),
+             "url": watch_url(video_data["id"], chapter["start"])} for chapter, end in zip(chapters, ends)]
+
+
+def watch_video_object(story: Story, video_data: dict, transcript_text: str | None, plays: int) -> dict:
+    """The watch page's main entity: the article's VideoObject plus its play count and chapters."""
+    data = {"@context": "https://schema.org", **video_object(story, video_data, transcript_text),
+            "interactionStatistic": {"@type": "InteractionCounter", "interactionType": {"@type": "WatchAction"},
+                                     "userInteractionCount": plays}}
+    clips = chapter_clips(video_data)
+    if clips:
+        data["hasPart"] = clips
     return data
 
 
@@ -62,10 +90,12 @@ def json_ld(data: dict) -> Markup:
     return Markup(text)
 
 
-def social_tags(story: Story, video_data: dict | None) -> list[tuple[str, str, str]]:
-    """(attribute, name, content) for Open Graph and Twitter card meta tags."""
-    url = url_for("public.story", slug=story.slug, _external=True)
-    tags = [("property", "og:type", "article"), ("property", "og:title", story.headline),
+def social_tags(story: Story, video_data: dict | None, page_url: str | None = None,
+                og_type: str = "article") -> list[tuple[str, str, str]]:
+    """(attribute, name, content) for Open Graph and Twitter card meta tags of the article (or, with
+    `page_url` and og_type "video.other", of the watch page)."""
+    url = page_url or url_for("public.story", slug=story.slug, _external=True)
+    tags = [("property", "og:type", og_type), ("property", "og:title", story.headline),
             ("property", "og:url", url), ("property", "og:site_name", "videodesk"),
             ("property", "og:description", story.dek or story.headline),
             ("name", "twitter:title", story.headline), ("name", "twitter:description", story.dek or story.headline)]
