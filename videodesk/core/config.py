@@ -47,8 +47,12 @@ def load_config(overrides=None) -> dict:
         # URL imports a user may start per hour.
         "IMPORT_RATE_PER_HOUR": int(env.get("VIDEODESK_IMPORT_RATE_PER_HOUR", "30")),
         "IMPORT_TIMEOUT_S": float(env.get("VIDEODESK_IMPORT_TIMEOUT_S", "20")),
-        # A local faster-whisper model folder switches automatic captions from pocketsphinx to Whisper.
+        # A newsroom's own faster-whisper model folder (small, medium, large-v3...) for automatic
+        # captions; unset: the bundled, hash-checked Whisper base (docs/CAPTIONS.md).
         "WHISPER_MODEL": env.get("VIDEODESK_WHISPER_MODEL") or None,
+        # Speech in another language also gets a track machine-translated into this one (Whisper
+        # translates only into English); empty: no translations.
+        "CAPTION_TRANSLATE_TO": env.get("VIDEODESK_CAPTION_TRANSLATE_TO", "en").strip() or None,
         # Behind HTTPS, studio cookies must only travel encrypted.
         "SESSION_COOKIE_SECURE": _flag(env.get("VIDEODESK_SECURE_COOKIES", "")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
