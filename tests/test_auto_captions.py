@@ -70,13 +70,22 @@ def test_tone_and_music_give_no_words(engine, tmp_path, source):
     assert transcript.words == [] and transcript.language is None
 
 
+def model_setting(model_data) -> str:
+    """The session's assembled model as a newsroom's own model folder: not assembled again per app."""
+    return str(model_data / "models" / whisper_model.MODEL_NAME)
+
+
+@pytest.fixture
+def app(tmp_path, model_data):
+    return make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, WHISPER_MODEL=model_setting(model_data))
+
+
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory, model_data):
-    """One app (jobs run at once, on the session's assembled model) and two videos transcribed
-    once for the tests below: French speech, and English speech after SPEECH_AT s of silence."""
+    """One app (jobs run at once) and two videos transcribed once for the tests below: French
+    speech, and English speech after SPEECH_AT s of silence."""
     folder = tmp_path_factory.mktemp("newsroom")
-    app = make_app(folder / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5,
-                   WHISPER_MODEL=str(model_data / "models" / whisper_model.MODEL_NAME))
+    app = make_app(folder / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, WHISPER_MODEL=model_setting(model_data))
     client, tokens = app.test_client(), make_tokens(app)
     auth = {role: bearer(token) for role, token in tokens.items()}
 

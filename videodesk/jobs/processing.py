@@ -146,7 +146,7 @@ def _captioning_reporter(session, video):
 def _language_hint(video: Video) -> str | None:
     """The language of a live story using the video, else of any story: a hint, never the answer."""
     stories = sorted(video.stories, key=lambda story: not story.is_live)
-    return stories[0].language if stories else None
+    return stories[0].language.split("-")[0].lower() if stories and stories[0].language else None
 
 
 def transcribe(video_id: str):

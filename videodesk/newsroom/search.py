@@ -6,7 +6,7 @@ Both engines use plain word matching without stemming (FTS5's unicode61 tokenize
 'simple' configuration): cues come in many languages, and a quote is searched by its words."""
 import re
 
-from sqlalchemy import column, delete, literal_column, select, table
+from sqlalchemy import column, delete, func, literal_column, select, table
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Invalid
@@ -60,11 +60,10 @@ def find(user, q, limit: int = LIMIT) -> list[dict]:
     if not user.has_role("editor"):
         query = query.where(Video.owner_id == user.id)
     if session.get_bind().dialect.name == "postgresql":
-        tsquery = literal_column("plainto_tsquery('simple'::regconfig, :q)")
-        query = (query.where(literal_column(PG_VECTOR).op("@@")(tsquery))
-                 .order_by(literal_column(f"ts_rank({PG_VECTOR}, plainto_tsquery('simple'::regconfig, :q))").desc(),
-                           CaptionCue.video_id, CaptionCue.start)
-                 .params(q=" ".join(words)))
+        vector = literal_column(PG_VECTOR)
+        tsquery = func.plainto_tsquery(literal_column("'simple'::regconfig"), " ".join(words))
+        query = query.where(vector.op("@@")(tsquery)).order_by(
+            func.ts_rank(vector, tsquery).desc(), CaptionCue.video_id, CaptionCue.start)
     else:
         # Each word quoted: FTS5 syntax (AND, NEAR, *, column filters) in a search box is just text.
         match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
