@@ -1,6 +1,6 @@
 // Caption editor: cues as rows (time and text), edit, split, merge, delete, shift all, play from a
 // cue; saving PUTs the cue list as a new version (the server keeps every earlier version, and a
-// refused save leaves the edits on screen).
+// refused save leaves the edits on screen). "Mark reviewed" vouches for automatic captions as they are.
 (function () {
   "use strict";
   var page = document.querySelector(".caption-editor");
@@ -84,6 +84,8 @@
         state.textContent = result[0] ? "Saved as version " + result[1].versions + "." :
           "Not saved: " + result[1].error.message + " Your edits are still here.";
         page.dataset.saved = result[0] ? String(result[1].versions) : "";
+        var review = page.querySelector(".mark-reviewed");
+        if (result[0] && review) review.hidden = true;  // an edit is a review
       })
       .catch(function () { state.textContent = "Not saved (no connection). Your edits are still here."; });
   });
@@ -101,4 +103,15 @@
       render();
       page.dataset.loaded = "1";
     });
+  var review = page.querySelector(".mark-reviewed");
+  if (review) {
+    review.addEventListener("click", function () {
+      fetch(saveUrl + "/review", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf }, body: "{}" })
+        .then(function (r) {
+          state.textContent = r.ok ? "Marked reviewed: readers now get these captions by default." : "Could not mark reviewed.";
+          if (r.ok) review.hidden = true;
+        });
+    });
+  }
 })();

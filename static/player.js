@@ -10,7 +10,7 @@
     if (!url) { figure.dataset.engine = "mp4"; return; }
     if (video.canPlayType(HLS_TYPE)) { figure.dataset.engine = "native-hls"; return; }
     if (!(window.Hls && window.Hls.isSupported())) { figure.dataset.engine = "mp4"; return; }
-    var hls = new window.Hls({ capLevelToPlayerSize: true });
+    var hls = new window.Hls({ capLevelToPlayerSize: true, startPosition: Number(figure.dataset.start) || -1 });
     hls.on(window.Hls.Events.ERROR, function (_event, data) {
       if (data.fatal) { hls.destroy(); video.src = video.querySelector("source[type='video/mp4']").src; figure.dataset.engine = "mp4"; }
     });
@@ -160,8 +160,18 @@
     video.addEventListener("error", function () { send("error"); }, true);
   }
 
+  // data-start (a quote's second, from ?t=): every source that loads starts there until playback moves on.
+  function setupStart(figure, video) {
+    var start = Number(figure.dataset.start);
+    if (!start) return;
+    function seek() { if (video.currentTime < start && !video.played.length) video.currentTime = start; }
+    video.addEventListener("loadedmetadata", seek);
+    if (video.readyState >= 1) seek();
+  }
+
   document.querySelectorAll("[data-player]").forEach(function (figure) {
     var video = figure.querySelector("video");
+    setupStart(figure, video);
     var toggleCaptions = setupCaptions(figure, video);
     setupScrub(figure, video);
     setupKeys(figure, video, toggleCaptions);

@@ -1,5 +1,6 @@
 // Studio video page: pick the poster from the current frame; make a social cut (1:1 or 9:16,
-// captions burned in) and offer its download.
+// captions burned in) and offer its download; follow automatic captioning, re-run it, and mark an
+// automatic track reviewed.
 (function () {
   "use strict";
   var page = document.querySelector(".video-page");
@@ -47,6 +48,45 @@
         body: JSON.stringify({ aspect: aspect, logo: Boolean(logoBox && logoBox.checked) }) })
         .then(function (r) { if (!r.ok) throw new Error("refused"); poll(80); })
         .catch(function () { state.textContent = "The cut could not be started."; });
+    });
+  });
+  function post(url) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf }, body: "{}" });
+  }
+  var captioning = page.querySelector(".captioning");
+  function followCaptioning() {
+    fetch(page.dataset.videoUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (video) {
+        var state = video.captioning || {};
+        if (state.status === "queued" || state.status === "running") {
+          var bar = captioning.querySelector(".captioning-progress");
+          bar.hidden = false;
+          bar.value = state.progress || 0;
+          captioning.querySelector(".captioning-text").textContent = "Automatic captions are being made (" +
+            Math.round((state.progress || 0) * 100) + "%); they appear here when done.";
+          setTimeout(followCaptioning, 2000);
+        } else {
+          location.reload();  // the new tracks, or the reason they could not be made
+        }
+      });
+  }
+  if (captioning && (captioning.dataset.status === "queued" || captioning.dataset.status === "running")) {
+    setTimeout(followCaptioning, 2000);
+  }
+  var rerun = page.querySelector(".rerun-captions");
+  if (rerun) {
+    rerun.addEventListener("click", function () {
+      rerun.disabled = true;
+      post(page.dataset.videoUrl + "/captions/auto").then(function () { setTimeout(followCaptioning, 1000); });
+    });
+  }
+  page.querySelectorAll(".review-track").forEach(function (button) {
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      post(page.dataset.videoUrl + "/captions/" + encodeURIComponent(button.dataset.lang) + "/review")
+        .then(function (r) { if (r.ok) location.reload(); else button.disabled = false; });
     });
   });
 })();

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from videodesk.auth.tokens import issue_token
-from videodesk.core import db
-from videodesk.core.models import User
+from videodesk.media import whisper_model
 
 from . import media
-from .helpers import make_app
+from .helpers import make_app, make_tokens
 from .servers import free_port
 
 
@@ -38,6 +36,14 @@ def vertical_clip(tmp_path_factory) -> Path:
     return media.make_clip(tmp_path_factory.mktemp("vertical") / "vertical.mp4", seconds=2, size="180x320")
 
 
+@pytest.fixture(scope="session")
+def model_data(tmp_path_factory):
+    """A data folder with the bundled Whisper model assembled once for the session."""
+    data = tmp_path_factory.mktemp("model-data")
+    whisper_model.assemble(data)
+    return data
+
+
 @pytest.fixture
 def app(tmp_path):
     """An in-process app whose jobs run immediately (huey's immediate mode)."""
@@ -53,16 +59,7 @@ def client(app):
 
 @pytest.fixture
 def tokens(app) -> dict:
-    """An API token per role, plus a second producer to test ownership."""
-    result = {}
-    with app.app_context():
-        session = db.session()
-        for name, role in (("producer", "producer"), ("other", "producer"), ("editor", "editor"), ("admin", "admin")):
-            user = User(name=name, role=role)
-            session.add(user)
-            result[name] = issue_token(user)
-        session.commit()
-    return result
+    return make_tokens(app)
 
 
 def _as_postgres(args):

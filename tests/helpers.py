@@ -5,7 +5,9 @@ from pathlib import Path
 import requests
 
 from videodesk.app import create_app
-from videodesk.core import migrate
+from videodesk.auth.tokens import issue_token
+from videodesk.core import db, migrate
+from videodesk.core.models import User
 from videodesk.media import pipeline, probe
 from videodesk.media.pipeline import Context, Limits
 
@@ -73,9 +75,6 @@ def make_app(data_dir: Path, **overrides):
 def role_headers(data_dir: Path, roles=("producer", "editor", "admin")) -> dict:
     """Migrate a fresh data folder and give each role a user and token, in-process (a `flask
     create-token` subprocess per role costs seconds); an Instance on the folder then serves them."""
-    from videodesk.auth.tokens import issue_token
-    from videodesk.core import db
-    from videodesk.core.models import User
     app = make_app(data_dir)
     with app.app_context():
         users = {role: User(name=role, role=role) for role in roles}
@@ -83,3 +82,16 @@ def role_headers(data_dir: Path, roles=("producer", "editor", "admin")) -> dict:
         headers = {role: bearer(issue_token(user)) for role, user in users.items()}
         db.session().commit()
     return headers
+
+
+def make_tokens(app) -> dict:
+    """An API token per role, plus a second producer to test ownership."""
+    result = {}
+    with app.app_context():
+        session = db.session()
+        for name, role in (("producer", "producer"), ("other", "producer"), ("editor", "editor"), ("admin", "admin")):
+            user = User(name=name, role=role)
+            session.add(user)
+            result[name] = issue_token(user)
+        session.commit()
+    return result

@@ -100,17 +100,17 @@ def make_with_subtitles(path: Path, tracks: dict[str, str], container_codec: str
 SPEECH_SCRIPT = ("The city council approved the new budget on Tuesday. "
                  "The mayor said the bridge will open on Monday. "
                  "Residents will see more buses and longer library hours next year.")
-# espeak-ng's US English voice "f2" at 120 words a minute: of its voices, the one closest to the
-# human speech pocketsphinx's model was trained on.
+# espeak-ng's US English voice "f2" at 120 words a minute: clear enough for Whisper base.
 SPEECH_VOICE = ("-v", "en-us+f2", "-s", "120")
 
 
-def make_speech_clip(path: Path, text: str = SPEECH_SCRIPT) -> Path:
-    """A test-pattern picture with spoken words (espeak-ng) as its sound."""
+def make_speech_clip(path: Path, text: str = SPEECH_SCRIPT, voice: tuple = SPEECH_VOICE, delay: float = 0.0) -> Path:
+    """A test-pattern picture with spoken words (espeak-ng) as its sound, after `delay` seconds of silence."""
     wav = path.with_suffix(".wav")
-    subprocess.run(["espeak-ng", *SPEECH_VOICE, "-w", str(wav), text], check=True, timeout=60)
+    subprocess.run(["espeak-ng", *voice, "-w", str(wav), text], check=True, timeout=60)
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-i", wav, "-shortest",
-           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path)
+           "-af", f"adelay={int(delay * 1000)}:all=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", path)
     return path
 
 

@@ -3,16 +3,16 @@ speech (no mocks), the model's assembly and hash check, and the cue segmentation
 import os
 import re
 import shutil
+from types import SimpleNamespace
 
 import pytest
 
 from videodesk.media import whisper_model
-from videodesk.media.pipeline import Context, Limits, auto_caption_tracks, step_probe, transcribe
 from videodesk.media.runner import MediaError
 from videodesk.media.speech import MAX_LINE, Word, cues_from_words, engine_for, load_model
 
 from . import media
-from .helpers import bearer, upload
+from .helpers import bearer, make_app, make_tokens, upload
 
 # Whisper base on espeak-ng's formant voice; human newsroom speech does better still.
 MAX_WER = 0.25
@@ -23,6 +23,7 @@ CONTENT_WORDS = {"president", "said", "talks", "useful", "difficult", "peace", "
 # translated reliably (detection probability about 0.9).
 FRENCH = "Bonsoir. Le président est à Paris. Il parle de la guerre et de la paix."
 FRENCH_VOICE = ("fr+m1", 130)
+SPEECH_AT = 4.0  # seconds of silence before the English speech of the shared newsroom clip
 
 
 def normalized(text: str) -> str:
@@ -31,14 +32,6 @@ def normalized(text: str) -> str:
 
 def heard(transcript) -> set[str]:
     return set(normalized(" ".join(w.text for w in transcript.words)).split())
-
-
-@pytest.fixture(scope="session")
-def model_data(tmp_path_factory):
-    """A data folder with the bundled model assembled once for the session."""
-    data = tmp_path_factory.mktemp("model-data")
-    whisper_model.assemble(data)
-    return data
 
 
 @pytest.fixture(scope="session")
@@ -77,23 +70,92 @@ def test_tone_and_music_give_no_words(engine, tmp_path, source):
     assert transcript.words == [] and transcript.language is None
 
 
-def test_pipeline_records_language_and_translation(model_data, tmp_path):
-    source = tmp_path / "fr.mp4"
-    wav = tmp_path / "fr.wav"
-    import subprocess
-    subprocess.run(["espeak-ng", "-v", FRENCH_VOICE[0], "-s", str(FRENCH_VOICE[1]), "-w", str(wav), FRENCH],
-                   check=True, timeout=60)
-    media.ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10", "-i", wav, "-shortest", "-c:v", "libx264",
-                 "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", source)
-    limits = Limits(max_duration=60, max_dimension=4096, ffmpeg_timeout=120, ffprobe_timeout=30,
-                    loudness_target={}, data_dir=model_data, translate_to="en")
-    ctx = Context(source=source, media_dir=tmp_path / "media", work_dir=tmp_path / "work", limits=limits, state={})
-    ctx.media_dir.mkdir()
-    step_probe(ctx, lambda fraction: None)
-    transcribe(ctx)
-    tracks = auto_caption_tracks(ctx.state)
-    assert [(t["lang"], t.get("translated_from")) for t in tracks] == [("fr", None), ("en", "fr")]
-    assert all((ctx.media_dir / t["filename"]).read_text().startswith("WEBVTT") for t in tracks)
+def model_setting(model_data) -> str:
+    """The session's assembled model as a newsroom's own model folder: not assembled again per app."""
+    return str(model_data / "models" / whisper_model.MODEL_NAME)
+
+
+@pytest.fixture
+def app(tmp_path, model_data):
+    return make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, WHISPER_MODEL=model_setting(model_data))
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory, model_data):
+    """One app (jobs run at once) and two videos transcribed once for the tests below: French
+    speech, and English speech after SPEECH_AT s of silence."""
+    folder = tmp_path_factory.mktemp("newsroom")
+    app = make_app(folder / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, WHISPER_MODEL=model_setting(model_data))
+    client, tokens = app.test_client(), make_tokens(app)
+    auth = {role: bearer(token) for role, token in tokens.items()}
+
+    def uploaded(path):
+        return client.get(upload(client, tokens["producer"], path).json["url"], headers=auth["producer"]).json
+
+    french = uploaded(media.make_speech_clip(folder / "fr.mp4", FRENCH, ("-v", FRENCH_VOICE[0], "-s",
+                                                                          str(FRENCH_VOICE[1]))))
+    english = uploaded(media.make_speech_clip(folder / "en.mp4", PRESIDENT, ("-v", "en-us", "-s", "150"),
+                                              delay=SPEECH_AT))
+    return SimpleNamespace(client=client, auth=auth, french=french, english=english)
+
+
+def test_french_speech_gets_a_labelled_english_translation(newsroom):
+    video = newsroom.french
+    assert video["status"] == "ready" and video["captioning"]["status"] == "done", video["captioning"]
+    assert video["captioning"]["language"] == "fr"
+    tracks = {t["lang"]: t for t in video["captions"]}
+    assert set(tracks) == {"fr", "en"}
+    assert (tracks["fr"]["source"], tracks["fr"]["translated_from"], tracks["fr"]["reviewed"]) == ("auto", None, False)
+    assert tracks["fr"]["label"] == "Français (auto-generated)"
+    assert tracks["en"]["translated_from"] == "fr" and tracks["en"]["source"] == "auto"
+    assert tracks["en"]["label"] == "English (translated from French, auto-generated)"
+    vtt = newsroom.client.get(tracks["en"]["url"], headers=newsroom.auth["producer"]).get_data(as_text=True)
+    english = set(normalized(" ".join(line for line in vtt.splitlines()[1:] if "-->" not in line)).split())
+    assert len({"evening", "president", "paris", "war", "peace"} & english) >= 2, english
+    listed = newsroom.client.get(f"{video['url']}/captions", headers=newsroom.auth["producer"]).json["captions"]
+    assert [t["translated_from"] for t in listed] == [tracks[t["lang"]]["translated_from"] for t in listed]
+
+
+def test_search_finds_a_spoken_phrase_at_its_second(newsroom):
+    client, auth = newsroom.client, newsroom.auth
+    results = client.get("/api/search?q=president+said", headers=auth["producer"]).json["results"]
+    hits = [r for r in results if r["video_id"] == newsroom.english["id"]]
+    assert hits, results
+    assert abs(hits[0]["start"] - SPEECH_AT) <= 1.0, hits
+    assert "president" in hits[0]["text"].lower() and hits[0]["end"] > hits[0]["start"]
+    assert set(hits[0]) >= {"video_id", "title", "start", "end", "text"}
+    # Only videos the asker may manage: not another producer's, all of them for an editor.
+    assert client.get("/api/search?q=president+said", headers=auth["other"]).json["results"] == []
+    assert client.get("/api/search?q=president+said", headers=auth["editor"]).json["results"] == results
+
+
+def test_an_auto_track_is_off_by_default_until_reviewed(newsroom):
+    client, auth, video = newsroom.client, newsroom.auth, newsroom.english
+    story = client.post("/api/stories", json={"headline": "Peace talks", "body": "Talks went on.",
+                                              "video_id": video["id"], "status": "published"},
+                        headers=auth["editor"]).json
+
+    def track_tag():
+        page = client.get(story["url"]).get_data(as_text=True)
+        return re.search(r"<track [^>]*>", page).group(0)
+
+    assert 'label="English (auto-generated)"' in track_tag() and " default" not in track_tag()
+    reviewed = client.post(f"{video['url']}/captions/en/review", headers=auth["editor"])
+    assert reviewed.status_code == 200 and reviewed.json["reviewed"] and reviewed.json["reviewed_by"] == "editor"
+    assert reviewed.json["label"] == "English"
+    assert 'label="English"' in track_tag() and track_tag().endswith(" default>")
+    assert client.post(f"{video['url']}/captions/de/review", headers=auth["editor"]).status_code == 404
+
+
+def test_a_missing_model_is_a_job_error_on_the_video(tmp_path):
+    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5,
+                   WHISPER_MODEL=str(tmp_path / "no-model"))
+    client, tokens = app.test_client(), make_tokens(app)
+    source = media.make_speech_clip(tmp_path / "short.mp4", "The bridge will open on Monday.")
+    video = client.get(upload(client, tokens["producer"], source).json["url"], headers=bearer(tokens["producer"])).json
+    assert video["status"] == "ready" and video["error"] is None  # the video does not wait for its captions
+    assert video["captioning"]["status"] == "failed" and video["captions"] == []
+    assert "No speech model" in video["captioning"]["error"]
 
 
 def test_speech_clip_gets_an_automatic_track_with_the_spoken_words(client, tokens, tmp_path):
@@ -102,7 +164,8 @@ def test_speech_clip_gets_an_automatic_track_with_the_spoken_words(client, token
     video = client.get(upload(client, tokens["producer"], source).json["url"], headers=auth).json
     assert video["status"] == "ready", video["error"]
     [track] = video["captions"]
-    assert (track["source"], track["lang"], track["label"]) == ("auto", "en", "English")
+    assert (track["source"], track["lang"], track["label"]) == ("auto", "en", "English (auto-generated)")
+    assert (track["translated_from"], track["reviewed"]) == (None, False)
     vtt = client.get(track["url"], headers=auth).get_data(as_text=True)
     assert vtt.startswith("WEBVTT")
     spoken = " ".join(line for line in vtt.splitlines()[1:] if line and "-->" not in line)
@@ -129,9 +192,10 @@ def test_silent_tone_or_captioned_videos_get_no_automatic_track(client, tokens, 
     tone = media.make_clip(tmp_path / "tone.mp4", seconds=10, frequency=330)
     video = client.get(upload(client, tokens["producer"], tone).json["url"], headers=auth).json
     assert video["status"] == "ready" and video["captions"] == []
+    assert video["captioning"] == {"status": "done", "progress": 1.0, "error": None, "language": None}
     mute = media.make_clip(tmp_path / "mute.mp4", seconds=2, audio=False)
     video = client.get(upload(client, tokens["producer"], mute).json["url"], headers=auth).json
-    assert video["captions"] == []
+    assert video["captions"] == [] and video["captioning"] is None
     assert client.post(f"{video['url']}/captions/auto", headers=auth).status_code == 409
     captioned = client.get(upload(client, tokens["producer"], clips["clip"],
                                   captions=(open(clips["srt"], "rb"), "c.srt")).json["url"], headers=auth).json

@@ -51,8 +51,12 @@ def load_config(overrides=None) -> dict:
         "WEBHOOK_BACKOFF_S": float(env.get("VIDEODESK_WEBHOOK_BACKOFF_S", "10")),
         # One delivery attempt (connect, send, response) may take this long before it counts as failed.
         "WEBHOOK_TIMEOUT_S": float(env.get("VIDEODESK_WEBHOOK_TIMEOUT_S", "10")),
-        # A local faster-whisper model folder switches automatic captions from pocketsphinx to Whisper.
+        # A newsroom's own faster-whisper model folder (small, medium, large-v3...) for automatic
+        # captions; unset: the bundled, hash-checked Whisper base (docs/CAPTIONS.md).
         "WHISPER_MODEL": env.get("VIDEODESK_WHISPER_MODEL") or None,
+        # Speech in another language also gets a track machine-translated into this one (Whisper
+        # translates only into English); empty: no translations.
+        "CAPTION_TRANSLATE_TO": env.get("VIDEODESK_CAPTION_TRANSLATE_TO", "en").strip() or None,
         # Behind HTTPS, studio cookies must only travel encrypted.
         "SESSION_COOKIE_SECURE": _flag(env.get("VIDEODESK_SECURE_COOKIES", "")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),

@@ -59,6 +59,9 @@ class Video(Base):
     # File names (relative to the video's media folder) of what the pipeline made.
     outputs: Mapped[dict] = mapped_column(JSON, default=dict)
     processed_by: Mapped[str | None] = mapped_column(String(200))
+    # The automatic-captions job, which runs after the video is ready:
+    # {"status": "queued"|"running"|"done"|"failed", "progress": 0-1, "error", "language"}.
+    captioning: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     captions: Mapped[list["CaptionTrack"]] = relationship(
@@ -82,13 +85,37 @@ class CaptionTrack(Base):
     filename: Mapped[str] = mapped_column(String(200))
     # Earlier versions, oldest first: [{"filename", "replaced_at"}]; their files stay on disk.
     history: Mapped[list] = mapped_column(JSON, default=list)
+    # A machine translation names the language of the speech it was made from.
+    translated_from: Mapped[str | None] = mapped_column(String(35))
+    # When a person checked (or edited) an automatic track; only then is it shown by default.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     video: Mapped[Video] = relationship(back_populates="captions")
+
+    @property
+    def reviewed(self) -> bool:
+        """Made by a person (uploaded, embedded) or an automatic track a person has checked."""
+        return self.source != "auto" or self.reviewed_at is not None
 
     def replace_file(self, filename: str):
         """Point the track at a new version; the old file stays on disk and in the history."""
         self.history = [*(self.history or []), {"filename": self.filename, "replaced_at": utcnow().isoformat()}]
         self.filename = filename
+
+
+class CaptionCue(Base):
+    """One cue of a track's current version, for full-text search ("find the quote"). SQLite
+    indexes `text` with FTS5 (caption_cues_fts), PostgreSQL with a GIN tsvector index."""
+
+    __tablename__ = "caption_cues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("caption_tracks.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(35))
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
 
 
 DEFAULT_SECTION = "Top News Video"  # the kicker above a headline when the desk names none

@@ -31,6 +31,7 @@ def _limits() -> pipeline.Limits:
         max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
         ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
         loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
+        data_dir=config["DATA_DIR"], translate_to=config["CAPTION_TRANSLATE_TO"],
     )
 
 
@@ -71,12 +72,13 @@ def _saver(session, video):
     return save
 
 
-def process_video(video_id: str):
-    """Idempotent: a ready video is left alone; otherwise the steps not yet done are run."""
+def process_video(video_id: str) -> bool:
+    """Idempotent: a ready video is left alone; otherwise the steps not yet done are run.
+    True when the video became ready and wants automatic captions (the caller queues them)."""
     session = db.session()
     video = session.get(Video, video_id)
     if video is None or video.status == "ready":
-        return
+        return False
     video.status, video.error, video.processed_by = "processing", None, WORKER_NAME
     session.commit()
     # An imported video spends the first quarter of its progress bar downloading.
@@ -85,56 +87,106 @@ def process_video(video_id: str):
         if video.source_kind == "url" and not storage.source_path(video.id).exists():
             _download(session, video)
         ctx = _context(video)
-        ctx.state.setdefault("auto_captions_wanted", not video.captions)
         pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
     except MediaError as exc:
         video.status, video.error = "failed", str(exc)
         webhooks.video_event(video, "video.failed")
         session.commit()
         log.info("video %s failed: %s", video.id, exc)
-        return
-    _register_found_captions(video, ctx.state)
+        return False
+    _register_embedded_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
+    wants_captions = ctx.info.audio is not None
+    if wants_captions:
+        mark_captioning_queued(video)
     # No earlier playable moment exists yet, so "playable" is announced with "ready".
     webhooks.video_event(video, "video.playable")
     webhooks.video_event(video, "video.ready")
     session.commit()
     changes.content_changed()
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
+    return wants_captions
 
 
-def _register_found_captions(video: Video, state: dict):
-    """Tracks the pipeline found (embedded streams) or made (automatic transcription)."""
+def _register_embedded_captions(video: Video, state: dict):
     known = {track.filename for track in video.captions}
     for found in state.get("embedded_captions", []):
         if found["filename"] not in known:
             library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
-    auto = state.get("auto_captions")
-    if auto and auto["filename"] not in known:
-        existing = next((t for t in video.captions if t.source == "auto" and t.lang == auto["lang"]), None)
+
+
+def _register_auto_captions(video: Video, state: dict):
+    """The tracks transcription made; a track already there for the same language (and source
+    language, for a translation) gets a new version that needs a new review."""
+    for made in pipeline.auto_caption_tracks(state):
+        translated_from = made.get("translated_from")
+        existing = next((t for t in video.captions if t.source == "auto" and t.lang == made["lang"]
+                         and t.translated_from == translated_from), None)
         if existing is None:
-            library.register_caption_track(video, auto["filename"], auto["lang"], source="auto")
-        else:
-            existing.replace_file(auto["filename"])
+            library.register_caption_track(video, made["filename"], made["lang"], source="auto",
+                                           translated_from=translated_from)
+        elif existing.filename != made["filename"]:
+            library.replace_track_file(existing, made["filename"], machine=True)
+
+
+def mark_captioning_queued(video: Video):
+    video.captioning = {"status": "queued", "progress": 0.0, "error": None}
+
+
+def _captioning_reporter(session, video):
+    """Commit transcription progress on the video at most once a second."""
+    last = {"at": 0.0}
+
+    def report(fraction: float):
+        now = time.monotonic()
+        if now - last["at"] < PROGRESS_COMMIT_INTERVAL:
+            return
+        last["at"] = now
+        video.captioning = {**video.captioning, "progress": round(min(fraction, 1.0), 3)}
+        session.commit()
+
+    return report
+
+
+def _language_hint(video: Video) -> str | None:
+    """The language of a live story using the video, else of any story: a hint, never the answer."""
+    stories = sorted(video.stories, key=lambda story: not story.is_live)
+    return stories[0].language.split("-")[0].lower() if stories and stories[0].language else None
 
 
 def transcribe(video_id: str):
-    """Re-run automatic captions on request; the new words become a new version of the auto track."""
+    """Automatic captions for a ready video, as a job of its own: readers get the video first,
+    the tracks appear when done. No track is made in a language a person already captioned.
+    A missing or damaged model fails the job with its reason in video.captioning["error"]."""
     session = db.session()
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
         return
+    video.captioning = {"status": "running", "progress": 0.0, "error": None}
+    session.commit()
     ctx = _context(video)
+    captioned = {track.lang for track in video.captions if track.source != "auto"}
     try:
-        pipeline.transcribe(ctx)
+        pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
+                            captioned=captioned)
     except MediaError as exc:
-        video.error = f"Automatic captions failed: {exc}"
-        session.commit()
+        mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
+        log.info("captions for video %s failed: %s", video_id, exc)
         return
-    _register_found_captions(video, ctx.state)
-    video.pipeline_state = copy.deepcopy(ctx.state)
+    _register_auto_captions(video, ctx.state)
+    spoken = (ctx.state.get("auto_captions") or {}).get("lang")
+    video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken}
     session.commit()
     changes.content_changed()
+
+
+def mark_captioning_failed(video_id: str, reason: str):
+    session = db.session()
+    session.rollback()
+    video = session.get(Video, video_id)
+    if video is not None:
+        video.captioning = {**(video.captioning or {}), "status": "failed", "error": reason}
+        session.commit()
 
 
 def _download(session, video: Video):

@@ -33,12 +33,14 @@ class Queue:
         def process_video(video_id, task=None):
             with app.app_context():
                 try:
-                    jobs.process_video(video_id)
+                    wants_captions = jobs.process_video(video_id)
                 except Exception as exc:
                     log.exception("processing video %s crashed", video_id)
                     if task is None or task.retries == 0:
                         jobs.mark_failed(video_id, f"Processing stopped on an internal error ({type(exc).__name__}).")
                     raise
+            if wants_captions:
+                transcribe(video_id)  # its own job: the video does not wait for its captions
 
         @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5)
         def render_poster(video_id, time_s):
@@ -64,10 +66,19 @@ class Queue:
                 for delivery_id in webhooks.overdue():
                     deliver_webhook(delivery_id)
 
-        @huey.task(name="videodesk.transcribe", retries=1, retry_delay=5)
-        def transcribe(video_id):
+        @huey.task(name="videodesk.transcribe", retries=1, retry_delay=30, context=True)
+        def transcribe(video_id, task=None):
             with app.app_context():
-                jobs.transcribe(video_id)
+                try:
+                    jobs.transcribe(video_id)
+                except Exception as exc:
+                    # Known failures (no model, damaged model) end the job in jobs.transcribe;
+                    # anything else gets one more try, then stays failed: no crash loop.
+                    log.exception("captioning video %s crashed", video_id)
+                    if task is None or task.retries == 0:
+                        jobs.mark_captioning_failed(
+                            video_id, f"Automatic captions stopped on an internal error ({type(exc).__name__}).")
+                    raise
 
         @huey.periodic_task(crontab(minute="17"), name="videodesk.remove_expired_uploads")
         def remove_expired_uploads():
@@ -94,6 +105,12 @@ class Queue:
         jobs.reset_for_reprocessing(video)
         db.session().commit()
         self.process_video(video.id)
+
+    def caption(self, video):
+        """Queue automatic captions again (after a model change, or a worker that died mid-way)."""
+        jobs.mark_captioning_queued(video)
+        db.session().commit()
+        self.transcribe(video.id)
 
     def recover_stalled(self):
         for video_id in jobs.requeue_stalled():

@@ -4,6 +4,7 @@
 Video row), so a run that was killed resumes after the last finished step, and every output
 is renamed into place only when complete."""
 import contextlib
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -198,24 +199,18 @@ def step_preview(ctx: Context, report):
     ctx.state["preview_start"] = start
 
 
-def step_transcribe(ctx: Context, report):
-    """Automatic captions when the video has sound and no caption track came with it."""
-    ctx.state["auto_captions"] = None
-    if ctx.info.audio is None or not ctx.state.get("auto_captions_wanted") or ctx.state.get("embedded_captions"):
-        return
-    transcribe(ctx, report)
-
-
 def _data_dir(ctx: Context) -> Path:
     # The storage layout is <data>/media/<video id>; the jobs layer should pass Limits.data_dir.
     return ctx.limits.data_dir or ctx.media_dir.parent.parent
 
 
 def auto_caption_tracks(state: dict) -> list[dict]:
-    """Every track the transcribe step made: {"lang", "filename", "engine"} plus "translated_from"
-    for a translation. The first is the track in the spoken (detected) language."""
+    """Every track `transcribe` made: {"lang", "filename", "engine"} plus "translated_from"
+    for a translation. The track in the spoken (detected) language, when made, comes first."""
     auto = state.get("auto_captions")
-    return [auto, *auto.get("translations", [])] if auto else []
+    if not auto:
+        return []
+    return ([auto] if auto.get("filename") else []) + auto.get("translations", [])
 
 
 def _write_track(ctx: Context, words, lang: str, kind: str) -> str | None:
@@ -228,36 +223,41 @@ def _write_track(ctx: Context, words, lang: str, kind: str) -> str | None:
     return name
 
 
-def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None):
-    """Speech to timed words to cues to a WebVTT file; no speech found means no track. The track's
-    language is the one Whisper detects; `language_hint` (or state["language_hint"], e.g. the
-    story's language) is used only when Whisper is unsure. With Limits.translate_to, speech in
-    another language also gets a translated track."""
+def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None,
+               captioned: Collection[str] = ()):
+    """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
+    model is not even loaded). The track's language is the one Whisper detects; `language_hint`
+    (or state["language_hint"], e.g. the story's language) is used only when Whisper is unsure.
+    With Limits.translate_to, speech in another language also gets a translated track. Languages
+    in `captioned` already have a person's track: no machine track is made in them.
+    Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
+    "engine", "translations": [...]}, or None when there is no speech."""
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
     hint = language_hint or ctx.state.get("language_hint")
     translate_to = ctx.limits.translate_to
+    ctx.state["auto_captions"] = None
     try:
         run(speech.audio_command(ctx.source, info, pcm), timeout=ctx.timeout, what="Audio extraction",
             on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
-        engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx))
-        share = 0.4 if translate_to else 0.8
-        transcript = engine.transcribe(pcm, hint, lambda fraction: report(0.2 + share * fraction))
-        translation = None
-        if translate_to and transcript.words:
-            translation = engine.translate(pcm, transcript.language, translate_to,
-                                           lambda fraction: report(0.6 + 0.4 * fraction))
+        samples = speech.load_audio(pcm)
     finally:
         pcm.unlink(missing_ok=True)
-    lang = transcript.language
-    name = _write_track(ctx, transcript.words, lang, "auto") if lang else None
-    if not name:
-        ctx.state["auto_captions"] = None
+    if not speech.speech_chunks(samples):
         return
-    auto = {"lang": lang, "filename": name, "engine": engine.name, "translations": []}
-    if translation is not None:
-        translated = _write_track(ctx, translation.words, translation.language, f"from-{lang}")
+    engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx))
+    share = 0.4 if translate_to else 0.8
+    transcript = engine.transcribe(samples, hint, lambda fraction: report(0.2 + share * fraction),
+                                   detect_only=captioned)
+    lang = transcript.language
+    if lang is None:
+        return
+    auto = {"lang": lang, "filename": _write_track(ctx, transcript.words, lang, "auto"),
+            "engine": engine.name, "translations": []}
+    if translate_to and translate_to not in captioned and (transcript.words or lang in captioned):
+        translation = engine.translate(samples, lang, translate_to, lambda fraction: report(0.6 + 0.4 * fraction))
+        translated = _write_track(ctx, translation.words, translation.language, f"from-{lang}") if translation else None
         if translated:
             auto["translations"].append({"lang": translation.language, "filename": translated,
                                          "engine": engine.name, "translated_from": lang})
@@ -268,7 +268,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
 STEPS = (
     ("probe", step_probe, 0.01), ("subtitles", step_subtitles, 0.01), ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.78),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
-    ("preview", step_preview, 0.05), ("transcribe", step_transcribe, 0.10),
+    ("preview", step_preview, 0.05),
 )
 
 

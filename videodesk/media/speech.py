@@ -9,6 +9,7 @@ Nothing is downloaded at run time. Each worker process loads a model once and ke
 import os
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +94,14 @@ def model_folder(whisper_model_setting: str | None, data_dir) -> tuple[Path, boo
     return whisper_model.assemble(data_dir), True
 
 
+def speech_chunks(samples) -> list[dict]:
+    """Stretches of speech found by Silero VAD (no Whisper model needed): none means nothing to
+    transcribe, so a silent or music-only video never loads the model."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return get_speech_timestamps(load_audio(samples), VadOptions(**VAD))
+
+
 _models: dict[str, object] = {}
 _models_lock = threading.Lock()
 
@@ -130,9 +139,7 @@ class WhisperEngine:
         self.model = load_model(self.folder)
 
     def speech_chunks(self, samples) -> list[dict]:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-        return get_speech_timestamps(samples, VadOptions(**VAD))
+        return speech_chunks(samples)
 
     def detect_language(self, samples, chunks, language_hint: str | None = None) -> tuple[str, float]:
         """Whisper's guess on the first 30 s of speech; the hint wins only when Whisper is unsure."""
@@ -160,14 +167,16 @@ class WhisperEngine:
             report(min(1.0, segment.end / duration))
         return words
 
-    def transcribe(self, audio, language_hint: str | None = None, report=lambda fraction: None) -> Transcript:
-        """The spoken words in the language Whisper detects (no speech: no language, no words)."""
+    def transcribe(self, audio, language_hint: str | None = None, report=lambda fraction: None,
+                   detect_only: Collection[str] = ()) -> Transcript:
+        """The spoken words in the language Whisper detects (no speech: no language, no words).
+        Speech in a language of `detect_only` (one a person already captioned) is not decoded."""
         samples = load_audio(audio)
         chunks = self.speech_chunks(samples)
         if not chunks:
             return Transcript(language=None)
         language, probability = self.detect_language(samples, chunks, language_hint)
-        words = self._decode(samples, language, "transcribe", report)
+        words = [] if language in detect_only else self._decode(samples, language, "transcribe", report)
         return Transcript(language=language, words=words, language_probability=probability)
 
     def translate(self, audio, source_language: str, target_language: str = "en",

@@ -6,12 +6,20 @@ from videodesk.auth.access import can_manage_video
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, NotFound
 from videodesk.core.ids import random_id
-from videodesk.core.models import CaptionTrack, Video
+from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
-from videodesk.newsroom import audit
+from videodesk.newsroom import audit, search
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano",
                   "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語"}
+# "translated from ...": machine translations are made into English, so their label names the
+# source language in English.
+ENGLISH_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
+                 "pt": "Portuguese", "nl": "Dutch", "ar": "Arabic", "zh": "Chinese", "ja": "Japanese",
+                 "ru": "Russian", "uk": "Ukrainian", "pl": "Polish", "tr": "Turkish", "ko": "Korean",
+                 "hi": "Hindi", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
+                 "el": "Greek", "cs": "Czech", "ro": "Romanian", "hu": "Hungarian", "he": "Hebrew",
+                 "fa": "Persian", "id": "Indonesian", "vi": "Vietnamese", "th": "Thai", "ca": "Catalan"}
 
 
 def video_for(user, video_id: str) -> Video:
@@ -70,26 +78,69 @@ def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = 
     return track
 
 
-def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> tuple[CaptionTrack, bool]:
+def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None,
+                  editor=None) -> tuple[CaptionTrack, bool]:
     """A new version of the language's track (or a new track); returns (track, created).
-    Earlier versions stay on disk and in the track's history."""
+    Earlier versions stay on disk and in the track's history. A person editing an automatic
+    track has reviewed it."""
     track = next((t for t in video.captions if t.lang == lang), None)
     created = track is None
     if created:
         track = add_caption_track(video, webvtt_text, lang, label)
     else:
-        track.replace_file(write_caption_file(video, webvtt_text, lang))
+        replace_track_file(track, write_caption_file(video, webvtt_text, lang))
+        if editor is not None:
+            mark_reviewed(track, editor)
     db.session().commit()
     changes.content_changed()
     return track, created
 
 
 def register_caption_track(video: Video, filename: str, lang: str, label: str | None = None,
-                           source: str = "upload") -> CaptionTrack:
+                           source: str = "upload", translated_from: str | None = None) -> CaptionTrack:
+    """A track row for a caption file already in the video's media folder, indexed for search."""
     track = CaptionTrack(lang=lang, label=storable(label or LANGUAGE_NAMES.get(lang.split("-")[0], lang)),
-                         source=source, filename=filename)
+                         source=source, filename=filename, translated_from=translated_from)
     video.captions.append(track)
+    search.index_track(track)
     return track
+
+
+def replace_track_file(track: CaptionTrack, filename: str, *, machine: bool = False):
+    """Point a track at a new version and index it; new machine words need a new review."""
+    track.replace_file(filename)
+    if machine:
+        track.reviewed_at = track.reviewed_by = None
+    search.index_track(track)
+
+
+def mark_reviewed(track: CaptionTrack, user):
+    if track.source == "auto" and track.reviewed_at is None:
+        track.reviewed_at, track.reviewed_by = utcnow(), user.name
+
+
+def review_captions(video: Video, lang: str, user) -> CaptionTrack:
+    """A person vouches for the automatic track of a language: readers get it by default and its
+    label no longer says "auto-generated"."""
+    tracks = [t for t in video.captions if t.lang == lang]
+    track = next((t for t in tracks if t.source == "auto"), tracks[0] if tracks else None)
+    if track is None:
+        raise NotFound(f"The video has no '{lang}' caption track.")
+    mark_reviewed(track, user)
+    db.session().commit()
+    changes.content_changed()
+    return track
+
+
+def track_label(track: CaptionTrack) -> str:
+    """What the player's menu shows: "English (translated from French, auto-generated)" until a
+    person has reviewed an automatic track, "English (translated from French)" after."""
+    notes = []
+    if track.translated_from:
+        notes.append(f"translated from {ENGLISH_NAMES.get(track.translated_from, track.translated_from)}")
+    if not track.reviewed:
+        notes.append("auto-generated")
+    return f"{track.label} ({', '.join(notes)})" if notes else track.label
 
 
 def delete_video(video: Video, user) -> list[str]:
@@ -99,6 +150,7 @@ def delete_video(video: Video, user) -> list[str]:
     for story in list(video.stories):
         story.video_id = None
     audit.record(user, "delete", f"video:{video.id}", title=video.title, stories=stories)
+    search.remove_video(video.id)
     db.session().delete(video)
     db.session().commit()
     storage.remove_tree(storage.media_dir(video.id))

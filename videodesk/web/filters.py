@@ -33,14 +33,16 @@ def section_slug(section: str) -> str:
 
 
 def default_track(captions: list[dict], language: str) -> int | None:
-    """Index of the caption track shown by default: the story's language, else the first track."""
-    if not captions:
+    """Index of the caption track shown by default: the story's language, else the first track;
+    only tracks a person made or reviewed (machine words are never switched on for readers)."""
+    vouched = [index for index, track in enumerate(captions) if track["reviewed"]]
+    if not vouched:
         return None
     base = language.split("-")[0].lower()
-    for index, track in enumerate(captions):
-        if track["lang"].split("-")[0].lower() == base:
+    for index in vouched:
+        if captions[index]["lang"].split("-")[0].lower() == base:
             return index
-    return 0
+    return vouched[0]
 
 
 def rfc822(moment) -> str:

@@ -7,6 +7,7 @@ from flask import url_for
 
 from videodesk.core.models import Video
 from videodesk.newsroom import branding
+from videodesk.newsroom.library import track_label
 
 
 def media_url(video: Video, name: str | None) -> str | None:
@@ -15,9 +16,12 @@ def media_url(video: Video, name: str | None) -> str | None:
 
 def caption_json(track) -> dict:
     return {
-        "id": track.id, "lang": track.lang, "label": track.label, "kind": track.kind,
+        "id": track.id, "lang": track.lang, "label": track_label(track), "kind": track.kind,
         "source": track.source, "url": media_url(track.video, track.filename),
         "versions": len(track.history or []) + 1,
+        "translated_from": track.translated_from, "reviewed": track.reviewed,
+        "reviewed_by": track.reviewed_by,
+        "reviewed_at": track.reviewed_at.isoformat() if track.reviewed_at else None,
     }
 
 
@@ -76,6 +80,7 @@ def video_view(video: Video, *, detail: bool = False) -> dict:
                            for r in state.get("renditions", [])],
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
+            "captioning": video.captioning,
             "social_cuts": {aspect: media_url(video, name) for aspect, name in outputs.get("social", {}).items()},
         })
     return view

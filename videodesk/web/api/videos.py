@@ -106,7 +106,7 @@ def edit_captions(video_id, lang):
         text = intake.read_cues(json_body().get("cues"))
     else:
         text = intake.read_captions(request.get_data(cache=False))
-    track, created = library.save_captions(video, text, lang)
+    track, created = library.save_captions(video, text, lang, editor=g.user)
     return caption_json(track), 201 if created else 200
 
 
@@ -136,7 +136,7 @@ def rerun_transcription(video_id):
     library.require_ready(video, "Automatic captions can be made")
     if not (video.pipeline_state or {}).get("info", {}).get("audio"):
         raise Conflict(code="no_audio", message="The video has no sound to transcribe.")
-    queue().transcribe(video.id)
+    queue().caption(video)
     return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 
 

@@ -6,12 +6,12 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from sqlalchemy import func, select
 
 from videodesk.core import db, storage
-from videodesk.core.errors import Conflict
+from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.models import Story, Video
 from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
-from videodesk.newsroom import library, watch_counts
+from videodesk.newsroom import library, search, watch_counts
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp
@@ -25,7 +25,8 @@ STATUSES = ("queued", "processing", "ready", "failed")
 @bp.get("/")
 @require_role("producer")
 def index():
-    """The video library: search by title, filter by status, source and date."""
+    """The video library: search by title, filter by status, source and date; the words searched
+    for are also looked up in what the videos say (quotes link to their second)."""
     user = g.user
     query = select(Video).order_by(Video.created_at.desc()).limit(100)
     if not user.has_role("editor"):
@@ -41,8 +42,13 @@ def index():
         if filters["since"]:
             query = query.where(Video.created_at >= datetime.fromisoformat(filters["since"]).replace(tzinfo=UTC))
     videos = [video_view(v, detail=True) for v in db.session().scalars(query)]
+    quotes = []
+    if filters["q"]:
+        with contextlib.suppress(Invalid):  # punctuation only or too long: the title filter still applies
+            quotes = search.find(user, filters["q"])
     stories = db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50))
     return render_template("studio/index.html", user=user, videos=videos, filters=filters, statuses=STATUSES,
+                           quotes=quotes,
                            watch=watch_counts.totals([v["id"] for v in videos]),
                            stories=list(stories) if user.has_role("editor") else [])
 
@@ -97,7 +103,16 @@ def upload():
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True),
-                           aspects=list(ASPECTS))
+                           aspects=list(ASPECTS), start=start_second(request.args.get("t"), video.duration))
+
+
+def start_second(value, duration: float | None) -> float | None:
+    """`?t=SECONDS` (a quote's time in search results): where the player starts, if it is inside the video."""
+    try:
+        second = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(second, 3) if 0 < second < (duration or 0) else None
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")

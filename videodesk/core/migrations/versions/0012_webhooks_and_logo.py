@@ -1,7 +1,7 @@
 """instance settings (station logo) and webhooks with their delivery outbox and attempts
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-26
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

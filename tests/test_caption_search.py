@@ -1,0 +1,63 @@
+"""Find the quote: caption cues in full-text search (SQLite FTS5 here, PostgreSQL below), following
+edits and deletions, limited to the videos the asker may manage, and in the studio library."""
+import pytest
+
+from .helpers import bearer, make_tokens, ready_video, sign_in
+
+EDITED = {"cues": [{"start": 0.5, "end": 1.5, "text": "Harbour wall repairs begin"},
+                   {"start": 1.7, "end": 2.8, "text": "Ferries keep running"}]}
+
+
+def search(client, token, q):
+    response = client.get("/api/search", query_string={"q": q}, headers=bearer(token))
+    assert response.status_code == 200, response.json
+    return response.json["results"]
+
+
+def check_search_follows_edits_and_deletion(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    producer = tokens["producer"]
+    [hit] = search(client, producer, "second line")
+    assert hit == {"video_id": video["id"], "title": "Flood defences", "track_id": video["captions"][0]["id"],
+                   "lang": "en", "start": 1.4, "end": 2.6, "text": "Second caption line"}
+    assert len(search(client, producer, "caption")) == 2
+    assert client.put(f"{video['url']}/captions/en", json=EDITED, headers=bearer(producer)).status_code == 200
+    assert search(client, producer, "second line") == []
+    [hit] = search(client, producer, "ferries")
+    assert (hit["start"], hit["end"], hit["text"]) == (1.7, 2.8, "Ferries keep running")
+    assert search(client, tokens["other"], "ferries") == []
+    assert search(client, tokens["editor"], "ferries") == [hit]
+    assert client.delete(video["url"], headers=bearer(producer)).status_code == 200
+    assert search(client, tokens["editor"], "ferries") == []
+
+
+def test_search_follows_edits_and_deletion(client, tokens, clips):
+    check_search_follows_edits_and_deletion(client, tokens, clips)
+
+
+def test_search_on_postgresql(pg_app, clips):
+    check_search_follows_edits_and_deletion(pg_app.test_client(), make_tokens(pg_app), clips)
+
+
+@pytest.mark.parametrize("query, code", [({}, "missing_field"), ({"q": "  "}, "missing_field"),
+                                         ({"q": "x" * 201}, "invalid_field"), ({"q": "?! --"}, "invalid_field")])
+def test_a_search_needs_words(client, tokens, query, code):
+    response = client.get("/api/search", query_string=query, headers=bearer(tokens["producer"]))
+    assert response.status_code == 400 and response.json["error"]["code"] == code
+
+
+def test_search_syntax_is_just_words(client, tokens, clips):
+    ready_video(client, tokens, clips)
+    assert search(client, tokens["producer"], 'first" OR NEAR(line*') == []
+    assert len(search(client, tokens["producer"], "FIRST, line!")) == 1
+    assert client.get("/api/search?q=line").status_code == 401
+
+
+def test_studio_library_shows_quotes_that_open_the_player_at_their_second(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    sign_in(client, tokens["producer"])
+    page = client.get("/studio/?q=second+line").get_data(as_text=True)
+    link = f'/studio/videos/{video["id"]}?t=1'
+    assert f'href="{link}"' in page and "Second caption line" in page and ">0:01</time>" in page
+    assert 'data-start="1.0"' in client.get(link).get_data(as_text=True)
+    assert "data-start" not in client.get(f'/studio/videos/{video["id"]}?t=999').get_data(as_text=True)
