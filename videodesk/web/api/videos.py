@@ -29,7 +29,7 @@ ACCEPTED = component("VideoAccepted", {
     "properties": {"id": STRING, "status": VIDEO_STATUS,
                    "url": {"type": "string", "description": "Poll it for the video."},
                    "duplicate_of": {"type": ["string", "null"], "description": "A byte-identical video you can see."},
-                   "duplicate": {"const": True, "description": "The existing video is answered; no new one was made."}},
+                   "duplicate": {"type": "boolean", "description": "The existing video is answered; no new one was made."}},
     "examples": [{"id": "k2v7q9x1", "status": "queued", "url": "/api/videos/k2v7q9x1", "duplicate_of": None}]})
 QUEUED = {"type": "object", "required": ["status", "video"], "additionalProperties": False,
           "properties": {"status": {"const": "queued"}, "video": {"type": "string", "description": "The video's API URL."}}}
