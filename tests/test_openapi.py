@@ -58,7 +58,7 @@ def test_an_undeclared_api_route_fails_the_document(app):
         openapi.document()
 
 
-def test_schemathesis_finds_the_server_true_to_its_document(site):
+def test_schemathesis_finds_the_server_true_to_its_document(site, tmp_path):
     """Every operation, with generated valid and invalid input, and the links from created videos and
     stories (get, caption, poster, delete ...); `make fuzz` runs many more examples."""
     result = subprocess.run(
@@ -66,10 +66,10 @@ def test_schemathesis_finds_the_server_true_to_its_document(site):
          site.base + "/api/openapi.json", "--checks", CHECKS,
          "--header", f"Authorization: Bearer {site.token}", "--max-examples", str(FUZZ_EXAMPLES),
          "--workers", "1", "--seed", "1", "--request-timeout", "20", "--suppress-health-check", "all"],
-        capture_output=True, text=True, timeout=3000, cwd=ROOT,
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks"})
+        capture_output=True, text=True, timeout=3000, cwd=tmp_path,  # its cache folder goes there
+        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:] + site.log_text()
-    operations = sum(len(item) for item in site.spec["paths"].values())
+    operations = sum(method != "head" for item in site.spec["paths"].values() for method in item)  # HEAD: untested
     assert re.search(rf"Tested: +{operations}\b", result.stdout), result.stdout[-3000:]
 
 
