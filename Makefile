@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIDEODESK_DATA ?= $(CURDIR)/storage
 
-.PHONY: run test lint setup setup-test system-deps test-system-deps screenshot bench clean
+.PHONY: run test fuzz lint setup setup-test system-deps test-system-deps screenshot bench clean
 
 run: setup
 	$(BIN)/flask --app app db-upgrade
@@ -14,12 +14,16 @@ run: setup
 test: setup-test lint
 	$(BIN)/pytest
 
+# Schemathesis against a real server with many more examples than `make test` gives it (tests/test_openapi.py).
+fuzz: setup-test
+	VIDEODESK_FUZZ_EXAMPLES=$${VIDEODESK_FUZZ_EXAMPLES:-200} $(BIN)/pytest -x -q tests/test_openapi.py -k schemathesis --timeout 3600
+
 # Style and the one-way layers (pyproject.toml); CI fails when a lower layer imports a higher one.
 lint: $(VENV)/.requirements-test
 	$(BIN)/ruff check videodesk tests bench app.py
 	$(BIN)/lint-imports
 
-setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js static/vendor/tus.min.js
+setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js static/vendor/tus.min.js static/vendor/redoc.standalone.js
 
 setup-test: setup test-system-deps $(VENV)/.requirements-test
 
@@ -34,6 +38,11 @@ node_modules/.installed: package.json package-lock.json
 static/vendor/%.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/$(if $(filter hls,$*),hls.js,tus-js-client)/dist/$*.min.js $@
+
+# The API's docs page (/api/docs) renders the OpenAPI document with Redoc's standalone bundle.
+static/vendor/redoc.standalone.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/redoc/bundles/redoc.standalone.js $@
 
 # Services and tools the tests drive for real: a browser, Redis, PostgreSQL, a speech synthesizer.
 test-system-deps:

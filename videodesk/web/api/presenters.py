@@ -3,7 +3,75 @@ from flask import url_for
 
 from videodesk.core.models import Story, Video
 from videodesk.web.filters import section_slug
+from videodesk.web.openapi import component
 from videodesk.web.views import video_view
+
+STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
+NULLABLE_STRING, NULLABLE_INTEGER, NULLABLE_NUMBER = ({"type": ["string", "null"]}, {"type": ["integer", "null"]},
+                                                      {"type": ["number", "null"]})
+VIDEO_STATUS = {"type": "string", "enum": ["queued", "processing", "ready", "failed"]}
+MEDIA_URL = {"type": ["string", "null"], "description": "Same-host path or absolute URL; null until made."}
+
+
+def _object(properties: dict, optional=(), **extra) -> dict:
+    """A closed object: every field but the `optional` ones is always sent, and a field the schema does not
+    name fails the API tests (tests/test_openapi.py), so the document cannot fall behind the JSON."""
+    return {"type": "object", "required": [name for name in properties if name not in optional],
+            "additionalProperties": False, "properties": properties, **extra}
+
+
+CAPTION_TRACK = component("CaptionTrack", _object({
+    "id": INTEGER, "lang": {"type": "string", "description": "BCP 47 tag"}, "label": NULLABLE_STRING,
+    "kind": {"type": "string", "examples": ["captions"]},
+    "source": {"type": "string", "enum": ["upload", "embedded", "auto"]},
+    "url": MEDIA_URL, "versions": {"type": "integer", "minimum": 1},
+    "cues": {"type": "array", "description": "Only with `?cues=1`.", "items": _object(
+        {"start": NUMBER, "end": NUMBER, "text": STRING})},
+}, optional=["cues"], examples=[{"id": 3, "lang": "en", "label": "English", "kind": "captions", "source": "upload",
+              "url": "/media/k2v7q9x1/captions-en.vtt", "versions": 1}]))
+
+VIDEO = component("Video", _object({
+    "id": STRING, "title": STRING,
+    "status": VIDEO_STATUS,
+    "progress": {"type": "number", "minimum": 0, "maximum": 1},
+    "error": {"type": ["string", "null"], "description": "Why processing failed, in words."},
+    "duration": NULLABLE_NUMBER, "width": NULLABLE_INTEGER, "height": NULLABLE_INTEGER,
+    **{name: MEDIA_URL for name in ("poster_url", "mp4_url", "hls_url", "storyboard_url", "preview_url",
+                                    "preview_webp_url", "storyboard_image_url")},
+    "posters": {"type": "array", "description": "Largest first, for srcset.", "items": _object(
+        {"width": INTEGER, "height": INTEGER, "jpeg_url": STRING, "webp_url": MEDIA_URL})},
+    "captions": {"type": "array", "items": CAPTION_TRACK},
+    "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
+    "url": {"type": "string", "description": "This video's API URL."},
+    "poster_time": NULLABLE_NUMBER,
+    "renditions": {"type": "array", "items": _object({"name": STRING, "width": INTEGER, "height": INTEGER})},
+    "metadata": {"oneOf": [{"type": "null"}, _object({
+        "duration": NUMBER, "width": INTEGER, "height": INTEGER, "display_aspect": STRING, "rotation": INTEGER,
+        "frame_rate": NUMBER, "video_codec": STRING, "audio_codec": NULLABLE_STRING, "bit_rate": NULLABLE_INTEGER,
+        "has_audio": {"type": "boolean"}, "container": STRING,
+        "loudness": {"oneOf": [{"type": "null"}, _object({
+            "input_i": NUMBER, "input_tp": NUMBER, "input_lra": NUMBER,
+            "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
+        "description": "What the probe found in the source; null before it ran."},
+    "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
+    "source": _object({"kind": {"type": "string", "enum": ["upload", "url"]}, "name": NULLABLE_STRING,
+                       "url": NULLABLE_STRING, "size": NULLABLE_INTEGER, "sha256": NULLABLE_STRING}),
+    "created_at": {"type": ["string", "null"], "format": "date-time"},
+    "watch": {"type": "object", "additionalProperties": INTEGER,
+              "description": "Anonymous player events (play, q25...q100, error); only on GET."},
+}, optional=["watch"]))
+
+STORY = component("Story", _object({
+    "id": INTEGER, "slug": STRING, "url": STRING, "section_url": STRING, "headline": STRING, "dek": STRING,
+    "body": {"type": "string", "description": "Markdown"}, "byline": STRING, "section": STRING,
+    "language": STRING, "status": {"type": "string", "enum": ["draft", "published"]},
+    "published_at": {"type": ["string", "null"], "format": "date-time"},
+    "video_id": NULLABLE_STRING, "video_position": NULLABLE_INTEGER,
+    "scheduled": {"type": "boolean", "description": "Published with a future published_at."},
+    "created_at": {"type": ["string", "null"], "format": "date-time"},
+    "updated_at": {"type": ["string", "null"], "format": "date-time"},
+}))
 
 
 def video_json(video: Video) -> dict:

@@ -13,10 +13,15 @@ from videodesk.core.text import whole_number
 from videodesk.ingest import resumable
 from videodesk.web.access import current_user, require_role
 from videodesk.web.errors import ApiError, json_errors
+from videodesk.web.openapi import Reply, header, operation
 
 bp = json_errors(Blueprint("resumable", __name__, url_prefix="/api/uploads"))
 VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,expiration"
+DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
+TUS_RESUMABLE = header("Tus-Resumable", {"type": "string", "const": VERSION}, "The protocol version.")
+EXPIRES = {"schema": {"type": "string"}, "description": "HTTP date after which the upload is removed.",
+           "required": True}
 
 
 def _max_size() -> int:
@@ -50,12 +55,23 @@ def _expires_header(record) -> str:
 
 
 @bp.route("/", methods=["OPTIONS"])
+@operation("What the tus server supports", tags=["uploads"], public=True, responses={204: Reply(
+    "Capabilities", headers={"Tus-Version": {"type": "string"}, "Tus-Extension": {"type": "string"},
+                             "Tus-Max-Size": DIGITS, "Tus-Resumable": {"type": "string"}})})
 def options():
     return Response(status=204, headers=_headers({
         "Tus-Version": VERSION, "Tus-Extension": EXTENSIONS, "Tus-Max-Size": str(_max_size())}))
 
 
 @bp.post("/")
+@operation("Start a resumable upload (tus creation)", tags=["uploads"], parameters=[
+    TUS_RESUMABLE, header("Upload-Length", DIGITS, "The file size in bytes."),
+    header("Upload-Metadata", {"type": "string"}, "`key base64value` pairs separated by commas: "
+           "`filename`, `filetype`, `title`.", required=False)],
+    responses={201: Reply("Created; send the bytes to Location", headers={
+        "Location": {"schema": {"type": "string"}, "description": "/api/uploads/<upload_id>", "required": True},
+        "Upload-Expires": EXPIRES})},
+    errors=["unsupported_version", "missing_length", "too_large", "empty_file", "invalid_metadata"])
 @require_role("producer")
 def create():
     _check_version()
@@ -73,6 +89,11 @@ def create():
 
 
 @bp.route("/<upload_id>", methods=["HEAD"])
+@operation("How many bytes the server has (tus core)", tags=["uploads"], parameters=[TUS_RESUMABLE],
+           responses={200: Reply("The upload's state", headers={
+               "Upload-Offset": DIGITS, "Upload-Length": DIGITS, "Upload-Expires": EXPIRES,
+               "Upload-Metadata": {"type": "string"}})},
+           errors=["unsupported_version", "expired"])
 @require_role("producer")
 def upload(upload_id):
     _check_version()
@@ -92,6 +113,11 @@ def _read_body(size: int) -> bytes:
 
 
 @bp.patch("/<upload_id>")
+@operation("Append bytes at Upload-Offset (tus core)", tags=["uploads"],
+           parameters=[TUS_RESUMABLE, header("Upload-Offset", DIGITS, "Where these bytes go: the current size.")],
+           request={"application/offset+octet-stream": {"type": "string", "format": "binary"}},
+           responses={204: Reply("Appended", headers={"Upload-Offset": DIGITS, "Upload-Expires": EXPIRES})},
+           errors=["unsupported_version", "unsupported_media_type", "offset_mismatch", "expired", "locked"])
 @require_role("producer")
 def append(upload_id):
     _check_version()
@@ -105,6 +131,8 @@ def append(upload_id):
 
 
 @bp.delete("/<upload_id>")
+@operation("Give up an upload (tus termination)", tags=["uploads"], parameters=[TUS_RESUMABLE],
+           responses={204: None}, errors=["unsupported_version", "expired"])
 @require_role("producer")
 def terminate(upload_id):
     _check_version()

@@ -3,7 +3,7 @@ from flask import g, request, url_for
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
-from videodesk.core.validation import choice_field, language_tag, text_field
+from videodesk.core.validation import LANGUAGE_TAG, choice_field, language_tag, text_field
 from videodesk.ingest import intake
 from videodesk.jobs.queue import queue
 from videodesk.media.captions import cues_of
@@ -11,9 +11,28 @@ from videodesk.media.social import ASPECTS
 from videodesk.newsroom import branding, library, watch_counts
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
-from videodesk.web.api.presenters import video_json
+from videodesk.web.api.presenters import CAPTION_TRACK, STRING, VIDEO, VIDEO_STATUS, video_json
+from videodesk.web.openapi import Reply, component, link, operation, query
 from videodesk.web.requests import json_body
 from videodesk.web.views import caption_json
+
+FILE = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
+CAPTIONS_FILE = {"type": "string", "format": "binary", "contentMediaType": "text/vtt", "description": "SRT or WebVTT"}
+TITLE = {"type": "string", "maxLength": 300, "description": "Defaults to the file name or URL."}
+LANG = {"type": "string", "description": "BCP 47 tag", "pattern": f"^{LANGUAGE_TAG.pattern}$", "default": "en", "examples": ["en", "pt-BR"]}
+# The next steps a client can take with a new video's id (Schemathesis follows them too).
+VIDEO_LINKS = {name: link(f"api_{name}", video_id="$response.body#/id") for name in (
+    "get_video", "add_captions", "list_captions", "edit_captions", "choose_poster", "request_social_cut",
+    "rerun_transcription", "reprocess", "delete_video")}
+ACCEPTED = component("VideoAccepted", {
+    "type": "object", "required": ["id", "status", "url"], "additionalProperties": False,
+    "properties": {"id": STRING, "status": VIDEO_STATUS,
+                   "url": {"type": "string", "description": "Poll it for the video."},
+                   "duplicate_of": {"type": ["string", "null"], "description": "A byte-identical video you can see."},
+                   "duplicate": {"type": "boolean", "description": "The existing video is answered; no new one was made."}},
+    "examples": [{"id": "k2v7q9x1", "status": "queued", "url": "/api/videos/k2v7q9x1", "duplicate_of": None}]})
+QUEUED = {"type": "object", "required": ["status", "video"], "additionalProperties": False,
+          "properties": {"status": {"const": "queued"}, "video": {"type": "string", "description": "The video's API URL."}}}
 
 
 def _accepted(video, status=202, **extra):
@@ -39,6 +58,25 @@ def _create_from_json(data: dict):
 
 
 @bp.post("/videos")
+@operation(
+    "Add a video: upload a file, import a URL or finish a resumable upload", tags=["videos"],
+    request={"multipart/form-data": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": FILE, "captions": CAPTIONS_FILE, "captions_lang": LANG,
+                       "title": TITLE}},
+        "application/json": {"oneOf": [
+            component("VideoImport", {"type": "object", "required": ["source_url"], "properties": {
+                "source_url": {"type": "string", "maxLength": 2000, "description": "A page yt-dlp can download."},
+                "title": TITLE}, "examples": [{"source_url": "https://www.example.org/watch?v=flood"}]}),
+            component("VideoFromUpload", {"type": "object", "required": ["upload_id"], "properties": {
+                "upload_id": {"type": "string", "maxLength": 64, "description": "The last segment of the tus Location."},
+                "title": TITLE, "allow_duplicate": {"type": "boolean", "default": False}},
+                "examples": [{"upload_id": "5f0c2d8e9a", "title": "Flood defences"}]})]}},
+    responses={202: Reply("Queued for processing", ACCEPTED, links=VIDEO_LINKS),
+               200: Reply("A byte-identical video already exists (finished resumable uploads only)", ACCEPTED,
+                          links=VIDEO_LINKS)},
+    errors=["missing_field", "invalid_field", "missing_file", "empty_file", "invalid_captions", "url_not_allowed",
+            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "rate_limited"])
 @require_role("producer")
 def create_video():
     if request.mimetype == "application/json":
@@ -50,6 +88,7 @@ def create_video():
 
 
 @bp.get("/videos/<video_id>")
+@operation("A video: its processing state, media URLs and captions", tags=["videos"], responses={200: VIDEO})
 @require_role("producer")
 def get_video(video_id):
     video = library.video_for(g.user, video_id)
@@ -57,6 +96,10 @@ def get_video(video_id):
 
 
 @bp.post("/videos/<video_id>/captions")
+@operation("Add a caption track (SRT or WebVTT)", tags=["captions"],
+           request={"multipart/form-data": {"type": "object", "required": ["file"], "properties": {
+               "file": CAPTIONS_FILE, "lang": LANG, "label": {"type": "string", "maxLength": 100}}}},
+           responses={201: CAPTION_TRACK}, errors=["missing_file", "invalid_captions", "invalid_field", "invalid_input"])
 @require_role("producer")
 def add_captions(video_id):
     video = library.video_for(g.user, video_id)
@@ -70,6 +113,11 @@ def add_captions(video_id):
 
 
 @bp.post("/videos/<video_id>/poster")
+@operation("Choose the poster frame", tags=["videos"],
+           request={"type": "object", "required": ["time"], "properties": {
+               "time": {"type": "number", "minimum": 0, "description": "Seconds into the clip."}},
+               "examples": [{"time": 12.5}]},
+           responses={202: VIDEO}, errors=["invalid_field", "not_ready"])
 @require_role("producer")
 def choose_poster(video_id):
     """Editors override the automatic poster by timestamp; no re-transcoding happens."""
@@ -84,6 +132,10 @@ def choose_poster(video_id):
 
 
 @bp.get("/videos/<video_id>/captions")
+@operation("A video's caption tracks", tags=["captions"],
+           parameters=[query("cues", {"type": "string", "enum": ["1"]}, "Send 1 to include each track's cues.")],
+           responses={200: {"type": "object", "required": ["captions"], "additionalProperties": False,
+                            "properties": {"captions": {"type": "array", "items": CAPTION_TRACK}}}})
 @require_role("producer")
 def list_captions(video_id):
     video = library.video_for(g.user, video_id)
@@ -97,6 +149,18 @@ def list_captions(video_id):
 
 
 @bp.put("/videos/<video_id>/captions/<lang>")
+@operation("Save a new version of a language's captions", tags=["captions"],
+           request={"application/json": {"type": "object", "required": ["cues"], "properties": {"cues": {
+               "type": "array", "minItems": 1, "items": {"type": "object", "required": ["start", "end", "text"],
+                                                         "properties": {"start": {"type": "number", "minimum": 0},
+                                                                        "end": {"type": "number"},
+                                                                        "text": {"type": "string", "maxLength": 500}}}}},
+               "examples": [{"cues": [{"start": 0.5, "end": 3.0, "text": "Welcome to videodesk."}]}]},
+               "text/vtt": {"type": "string", "examples": ["WEBVTT\n\n00:00.500 --> 00:03.000\nWelcome.\n"]},
+               "application/x-subrip": {"type": "string"}},
+           responses={200: Reply("A new version of the track", CAPTION_TRACK),
+                      201: Reply("A new track for this language", CAPTION_TRACK)},
+           errors=["invalid_captions", "invalid_field", "invalid_input"])
 @require_role("producer")
 def edit_captions(video_id, lang):
     """A new version of a language's track, as WebVTT text or {"cues": [...]}; earlier versions are kept."""
@@ -111,6 +175,14 @@ def edit_captions(video_id, lang):
 
 
 @bp.post("/videos/<video_id>/social-cut")
+@operation("Make a square or vertical cut with burned-in captions", tags=["videos"],
+           request={"type": "object", "required": ["aspect"], "properties": {
+               "aspect": {"type": "string", "enum": list(ASPECTS)}, "lang": {**LANG, "default": None}},
+               "examples": [{"aspect": "9:16", "lang": "en"}]},
+           responses={202: {"type": "object", "required": ["aspect", "status", "video"], "additionalProperties": False,
+                            "properties": {"aspect": {"type": "string", "enum": list(ASPECTS)},
+                                           **QUEUED["properties"]}}},
+           errors=["invalid_field", "not_ready"])
 @require_role("producer")
 def request_social_cut(video_id):
     """A square or vertical MP4 with the captions (and, with "logo": true, the station logo) burned in, made in the queue."""
@@ -129,6 +201,7 @@ def request_social_cut(video_id):
 
 
 @bp.post("/videos/<video_id>/captions/auto")
+@operation("Transcribe the video again", tags=["captions"], responses={202: QUEUED}, errors=["not_ready", "no_audio"])
 @require_role("producer")
 def rerun_transcription(video_id):
     """Run automatic transcription again (after an engine or model change, say)."""
@@ -141,6 +214,11 @@ def rerun_transcription(video_id):
 
 
 @bp.delete("/videos/<video_id>")
+@operation("Delete a video, its media and its original", tags=["videos"],
+           responses={200: {"type": "object", "required": ["deleted", "stories_without_video"],
+                            "additionalProperties": False,
+                            "properties": {"deleted": STRING, "stories_without_video": {
+                                "type": "array", "items": STRING, "description": "Slugs of stories that lost the player."}}}})
 @require_role("producer")
 def delete_video(video_id):
     """204 (the contract); stories that used the video lose the player, and the audit log names them."""
@@ -149,6 +227,7 @@ def delete_video(video_id):
 
 
 @bp.post("/videos/<video_id>/reprocess")
+@operation("Process the video again from its original", tags=["videos"], responses={202: ACCEPTED}, errors=["busy"])
 @require_role("producer")
 def reprocess(video_id):
     """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""

@@ -15,10 +15,22 @@ from videodesk.newsroom.stories import live_story_for
 from videodesk.web import caching
 from videodesk.web.errors import ApiError, json_errors
 from videodesk.web.filters import absolute
+from videodesk.web.openapi import Reply, operation, query
 from videodesk.web.views import video_view
 
 bp = Blueprint("embed", __name__)
 MAX_SIZE = 4096
+PIXELS = {"type": "integer", "minimum": 1, "maximum": MAX_SIZE}
+OEMBED = {
+    "type": "object", "required": ["version", "type", "title", "provider_name", "provider_url", "cache_age", "html",
+                                   "width", "height"],
+    "additionalProperties": False,
+    "properties": {"version": {"const": "1.0"}, "type": {"const": "video"}, "title": {"type": "string"},
+                   "author_name": {"type": "string"}, "provider_name": {"type": "string"},
+                   "provider_url": {"type": "string"}, "cache_age": {"type": "integer"}, "html": {"type": "string"},
+                   "width": PIXELS, "height": PIXELS, "thumbnail_url": {"type": "string"},
+                   "thumbnail_width": {"type": "integer"}, "thumbnail_height": {"type": "integer"}},
+}
 
 
 @bp.get("/embed/<video_id>")
@@ -73,12 +85,19 @@ def _dimension(name: str) -> int | None:
 
 
 @bp.get("/oembed")
+@operation("oEmbed 1.0 for a story or embed URL of this site", tags=["reader"], public=True, parameters=[
+    query("url", {"type": "string"}, "A story (/stories/<slug>) or embed (/embed/<video_id>) URL of this host.",
+          required=True),
+    query("format", {"type": "string", "enum": ["json", "xml"], "default": "json"}),
+    query("maxwidth", PIXELS), query("maxheight", PIXELS)],
+    responses={200: Reply("The embed", content={"application/json": OEMBED, "text/xml": {"type": "string"}})},
+    errors=["missing_field", "invalid_field", "not_found", "unsupported_format"])
 @json_errors
 def oembed():
     url = request.args.get("url")
     if not url:
         raise Invalid(code="missing_field", message="'url' is required.")
-    fmt = request.args.get("format", "json")
+    fmt = request.args.get("format") or "json"
     if fmt not in ("json", "xml"):
         # oEmbed 1.0 section 2.3.4: an unsupported format is 501 Not Implemented.
         raise ApiError(501, "unsupported_format", "Formats offered: json, xml.")

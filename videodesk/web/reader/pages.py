@@ -8,6 +8,7 @@ from videodesk.newsroom.stories import published
 from videodesk.web import caching
 from videodesk.web.errors import json_errors
 from videodesk.web.filters import section_slug
+from videodesk.web.openapi import operation
 from videodesk.web.reader.article import render_article
 from videodesk.web.views import video_view
 
@@ -53,6 +54,8 @@ def story(slug):
 
 
 @bp.get("/healthz")
+@operation("Health: the app answers and its database too", tags=["service"], public=True, responses={
+    200: {"type": "object", "required": ["ok"], "additionalProperties": False, "properties": {"ok": {"type": "boolean"}}}})
 @json_errors
 def healthz():
     db.session().execute(text("SELECT 1"))
