@@ -33,7 +33,24 @@ def video_object(story: Story, video_data: dict, transcript_text: str | None) ->
     }
     if transcript_text:
         data["transcript"] = transcript_text
+    article = url_for("public.story", slug=story.slug, _external=True)
+    if video_data["chapters"]:
+        data["hasPart"] = chapter_clips(video_data["chapters"], video_data["duration"], article)
+    data["potentialAction"] = {"@type": "SeekToAction", "target": article + "?t={seek_to_second_number}",
+                               "startOffset-input": "required name=seek_to_second_number"}
     return data
+
+
+def chapter_clips(chapters: list[dict], duration: float | None, article_url: str) -> list[dict]:
+    """schema.org Clip "key moments": each chapter until the next one (the last until the end)."""
+    ends = [c["start"] for c in chapters[1:]] + [duration or chapters[-1]["start"]]
+    return [{"@type": "Clip", "name": chapter["title"], "startOffset": _seconds(chapter["start"]),
+             "endOffset": _seconds(end), "url": f"{article_url}?t={int(chapter['start'])}"}
+            for chapter, end in zip(chapters, ends, strict=True)]
+
+
+def _seconds(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 3)
 
 
 def news_article(story: Story, video_data: dict | None, transcript_text: str | None) -> dict:
