@@ -8,6 +8,7 @@ from videodesk.core.ids import random_id
 from videodesk.core.models import Video
 from videodesk.core.text import is_storable
 from videodesk.media.captions import vtt_clock
+from videodesk.newsroom import library
 
 MAX_CHAPTERS = 100
 MAX_TITLE = 100
@@ -79,6 +80,7 @@ def apply_chapters(video: Video, chapters: list[dict], duration: float | None = 
 
 def save_chapters(video: Video, data: dict):
     """PUT body: {"chapters": [...]} or {"description": "0:00 Intro\\n1:30 ..."} (the lines become chapters)."""
+    library.require_ready(video, "Chapters can be set")
     if "chapters" in data:
         items = data["chapters"]
     elif "description" in data:
