@@ -101,8 +101,10 @@ def cut(src, dst, start: float, end: float, *, timeout: float, probe_timeout: fl
     info = probe(src, timeout=probe_timeout)
     if info.video is None:
         raise MediaError("The original has no picture to cut.")
-    if end > info.duration + 0.001:
-        raise MediaError(f"The range ends at {end:.3f} s, after the end of the original ({info.duration:.3f} s).")
+    # The web MP4 the producer saw can outlast the original by an audio frame or two.
+    end = min(end, info.duration)
+    if end - start < MIN_LENGTH_S / 2:
+        raise MediaError(f"The range {start:.3f}-{end:.3f} s is not within the original ({info.duration:.3f} s).")
     frame = frame_duration(info)
     facts = parse_keyframes(run(keyframes_command(src, start), timeout=probe_timeout, what="Keyframe search").stdout)
     keyframe = copy_start(facts, start, frame)

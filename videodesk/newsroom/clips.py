@@ -126,6 +126,8 @@ def untrim(video: Video, reprocess):
     """Back to the whole original: the captions and chapters it had come back (as new versions)."""
     if video.trim is None:
         raise Conflict(code="not_trimmed", message="The video is not trimmed.")
+    if video.status in ("queued", "processing"):
+        raise Conflict(code="busy", message="The video is already waiting or being processed.")
     originals = _original_captions(video)
     for track in video.captions:
         track.replace_file(originals[str(track.id)])
