@@ -1,5 +1,6 @@
 // Progressive enhancement of the native <video>: HLS (native or hls.js, loaded lazily), a captions
-// language menu, storyboard scrub previews, keyboard control and privacy-respecting watch beacons.
+// language menu, storyboard scrub previews, chapters (marks on the bar, a menu, titles in the
+// preview), ?t= / #t= start times, keyboard control and privacy-respecting watch beacons.
 // Without JavaScript the native player with its MP4 source and caption tracks still works.
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
     if (!url) { figure.dataset.engine = "mp4"; return; }
     if (video.canPlayType(HLS_TYPE)) { figure.dataset.engine = "native-hls"; return; }
     if (!(window.Hls && window.Hls.isSupported())) { figure.dataset.engine = "mp4"; return; }
-    var hls = new window.Hls({ capLevelToPlayerSize: true, startPosition: Number(figure.dataset.start) || -1 });
+    var hls = new window.Hls({ capLevelToPlayerSize: true, startPosition: startTime(video) });
     hls.on(window.Hls.Events.ERROR, function (_event, data) {
       if (data.fatal) { hls.destroy(); video.src = video.querySelector("source[type='video/mp4']").src; figure.dataset.engine = "mp4"; }
     });
@@ -31,9 +32,37 @@
     observer.observe(figure);
   }
 
+  // "?t=90", "#t=90", "t=1m30s" or "t=1:30" on the page's URL: where playing starts (any page with a player).
+  function requestedStart() {
+    var value = new URLSearchParams(location.search).get("t") ||
+      new URLSearchParams(location.hash.replace(/^#/, "")).get("t");
+    if (!value) return null;
+    var seconds = null, parts = value.match(/^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$/);
+    if (/^\d+(:\d{1,2}){1,2}(\.\d+)?$/.test(value)) {
+      seconds = value.split(":").reduce(function (total, part) { return total * 60 + Number(part); }, 0);
+    } else if (parts && value !== "") {
+      seconds = Number(parts[1] || 0) * 3600 + Number(parts[2] || 0) * 60 + Number(parts[3] || 0);
+    }
+    return seconds !== null && isFinite(seconds) && seconds >= 0 ? seconds : null;
+  }
+
+  function startTime(video) {
+    var t = requestedStart();
+    return t === null ? -1 : Math.min(t, isFinite(video.duration) ? Math.max(0, video.duration - 0.1) : t);
+  }
+
+  // Each new source (the MP4, then HLS) starts at t until the reader has played something.
+  function setupStartTime(video) {
+    if (requestedStart() === null) return;
+    function seek() { if (video.played.length === 0 || video.currentTime < 0.01) video.currentTime = startTime(video); }
+    video.addEventListener("loadedmetadata", seek);
+    if (video.readyState >= 1) seek();
+  }
+
   function setupCaptions(figure, video) {
     var select = figure.querySelector(".captions-select");
-    var tracks = video.textTracks;
+    // The chapters track is not a caption language: the menu and "c" leave it alone.
+    var tracks = Array.prototype.filter.call(video.textTracks, function (t) { return t.kind !== "chapters" && t.kind !== "metadata"; });
     var last = 0;
     function show(index) {
       for (var i = 0; i < tracks.length; i++) tracks[i].mode = i === index ? "showing" : "disabled";
@@ -48,7 +77,7 @@
       var initial = current();
       if (initial === null) {
         var def = video.querySelector("track[default]");
-        initial = def ? Array.prototype.indexOf.call(video.querySelectorAll("track"), def) : null;
+        initial = def ? Array.prototype.indexOf.call(video.querySelectorAll("track:not([kind=chapters])"), def) : null;
       }
       show(initial);
       select.addEventListener("change", function () { show(select.value === "" ? null : Number(select.value)); });
@@ -56,23 +85,32 @@
     return function toggle() { show(current() === null ? last : null); };
   }
 
-  function parseStoryboard(text, base) {
+  // WebVTT cues as {start, end, text} (enough of the format for our storyboard and chapter files).
+  function parseCues(text) {
     var cues = [];
-    var blocks = text.replace(/\r/g, "").split("\n\n");
-    blocks.forEach(function (block) {
+    text.replace(/\r/g, "").split("\n\n").forEach(function (block) {
       var lines = block.trim().split("\n");
-      var timing = lines.filter(function (l) { return l.indexOf("-->") > 0; })[0];
-      var target = lines[lines.length - 1];
-      if (!timing || target.indexOf("#xywh=") < 0) return;
-      var times = timing.split("-->").map(function (t) {
-        var p = t.trim().split(":").map(Number);
+      var at = lines.findIndex(function (l) { return l.indexOf("-->") > 0; });
+      if (at < 0) return;
+      var times = lines[at].split("-->").map(function (t) {
+        var p = t.trim().split(/\s/)[0].split(":").map(Number);
         return p.length === 3 ? p[0] * 3600 + p[1] * 60 + p[2] : p[0] * 60 + p[1];
       });
-      var parts = target.split("#xywh=");
-      var xywh = parts[1].split(",").map(Number);
-      cues.push({ start: times[0], end: times[1], url: new URL(parts[0], base).href, x: xywh[0], y: xywh[1], w: xywh[2], h: xywh[3] });
+      cues.push({ start: times[0], end: times[1], text: lines.slice(at + 1).join("\n") });
     });
     return cues;
+  }
+
+  function parseStoryboard(text, base) {
+    return parseCues(text).filter(function (cue) { return cue.text.indexOf("#xywh=") > 0; }).map(function (cue) {
+      var parts = cue.text.split("#xywh=");
+      var xywh = parts[1].split(",").map(Number);
+      return { start: cue.start, end: cue.end, url: new URL(parts[0], base).href, x: xywh[0], y: xywh[1], w: xywh[2], h: xywh[3] };
+    });
+  }
+
+  function cueAt(cues, time) {
+    return cues.filter(function (c) { return time >= c.start && time < c.end; })[0];
   }
 
   function clock(seconds) {
@@ -80,13 +118,51 @@
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
 
+  // Chapter marks on the bar and a chapter menu, from the kind="chapters" track.
+  function setupChapters(figure, video, chapters) {
+    var scrub = figure.querySelector(".scrub");
+    var duration = Number(figure.dataset.duration) || video.duration;
+    chapters.slice(1).forEach(function (chapter) {
+      var mark = document.createElement("span");
+      mark.className = "chapter-mark";
+      mark.style.left = (chapter.start / duration) * 100 + "%";
+      scrub.appendChild(mark);
+    });
+    var label = document.createElement("label");
+    label.className = "chapters-choice";
+    label.textContent = "Chapter";
+    var select = document.createElement("select");
+    select.className = "chapters-select";
+    chapters.forEach(function (chapter, index) {
+      var option = document.createElement("option");
+      option.value = String(index);
+      option.textContent = clock(chapter.start) + " " + chapter.text;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", function () { video.currentTime = chapters[Number(select.value)].start; });
+    video.addEventListener("timeupdate", function () {
+      var current = cueAt(chapters, video.currentTime);
+      if (current && document.activeElement !== select) select.value = String(chapters.indexOf(current));
+    });
+    label.appendChild(select);
+    figure.querySelector(".player-bar").appendChild(label);
+    figure.dataset.chapters = String(chapters.length);
+  }
+
   function setupScrub(figure, video) {
     var bar = figure.querySelector(".player-bar");
     var range = figure.querySelector(".scrub-range");
     var preview = figure.querySelector(".scrub-preview");
     var label = figure.querySelector(".scrub-time");
+    var chapterLabel = figure.querySelector(".scrub-chapter");
     bar.hidden = false;
     var cues = [];
+    var chapters = [];
+    var chaptersTrack = video.querySelector("track[kind=chapters]");
+    if (chaptersTrack) {
+      fetch(new URL(chaptersTrack.getAttribute("src"), location.href)).then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (text) { chapters = parseCues(text); if (chapters.length) setupChapters(figure, video, chapters); });
+    }
     if (figure.dataset.storyboard) {
       var url = new URL(figure.dataset.storyboard, location.href);
       fetch(url).then(function (r) { return r.ok ? r.text() : ""; })
@@ -96,9 +172,11 @@
     video.addEventListener("timeupdate", function () { if (!range.matches(":active")) range.value = video.currentTime; });
     range.addEventListener("input", function () { video.currentTime = Number(range.value); });
     function showPreview(time, fraction) {
-      var cue = cues.filter(function (c) { return time >= c.start && time < c.end; })[0];
+      var cue = cueAt(cues, time);
+      var chapter = cueAt(chapters, time);
       preview.hidden = false;
       label.textContent = clock(time);
+      if (chapterLabel) chapterLabel.textContent = chapter ? chapter.text : "";
       preview.style.left = Math.min(Math.max(fraction, 0), 1) * 100 + "%";
       if (cue) {
         preview.style.width = cue.w + "px";
@@ -160,19 +238,10 @@
     video.addEventListener("error", function () { send("error"); }, true);
   }
 
-  // data-start (a quote's second, from ?t=): every source that loads starts there until playback moves on.
-  function setupStart(figure, video) {
-    var start = Number(figure.dataset.start);
-    if (!start) return;
-    function seek() { if (video.currentTime < start && !video.played.length) video.currentTime = start; }
-    video.addEventListener("loadedmetadata", seek);
-    if (video.readyState >= 1) seek();
-  }
-
   document.querySelectorAll("[data-player]").forEach(function (figure) {
     var video = figure.querySelector("video");
-    setupStart(figure, video);
     var toggleCaptions = setupCaptions(figure, video);
+    setupStartTime(video);
     setupScrub(figure, video);
     setupKeys(figure, video, toggleCaptions);
     setupBeacons(figure, video);

@@ -4,6 +4,8 @@ import shutil
 
 from playwright.sync_api import sync_playwright
 
+from .servers import ROOT
+
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
@@ -25,3 +27,19 @@ def browser():
             yield instance
         finally:
             instance.close()
+
+
+def sign_in(page, base, token):
+    page.goto(base + "/studio/login")
+    page.click(".token-signin summary")
+    page.fill("#token", token)
+    page.click(".token-signin button[type=submit]")
+    page.wait_for_url(base + "/studio/")
+
+
+def serious_accessibility_violations(page) -> list:
+    """axe-core's serious and critical findings on the page (the context must bypass CSP to inject it)."""
+    page.add_script_tag(content=(ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text())
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]

@@ -143,3 +143,34 @@ def lavfi_pcm(path: Path, source: str) -> Path:
 # Three notes of a C major chord, the top one pulsing twice a second: music-like, no speech.
 CHORD = ("aevalsrc=0.2*sin(2*PI*261.6*t)+0.2*sin(2*PI*329.6*t)"
          "+0.2*sin(2*PI*392*t)*(0.5+0.5*sin(2*PI*2*t)):d=8")
+
+
+def make_frame_numbered(path: Path, seconds: int = 4, rate: int = 25) -> Path:
+    """Every frame different (a gradient moved 16 grey levels a frame), a keyframe every 2 s and no
+    B-frames: cuts off keyframes must re-encode, cuts on them may stream-copy."""
+    ffmpeg("-f", "lavfi", "-i", f"nullsrc=s=320x180:r={rate}:d={seconds},geq=lum='mod(X+16*N,256)':cb=128:cr=128",
+           "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+           "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", str(2 * rate), "-keyint_min", str(2 * rate),
+           "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", path)
+    return path
+
+
+def gray_frame(path: Path, index: int | None = None) -> bytes:
+    """One decoded frame as raw 8-bit grey (the first, or the `index`-th counted from 0)."""
+    select = ["-vf", f"select=eq(n\\,{index})"] if index is not None else []
+    return subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), *select, "-frames:v", "1",
+                           "-pix_fmt", "gray", "-f", "rawvideo", "-"], check=True, capture_output=True,
+                          timeout=60).stdout
+
+
+def frame_difference(a: bytes, b: bytes) -> float:
+    """Mean absolute difference of two grey frames of the same size (0 = identical)."""
+    assert len(a) == len(b) and a, (len(a), len(b))
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def frame_count(path: Path) -> int:
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                          "stream=nb_read_frames", "-of", "csv=p=0", str(path)], check=True, capture_output=True,
+                         text=True, timeout=60).stdout
+    return int(out.strip())

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from . import media
-from .browser import browser
-from .servers import ROOT, Instance
+from .browser import browser, serious_accessibility_violations, sign_in
+from .servers import Instance
 
 SPANISH = "WEBVTT\n\n00:00:00.500 --> 00:00:04.000\nBienvenidos a videodesk.\n"
 
@@ -34,14 +34,6 @@ def demo_site(tmp_path_factory):
     assert added.status_code == 201
     yield instance
     instance.stop()
-
-
-def sign_in(page, base, token):
-    page.goto(base + "/studio/login")
-    page.click(".token-signin summary")
-    page.fill("#token", token)
-    page.click(".token-signin button[type=submit]")
-    page.wait_for_url(base + "/studio/")
 
 
 def sign_in_with_password(page, base, name, password):
@@ -150,14 +142,6 @@ def test_embed_plays_in_an_iframe_of_another_origin(demo_site):
             assert not problems, problems
     finally:
         server.shutdown()
-
-
-def serious_accessibility_violations(page) -> list:
-    """axe-core's serious and critical findings on the page (the context must bypass CSP to inject it)."""
-    page.add_script_tag(content=(ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text())
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("path", ["/stories/welcome-to-videodesk", "/", "/embed/{video_id}", "/studio/login"])

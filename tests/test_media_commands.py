@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from videodesk.media import analysis, ladder, loudness, overlay, poster, probe, social, storyboard
+from videodesk.media import analysis, clip, ladder, loudness, overlay, poster, probe, social, storyboard
+from videodesk.media.captions import cues_between
 from videodesk.media.probe import AudioStream, MediaInfo, VideoStream, parse_probe, validate
 from videodesk.media.runner import MediaError
 
@@ -199,3 +200,60 @@ def test_social_cut_burns_the_logo_under_the_captions_and_reads_only_the_png():
     assert graph.index("overlay=") < graph.index("subtitles=")
     clean = social.social_cut_command("/m/video.mp4", None, "/m/cut.mp4", "9:16", True)
     assert "overlay" not in " ".join(clean) and "logo.png" not in " ".join(clean)
+
+
+def test_keyframes_are_read_relative_to_the_container_start():
+    output = json.dumps({"format": {"start_time": "1.400000"}, "streams": [{"has_b_frames": 0}],
+                         "packets": [{"pts_time": "1.400000", "flags": "K__"}, {"pts_time": "1.440000", "flags": "___"},
+                                     {"pts_time": "3.400000", "flags": "K_"}, {"pts_time": "N/A", "flags": "K_"}]})
+    facts = clip.parse_keyframes(output)
+    assert facts.keyframes == (0.0, 2.0) and facts.start_time == 1.4 and not facts.has_b_frames
+    command = clip.keyframes_command("/in/source", 0.5)
+    assert command[command.index("-read_intervals") + 1] == "0.000000%1.500000"
+    assert command[-1] == "file:/in/source" and "-protocol_whitelist" in command
+
+
+def test_stream_copy_only_from_a_keyframe_within_half_a_frame_and_without_b_frames():
+    facts = clip.StreamFacts(start_time=0.0, keyframes=(0.0, 2.0), has_b_frames=False)
+    assert clip.copy_start(facts, 2.01, 0.04) == 2.0
+    assert clip.copy_start(facts, 2.03, 0.04) is None
+    assert clip.copy_start(facts, 1.28, 0.04) is None
+    assert clip.copy_start(clip.StreamFacts(0.0, (0.0, 2.0), has_b_frames=True), 2.0, 0.04) is None
+
+
+def test_copy_command_copies_the_picture_from_just_past_the_keyframe_and_cuts_the_sound_exactly():
+    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, has_audio=True)
+    assert args[args.index("-ss") + 1] == "2.000500" and args.index("-ss") < args.index("-i")
+    assert args[args.index("-t") + 1] == "0.999500"
+    assert args[args.index("-c:v") + 1] == "copy" and args[args.index("-c:a") + 1] == "flac"
+    assert args[args.index("-f") + 1] == "matroska" and "-progress" in args
+    silent = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, has_audio=False)
+    assert "0:a:0" not in silent and "-c:a" not in silent
+
+
+def test_reencode_command_keeps_frames_from_half_a_frame_before_start_to_half_a_frame_before_end():
+    args = clip.reencode_command("/in/source", "/out/cut.mkv", 1.28, 3.52, 0.04, has_audio=True)
+    assert args[args.index("-ss") + 1] == "1.260000"
+    graph = args[args.index("-filter_complex") + 1]
+    assert "trim=duration=2.220000" in graph and "setpts=PTS-STARTPTS" in graph
+    assert "atrim=duration=2.240000:start=0.020000" in graph and "asetpts=PTS-STARTPTS" in graph
+    assert args[args.index("-c:v") + 1] == "libx264" and args[args.index("-crf") + 1] == "16"
+    at_zero = clip.reencode_command("/in/source", "/out/cut.mkv", 0.0, 1.0, 0.04, has_audio=False)
+    assert at_zero[at_zero.index("-ss") + 1] == "0.000000" and "atrim" not in " ".join(at_zero)
+
+
+def test_frame_duration_falls_back_when_the_rate_is_unknown():
+    assert clip.frame_duration(info()) == 0.04
+    unknown = info()
+    unknown.video.fps = 0.0
+    assert clip.frame_duration(unknown) == pytest.approx(1 / 30)
+
+
+def test_cues_between_clips_and_moves_cues_to_the_range():
+    text = ("WEBVTT\n\n00:00:00.200 --> 00:00:01.000\nBefore\n\n00:00:00.500 --> 00:00:01.500\nAcross\n\n"
+            "00:00:02.000 --> 00:00:03.000\n<i>Inside</i>\n")
+    assert cues_between(text, 1.28, 2.5) == ("WEBVTT\n\n00:00:00.000 --> 00:00:00.220\nAcross\n\n"
+                                             "00:00:00.720 --> 00:00:01.220\n<i>Inside</i>\n")
+    assert cues_between(text, 3.0, 4.0) is None  # a cue ending at the start does not overlap
+    moved_back = cues_between(cues_between(text, 1.0, 9.0), -1.0, float("inf"))
+    assert "00:00:01.000 --> 00:00:01.500\nAcross" in moved_back

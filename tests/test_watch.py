@@ -89,12 +89,12 @@ def test_watch_page_is_a_video_object_page_once_published(client, tokens, clips)
     assert entry.findtext("video:video/video:player_loc", namespaces=NS).endswith(f"/embed/{video['id']}")
 
 
-def test_chapters_become_clips(app):
-    from videodesk.web.reader.structured_data import chapter_clips
+def test_chapters_become_clips_pointing_at_the_watch_page(app):
+    from videodesk.web.reader.structured_data import chapter_clips, watch_url
     with app.test_request_context():
-        clips = chapter_clips({"id": "abc", "duration": 95.0,
-                               "chapters": [{"start": 30.5, "title": "Repairs"}, {"start": 0, "title": "Intro"}]})
-    assert [(c["name"], c["startOffset"], c["endOffset"]) for c in clips] == [("Intro", 0, 30), ("Repairs", 30, 95)]
+        clips = chapter_clips([{"start": 0, "title": "Intro"}, {"start": 30.5, "title": "Repairs"}], 95.0,
+                              watch_url("abc"))
+    assert [(c["name"], c["startOffset"], c["endOffset"]) for c in clips] == [("Intro", 0, 30.5), ("Repairs", 30.5, 95)]
     assert clips[1]["url"] == "http://localhost/videos/abc?t=30"
 
 

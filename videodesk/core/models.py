@@ -62,6 +62,13 @@ class Video(Base):
     # The automatic-captions job, which runs after the video is ready:
     # {"status": "queued"|"running"|"done"|"failed", "progress": 0-1, "error", "language"}.
     captioning: Mapped[dict | None] = mapped_column(JSON)
+    # A clip's place in its parent's original: {"id", "start", "end"} (seconds); None for other videos.
+    clip_of: Mapped[dict | None] = mapped_column(JSON)
+    # The kept range of the original: {"start", "end", "captions": {track id: file}, "chapters": [...]},
+    # the last two being what the untrimmed video had, so removing the trim restores them.
+    trim: Mapped[dict | None] = mapped_column(JSON)
+    chapters: Mapped[list] = mapped_column(JSON, default=list)  # [{"start", "title"}], sorted
+    chapters_file: Mapped[str | None] = mapped_column(String(200))  # the WebVTT kind="chapters" track
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     captions: Mapped[list["CaptionTrack"]] = relationship(

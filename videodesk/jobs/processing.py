@@ -12,6 +12,7 @@ from sqlalchemy import select
 from videodesk.core import changes, db, storage
 from videodesk.core.models import Video, utcnow
 from videodesk.ingest import url_import
+from videodesk.jobs import clipping
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
 from videodesk.media.runner import MediaError
@@ -37,7 +38,7 @@ def _limits() -> pipeline.Limits:
 
 def _context(video: Video) -> pipeline.Context:
     return pipeline.Context(
-        source=storage.source_path(video.id), media_dir=storage.media_dir(video.id),
+        source=clipping.pipeline_source(video), media_dir=storage.media_dir(video.id),
         work_dir=storage.upload_dir(video.id) / "work", limits=_limits(),
         state=copy.deepcopy(video.pipeline_state or {}),
     )
@@ -86,6 +87,13 @@ def process_video(video_id: str) -> bool:
     try:
         if video.source_kind == "url" and not storage.source_path(video.id).exists():
             _download(session, video)
+        if clipping.needs_cut(video):
+            cut = clipping.cut_source(video, _limits(), _progress_reporter(session, video, start, clipping.CUT_SHARE))
+            video.pipeline_state = {**(video.pipeline_state or {}), "cut": cut}
+            session.commit()
+            start += clipping.CUT_SHARE
+        elif not video.trim:
+            clipping.remove_trimmed_sources(video)
         ctx = _context(video)
         pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
     except MediaError as exc:

@@ -74,7 +74,7 @@ def to_webvtt(data: bytes) -> str:
     return webvtt.WebVTT(captions=cues).content
 
 
-def _clock(seconds: float) -> str:
+def vtt_clock(seconds: float) -> str:
     millis = int(round(seconds * 1000))
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
@@ -99,7 +99,7 @@ def from_cues(cues) -> str:
             raise MediaError(f"Cue {number} text must not contain '-->', NUL or broken characters.")
         # A blank line would end the cue early (WebVTT), so lines are kept but blank ones dropped.
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        captions.append(webvtt.Caption(_clock(start), _clock(end), "\n".join(lines)))
+        captions.append(webvtt.Caption(vtt_clock(start), vtt_clock(end), "\n".join(lines)))
     captions.sort(key=lambda c: seconds(c.start))
     return webvtt.WebVTT(captions=captions).content
 
@@ -113,3 +113,14 @@ def seconds(clock: str) -> float:
 def cues_of(webvtt_text: str) -> list[dict]:
     return [{"start": seconds(c.start), "end": seconds(c.end), "text": c.raw_text}
             for c in webvtt.from_string(webvtt_text)]
+
+
+def cues_between(webvtt_text: str, start: float, end: float) -> str | None:
+    """The cues that overlap [start, end), clipped to it and moved so `start` is 0, as WebVTT;
+    None when no cue falls in the range (a clip or trim of a silent stretch)."""
+    captions = []
+    for cue in webvtt.from_string(webvtt_text):
+        cue_start, cue_end = max(seconds(cue.start), start) - start, min(seconds(cue.end), end) - start
+        if round(cue_end, 3) > round(cue_start, 3):
+            captions.append(webvtt.Caption(vtt_clock(cue_start), vtt_clock(cue_end), cue.raw_text))
+    return webvtt.WebVTT(captions=captions).content if captions else None

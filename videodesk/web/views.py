@@ -71,6 +71,10 @@ def video_view(video: Video, *, detail: bool = False) -> dict:
                      "webp_url": media_url(video, p["webp"])} for p in outputs.get("posters", [])],
         "captions": [caption_json(track) for track in video.captions],
         "attribution": state.get("attribution"),
+        "clip_of": video.clip_of,
+        "trim": {"start": video.trim["start"], "end": video.trim["end"]} if video.trim else None,
+        "chapters": list(video.chapters or []),
+        "chapters_url": media_url(video, video.chapters_file),
     }
     if detail:
         view.update({

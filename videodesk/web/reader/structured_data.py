@@ -18,14 +18,13 @@ def iso_duration(seconds: float | None) -> str | None:
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
 
 
-def watch_url(video_id: str, start: float | None = None) -> str:
-    """The watch page (the video as the main content), optionally from a moment."""
-    if start is None:
-        return url_for("watch.page", video_id=video_id, _external=True)
-    return url_for("watch.page", video_id=video_id, t=int(start), _external=True)
+def watch_url(video_id: str) -> str:
+    """The watch page: the video as the main content."""
+    return url_for("watch.page", video_id=video_id, _external=True)
 
 
-def video_object(story: Story, video_data: dict, transcript_text: str | None) -> dict:
+def video_object(story: Story, video_data: dict, transcript_text: str | None, page_url: str | None = None) -> dict:
+    """`page_url` is where key moments and seeking point: the article unless given (the watch page)."""
     data = {
         "@type": "VideoObject",
         "url": watch_url(video_data["id"]),
@@ -41,27 +40,32 @@ def video_object(story: Story, video_data: dict, transcript_text: str | None) ->
     }
     if transcript_text:
         data["transcript"] = transcript_text
+    page = page_url or url_for("public.story", slug=story.slug, _external=True)
+    if video_data["chapters"]:
+        data["hasPart"] = chapter_clips(video_data["chapters"], video_data["duration"], page)
+    data["potentialAction"] = {"@type": "SeekToAction", "target": page + "?t={seek_to_second_number}",
+                               "startOffset-input": "required name=seek_to_second_number"}
     return data
 
 
-def chapter_clips(video_data: dict) -> list[dict]:
-    """schema.org Clips for the chapters (Google's key moments): each ends where the next begins."""
-    chapters = sorted(video_data.get("chapters") or [], key=lambda c: c["start"])
-    ends = [c["start"] for c in chapters[1:]] + [video_data["duration"]]
-    return [{"@type": "Clip", "name": chapter["title"], "startOffset": int(chapter["start"]),
-             "endOffset": max(int(chapter["start"]) + 1, int(round(end or 0))),
-             "url": watch_url(video_data["id"], chapter["start"])} for chapter, end in zip(chapters, ends)]
+def chapter_clips(chapters: list[dict], duration: float | None, page_url: str) -> list[dict]:
+    """schema.org Clip "key moments": each chapter until the next one (the last until the end)."""
+    ends = [c["start"] for c in chapters[1:]] + [duration or chapters[-1]["start"]]
+    return [{"@type": "Clip", "name": chapter["title"], "startOffset": _seconds(chapter["start"]),
+             "endOffset": _seconds(end), "url": f"{page_url}?t={int(chapter['start'])}"}
+            for chapter, end in zip(chapters, ends, strict=True)]
+
+
+def _seconds(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 3)
 
 
 def watch_video_object(story: Story, video_data: dict, transcript_text: str | None, plays: int) -> dict:
-    """The watch page's main entity: the article's VideoObject plus its play count and chapters."""
-    data = {"@context": "https://schema.org", **video_object(story, video_data, transcript_text),
+    """The watch page's main entity: the VideoObject, its key moments pointing at the watch page, and its play count."""
+    return {"@context": "https://schema.org",
+            **video_object(story, video_data, transcript_text, page_url=watch_url(video_data["id"])),
             "interactionStatistic": {"@type": "InteractionCounter", "interactionType": {"@type": "WatchAction"},
                                      "userInteractionCount": plays}}
-    clips = chapter_clips(video_data)
-    if clips:
-        data["hasPart"] = clips
-    return data
 
 
 def news_article(story: Story, video_data: dict | None, transcript_text: str | None) -> dict:

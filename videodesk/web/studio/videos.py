@@ -103,16 +103,7 @@ def upload():
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True),
-                           aspects=list(ASPECTS), start=start_second(request.args.get("t"), video.duration))
-
-
-def start_second(value, duration: float | None) -> float | None:
-    """`?t=SECONDS` (a quote's time in search results): where the player starts, if it is inside the video."""
-    try:
-        second = float(value)
-    except (TypeError, ValueError):
-        return None
-    return round(second, 3) if 0 < second < (duration or 0) else None
+                           aspects=list(ASPECTS))
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")

@@ -1,0 +1,137 @@
+"""Clips (a new video cut from a range of another) and trims (a video keeps only a range of its
+original, reversibly). Both are cut from the ORIGINAL source by the queue (jobs/clipping.py);
+captions and chapters of the range come along, shifted so the range starts at 0.
+
+Ranges arrive in the timeline the producer sees (a trimmed video's player starts at the trim's
+start); `clip_of` and `trim` store them in the original's timeline, which never changes."""
+import math
+
+from videodesk.core import changes, db, storage
+from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.models import Video
+from videodesk.core.validation import text_field
+from videodesk.media.captions import cues_between
+from videodesk.media.clip import MIN_LENGTH_S
+from videodesk.newsroom import chapters, library
+
+# Player durations are rounded to the millisecond; an `end` this close to the end is the end.
+END_TOLERANCE_S = 0.001
+
+
+def _seconds(data: dict, name: str) -> float:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Invalid(code="missing_field" if value is None else "invalid_field",
+                      message=f"'{name}' must be a number of seconds.")
+    if value < 0:
+        raise Invalid(f"'{name}' must not be negative.")
+    return float(value)
+
+
+def validate_range(data: dict, duration: float) -> tuple[float, float]:
+    """(start, end) in seconds, or Invalid naming the field that is wrong."""
+    start, end = _seconds(data, "start"), _seconds(data, "end")
+    if start >= duration:
+        raise Invalid(f"'start' must be before the end of the video ({duration:.3f} s).")
+    if end <= start:
+        raise Invalid("'end' must be after 'start'.")
+    if end > duration + END_TOLERANCE_S:
+        raise Invalid(f"'end' must not be after the end of the video ({duration:.3f} s).")
+    end = min(end, duration)
+    if end - start < MIN_LENGTH_S:
+        raise Invalid(f"'end' must be at least {MIN_LENGTH_S} s after 'start'.")
+    return round(start, 3), round(end, 3)
+
+
+def _require_original(video: Video, what: str):
+    library.require_ready(video, what)
+    if not (video.pipeline_state or {}).get("info") or not storage.source_path(video.id).is_file():
+        raise Conflict(code="not_ready", message=f"{what} once the video's original is stored and probed.")
+
+
+def _offset(video: Video) -> float:
+    return video.trim["start"] if video.trim else 0.0
+
+
+def _read(video: Video, filename: str) -> str:
+    return (storage.media_dir(video.id) / filename).read_text(encoding="utf-8")
+
+
+def create_clip(user, parent: Video, data: dict) -> Video:
+    """A queued video for the range; the queue cuts it from the parent's original, then processes it."""
+    _require_original(parent, "Clips can be made")
+    start, end = validate_range(data, parent.duration)
+    title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
+    clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
+    offset = _offset(parent)
+    clip.clip_of = {"id": parent.id, "start": round(offset + start, 3), "end": round(offset + end, 3)}
+    for track in parent.captions:
+        text = cues_between(_read(parent, track.filename), start, end)
+        if text:
+            library.add_caption_track(clip, text, track.lang, track.label, source=track.source)
+    chapters.apply_chapters(clip, chapters.shifted(parent.chapters or [], start, end), end - start)
+    db.session().commit()
+    return clip
+
+
+def _label(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _original_captions(video: Video) -> dict[str, str]:
+    """Each track's file in the original's timeline: kept from before the trim, or (a track added
+    while trimmed) written now from the trimmed one, moved back by the trim's start."""
+    kept = (video.trim or {}).get("captions", {})
+    originals = {}
+    for track in video.captions:
+        name = kept.get(str(track.id))
+        if name is None:
+            name = track.filename
+            if video.trim:
+                moved = cues_between(_read(video, track.filename), -video.trim["start"], math.inf)
+                name = library.write_caption_file(video, moved or "WEBVTT\n", track.lang)
+        originals[str(track.id)] = name
+    return originals
+
+
+def _original_chapters(video: Video) -> list[dict]:
+    if video.trim is None:
+        return list(video.chapters or [])
+    return video.trim.get("chapters", [])
+
+
+def trim(video: Video, data: dict, reprocess):
+    """Keep only [start, end) of the original; the original file stays, so `untrim` restores it all.
+    The trim stores what the whole original had: its duration, caption files and chapters.
+    `reprocess(video)` queues the cut and the pipeline (the web layer passes the queue's)."""
+    _require_original(video, "The video can be trimmed")
+    start, end = validate_range(data, video.duration)
+    offset = _offset(video)
+    start, end = round(offset + start, 3), round(offset + end, 3)
+    originals = _original_captions(video)
+    original_chapters = _original_chapters(video)
+    original_duration = video.trim["duration"] if video.trim else video.duration
+    for track in video.captions:
+        text = cues_between(_read(video, originals[str(track.id)]), start, end)
+        track.replace_file(library.write_caption_file(video, text or "WEBVTT\n", track.lang))
+    chapters.apply_chapters(video, chapters.shifted(original_chapters, start, end), end - start)
+    video.trim = {"start": start, "end": end, "duration": original_duration, "captions": originals,
+                  "chapters": original_chapters}
+    reprocess(video)
+    changes.content_changed()
+
+
+def untrim(video: Video, reprocess):
+    """Back to the whole original: the captions and chapters it had come back (as new versions)."""
+    if video.trim is None:
+        raise Conflict(code="not_trimmed", message="The video is not trimmed.")
+    if video.status in ("queued", "processing"):
+        raise Conflict(code="busy", message="The video is already waiting or being processed.")
+    originals = _original_captions(video)
+    for track in video.captions:
+        track.replace_file(originals[str(track.id)])
+    chapters.apply_chapters(video, _original_chapters(video), video.trim["duration"])
+    video.trim = None
+    reprocess(video)
+    changes.content_changed()
