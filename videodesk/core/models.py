@@ -1,7 +1,7 @@
 """Database entities: users and their API tokens, videos with caption tracks, stories."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from videodesk.core.db import Base, UTCDateTime
@@ -59,6 +59,9 @@ class Video(Base):
     # File names (relative to the video's media folder) of what the pipeline made.
     outputs: Mapped[dict] = mapped_column(JSON, default=dict)
     processed_by: Mapped[str | None] = mapped_column(String(200))
+    # The media store holds a public copy of the video's objects (newsroom/visibility.py): pages may
+    # then point readers (or a CDN) at it instead of the app.
+    media_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     captions: Mapped[list["CaptionTrack"]] = relationship(

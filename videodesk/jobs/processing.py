@@ -12,9 +12,11 @@ from sqlalchemy import select
 from videodesk.core import changes, db, storage
 from videodesk.core.models import Video, utcnow
 from videodesk.ingest import url_import
+from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.runner import MediaError
-from videodesk.newsroom import library
+from videodesk.newsroom import library, visibility
+from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
 # A running job refreshes its video's updated_at with each progress commit; a processing video
@@ -33,12 +35,14 @@ def _limits() -> pipeline.Limits:
     )
 
 
-def _context(video: Video) -> pipeline.Context:
-    return pipeline.Context(
-        source=storage.source_path(video.id), media_dir=storage.media_dir(video.id),
-        work_dir=storage.upload_dir(video.id) / "work", limits=_limits(),
-        state=copy.deepcopy(video.pipeline_state or {}),
-    )
+def _context(video: Video, ws: Workspace) -> pipeline.Context:
+    return pipeline.Context(source=ws.source, media_dir=ws.media_dir, work_dir=ws.work_dir, limits=_limits(),
+                            state=copy.deepcopy(video.pipeline_state or {}))
+
+
+def _store_failure(video: Video, exc: StoreError) -> str:
+    log.warning("video %s: media store failed: %s", video.id, exc)
+    return f"The media store did not answer, so the processed files could not be stored ({exc}). Try again later."
 
 
 def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
@@ -57,8 +61,9 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
     return report
 
 
-def _saver(session, video):
+def _saver(session, video, ws: Workspace):
     def save(state: dict):
+        ws.publish()  # outputs are stored before the database names them
         # A copy, so SQLAlchemy sees a new value and writes the JSON column.
         video.pipeline_state = copy.deepcopy(state)
         video.outputs = dict(state.get("outputs", {}))
@@ -80,21 +85,28 @@ def process_video(video_id: str):
     session.commit()
     # An imported video spends the first quarter of its progress bar downloading.
     start = IMPORT_SHARE if video.source_kind == "url" else 0.0
-    try:
-        if video.source_kind == "url" and not storage.source_path(video.id).exists():
-            _download(session, video)
-        ctx = _context(video)
-        ctx.state.setdefault("auto_captions_wanted", not video.captions)
-        pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
-    except MediaError as exc:
-        video.status, video.error = "failed", str(exc)
-        session.commit()
-        log.info("video %s failed: %s", video.id, exc)
-        return
+    with workspace(video.id) as ws:
+        try:
+            if video.source_kind == "url" and video.source_sha256 is None:
+                _download(session, video, ws)
+            ws.fetch_original()
+            if (video.pipeline_state or {}).get("done"):
+                ws.restore()
+            ctx = _context(video, ws)
+            ctx.state.setdefault("auto_captions_wanted", not video.captions)
+            pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
+                               _saver(session, video, ws))
+        except (MediaError, StoreError) as exc:
+            message = str(exc) if isinstance(exc, MediaError) else _store_failure(video, exc)
+            video.status, video.error = "failed", message
+            session.commit()
+            log.info("video %s failed: %s", video.id, message)
+            return
     _register_found_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
     session.commit()
     changes.content_changed()
+    visibility.publish_after_commit([video])  # already used by a live story: readers get the public copy
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
 
 
@@ -119,30 +131,35 @@ def transcribe(video_id: str):
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
         return
-    ctx = _context(video)
-    try:
-        pipeline.transcribe(ctx)
-    except MediaError as exc:
-        video.error = f"Automatic captions failed: {exc}"
-        session.commit()
-        return
+    with workspace(video.id) as ws:
+        ctx = _context(video, ws)
+        try:
+            ws.fetch_original()
+            pipeline.transcribe(ctx)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            video.error = f"Automatic captions failed: {exc}"
+            session.commit()
+            return
     _register_found_captions(video, ctx.state)
     video.pipeline_state = copy.deepcopy(ctx.state)
     session.commit()
+    visibility.refresh_public_copy(video)
     changes.content_changed()
 
 
-def _download(session, video: Video):
+def _download(session, video: Video, ws: Workspace):
     """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
     config = current_app.config
-    folder = storage.upload_dir(video.id) / "import"
+    folder = ws.root / "import"
     url_import.cleanup(folder)
     path, attribution = url_import.download(
         video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
         max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
         timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
-    source = storage.source_path(video.id)
+    source = ws.source
     os.replace(path, source)
+    ws.store_original()
     video.source_size, video.source_sha256 = source.stat().st_size, storage.sha256_of(source)
     video.pipeline_state = {**(video.pipeline_state or {}), "attribution": attribution}
     if attribution.get("title") and video.title == video.source_url:
@@ -156,16 +173,22 @@ def render_poster(video_id: str, time_s: float):
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
         return
-    ctx = _context(video)
-    ctx.state["poster_time"] = time_s
-    try:
-        pipeline.step_poster(ctx, lambda fraction: None)
-    except MediaError as exc:
-        video.error = f"The new poster could not be made: {exc}"
-        session.commit()
-        return
-    video.error = None
-    _saver(session, video)(ctx.state)
+    previous = {entry[kind] for entry in video.outputs.get("posters", []) for kind in ("jpeg", "webp")}
+    with workspace(video.id) as ws:
+        ctx = _context(video, ws)
+        ctx.state["poster_time"] = time_s
+        try:
+            ws.fetch_media(pipeline.MP4_NAME)
+            pipeline.step_poster(ctx, lambda fraction: None)
+            video.error = None
+            _saver(session, video, ws)(ctx.state)
+            ws.delete_media(previous - {entry[kind] for entry in ctx.outputs["posters"] for kind in ("jpeg", "webp")})
+        except (MediaError, StoreError) as exc:
+            session.rollback()
+            video.error = f"The new poster could not be made: {exc}"
+            session.commit()
+            return
+    visibility.refresh_public_copy(video)
     changes.content_changed()
 
 
@@ -176,19 +199,23 @@ def social_cut(video_id: str, aspect: str, lang: str | None):
     if video is None or video.status != "ready":
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
-    captions = storage.media_dir(video.id) / tracks[0].filename if tracks else None
-    ctx = _context(video)
-    try:
-        name = pipeline.make_social_cut(ctx, aspect, captions)
-    except MediaError as exc:
-        video.error = f"The {aspect} social cut could not be made: {exc}"
+    with workspace(video.id) as ws:
+        ctx = _context(video, ws)
+        try:
+            captions = ws.fetch_media(tracks[0].filename) if tracks else None
+            ws.fetch_media(pipeline.MP4_NAME)
+            name = pipeline.make_social_cut(ctx, aspect, captions)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            video.error = f"The {aspect} social cut could not be made: {exc}"
+            session.commit()
+            return
+        previous = video.outputs.get("social", {}).get(aspect)
+        video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
         session.commit()
-        return
-    previous = video.outputs.get("social", {}).get(aspect)
-    video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
-    session.commit()
-    if previous:
-        (storage.media_dir(video.id) / previous).unlink(missing_ok=True)
+        if previous:
+            ws.delete_media([previous])
+    visibility.refresh_public_copy(video)
 
 
 def reset_for_reprocessing(video: Video):

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import abc
 import mimetypes
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 
 class StoreError(Exception):
@@ -61,6 +63,11 @@ def guess_content_type(name: str) -> str:
     if suffix in _EXTRA_TYPES:
         return _EXTRA_TYPES[suffix]
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def check_key(key) -> str:
@@ -115,6 +122,8 @@ def tree_files(local_folder) -> list[tuple[str, Path]]:
 
 class MediaStore(abc.ABC):
     """Where media files live. Implementations: LocalStore, S3Store."""
+
+    media_base_url: str | None = None  # a CDN in front of the published objects
 
     # -- writing --------------------------------------------------------------------------
     @abc.abstractmethod
@@ -190,6 +199,27 @@ class MediaStore(abc.ABC):
     def local_path(self, key: str) -> Path | None:
         """The file on disk for ``send_file``, when the backend has one (local only)."""
         return None
+
+    def local_root(self) -> Path | None:
+        """The folder holding every key, when the backend is a folder on this machine: then writers
+        may produce files in place instead of uploading them (local only)."""
+        return None
+
+    def read_bytes(self, key: str) -> bytes:
+        """A small object's bytes (captions, playlists). Raises FileNotFoundError when missing."""
+        local = self.local_path(key)
+        if local is not None:
+            return local.read_bytes()
+        with tempfile.TemporaryDirectory(prefix="videodesk-read-") as folder:
+            return self.fetch(key, Path(folder) / "object").read_bytes()
+
+    def prepare(self) -> None:
+        """Create what the backend needs before first use (a bucket, its policy). Idempotent."""
+        return None
+
+    def origins(self) -> list[str]:
+        """Origins (scheme://host[:port]) that public or signed URLs may point at, for the pages' CSP."""
+        return [origin_of(self.media_base_url)] if self.media_base_url else []
 
     @abc.abstractmethod
     def set_public(self, prefix: str, public: bool) -> None:
