@@ -8,6 +8,7 @@ export VIDEODESK_DATA ?= $(CURDIR)/storage
 
 run: setup
 	$(BIN)/flask --app app db-upgrade
+	$(BIN)/flask --app app storage-setup
 	$(BIN)/flask --app app seed-demo
 	$(BIN)/flask --app app serve
 

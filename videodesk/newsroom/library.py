@@ -118,6 +118,17 @@ def register_caption_track(video: Video, filename: str, lang: str, label: str | 
     return track
 
 
+def media_names(video: Video) -> set[str]:
+    """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
+    outputs = video.outputs or {}
+    names = {value for value in outputs.values() if isinstance(value, str)}
+    names |= {entry[kind] for entry in outputs.get("posters", []) for kind in ("jpeg", "webp")}
+    names |= set(outputs.get("social", {}).values())
+    for track in video.captions:
+        names |= {track.filename, *(old["filename"] for old in track.history or [])}
+    return names
+
+
 def delete_video(video: Video, user) -> list[str]:
     """Remove a video, its media and its original; stories that used it lose the player (their
     slugs are returned and recorded in the audit log so editors can follow up). The objects go

@@ -23,6 +23,7 @@ a missing object is FileNotFoundError in fetch, False/None in exists/size.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -41,6 +42,7 @@ from .base import (
     StoreUnavailable,
     check_key,
     check_prefix,
+    file_digest,
     guess_content_type,
     origin_of,
 )
@@ -254,6 +256,18 @@ class S3Store(MediaStore):
 
     def exists(self, key):
         return self._head(key) is not None
+
+    def same_bytes(self, info, local_path):
+        """Size and ETag: the MD5 of a single-part upload, or the MD5 of the parts' MD5s and the part
+        count for a multipart one (made with this store's part size)."""
+        size = os.path.getsize(local_path)
+        if info.size != size:
+            return False
+        if size < self.transfer.multipart_threshold:
+            return info.etag == file_digest(local_path, "md5")
+        part = self.transfer.multipart_chunksize
+        parts = [bytes.fromhex(file_digest(local_path, "md5", start, part)) for start in range(0, size, part)]
+        return info.etag == f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
 
     def size(self, key):
         head = self._head(key)
