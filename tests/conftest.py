@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from videodesk.auth.tokens import issue_token
-from videodesk.core import db
-from videodesk.core.models import User
-
 from . import media
-from .helpers import make_app
+from .helpers import make_app, make_tokens
 from .servers import free_port, wait_until
 
 
@@ -49,15 +45,7 @@ def client(app):
 @pytest.fixture
 def tokens(app) -> dict:
     """An API token per role, plus a second producer to test ownership."""
-    result = {}
-    with app.app_context():
-        session = db.session()
-        for name, role in (("producer", "producer"), ("other", "producer"), ("editor", "editor"), ("admin", "admin")):
-            user = User(name=name, role=role)
-            session.add(user)
-            result[name] = issue_token(user)
-        session.commit()
-    return result
+    return make_tokens(app)
 
 
 def _as_postgres(args):

@@ -5,7 +5,9 @@ from pathlib import Path
 import requests
 
 from videodesk.app import create_app
-from videodesk.core import migrate
+from videodesk.auth.tokens import issue_token
+from videodesk.core import db, migrate
+from videodesk.core.models import User
 from videodesk.media import pipeline, probe
 from videodesk.media.pipeline import Context, Limits
 
@@ -68,3 +70,17 @@ def make_app(data_dir: Path, **overrides):
                       "REDIS_URL": None, **overrides})
     migrate.upgrade(app.config["DATABASE_URL"])
     return app
+
+
+def make_tokens(app, users=(("producer", "producer"), ("other", "producer"), ("editor", "editor"),
+                            ("admin", "admin"))) -> dict:
+    """An API token per (name, role); the default adds a second producer to test ownership."""
+    result = {}
+    with app.app_context():
+        session = db.session()
+        for name, role in users:
+            user = User(name=name, role=role)
+            session.add(user)
+            result[name] = issue_token(user)
+        session.commit()
+    return result

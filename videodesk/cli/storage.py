@@ -3,7 +3,7 @@ into the bucket) and storage-check (missing and orphaned objects). See docs/MANY
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from videodesk.core import db, storage
 from videodesk.core.models import Video
@@ -33,7 +33,8 @@ def _local_files():
 @click.command("storage-migrate")
 @with_appcontext
 def storage_migrate():
-    """Copy this data folder's media and originals into the configured bucket.
+    """Copy this data folder's media and originals into the configured bucket (run it on the old
+    machine, with the VIDEODESK_S3_* settings of the new installation).
 
     Idempotent and resumable: an object already holding the same bytes (size and checksum) is
     skipped, so after an interruption run it again. Every uploaded object is checked against its
@@ -56,6 +57,9 @@ def storage_migrate():
     for key in bad:
         store.delete(key)
         click.echo(f"checksum mismatch, deleted: {key}", err=True)
+    # Nothing is public in the bucket yet, whatever the local store had: publish afresh.
+    db.session().execute(update(Video).values(media_public=False))
+    db.session().commit()
     published = visibility.sync_all()
     click.echo(f"uploaded {len(uploaded) - len(bad)}, already there {skipped}, failed {len(bad)}; "
                f"videos published {published}")
