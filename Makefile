@@ -8,6 +8,7 @@ export VIDEODESK_DATA ?= $(CURDIR)/storage
 
 run: setup
 	$(BIN)/flask --app app db-upgrade
+	$(BIN)/flask --app app storage-setup
 	$(BIN)/flask --app app seed-demo
 	$(BIN)/flask --app app serve
 
@@ -72,6 +73,7 @@ bench: setup-test
 	$(BIN)/python -m bench.storyboard
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.reader
+	$(BIN)/python -m bench.media_redirect
 	$(BIN)/python -m bench.upload_memory
 	@bin/ensure-packages espeak-ng:espeak-ng
 	$(BIN)/python -m bench.transcription

@@ -12,9 +12,9 @@ from tests.servers import Instance
 CONNECTIONS = 16
 
 
-def wrk(url: str, seconds: int) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms)."""
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+def wrk(url: str, seconds: int, extra=()) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms); `extra` are more wrk arguments (headers)."""
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *extra, url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()

@@ -6,12 +6,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import redis
 
 from videodesk.media import whisper_model
 
 from . import media
 from .helpers import make_app, make_tokens
-from .servers import free_port
+from .servers import free_port, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,7 @@ def client(app):
 
 @pytest.fixture
 def tokens(app) -> dict:
+    """An API token per role, plus a second producer to test ownership."""
     return make_tokens(app)
 
 
@@ -98,3 +100,26 @@ def pg_app(tmp_path, postgres_server):
     name = "videodesk_" + "".join(c for c in tmp_path.name.lower() if c.isalnum())
     subprocess.run([*createdb, name], check=True, capture_output=True)
     return make_app(tmp_path / "data", DATABASE_URL=f"{server}/{name}", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server on loopback for the test."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is missing; `make test` installs it")
+    port = free_port()
+    server = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    wait_until(lambda: _pings(client), timeout=10, what="redis-server")
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _pings(client):
+    try:
+        return client.ping()
+    except Exception:
+        return False

@@ -75,21 +75,17 @@ def make_app(data_dir: Path, **overrides):
 def role_headers(data_dir: Path, roles=("producer", "editor", "admin")) -> dict:
     """Migrate a fresh data folder and give each role a user and token, in-process (a `flask
     create-token` subprocess per role costs seconds); an Instance on the folder then serves them."""
-    app = make_app(data_dir)
-    with app.app_context():
-        users = {role: User(name=role, role=role) for role in roles}
-        db.session().add_all(users.values())
-        headers = {role: bearer(issue_token(user)) for role, user in users.items()}
-        db.session().commit()
-    return headers
+    tokens = make_tokens(make_app(data_dir), [(role, role) for role in roles])
+    return {role: bearer(token) for role, token in tokens.items()}
 
 
-def make_tokens(app) -> dict:
-    """An API token per role, plus a second producer to test ownership."""
+def make_tokens(app, users=(("producer", "producer"), ("other", "producer"), ("editor", "editor"),
+                            ("admin", "admin"))) -> dict:
+    """An API token per (name, role); the default adds a second producer to test ownership."""
     result = {}
     with app.app_context():
         session = db.session()
-        for name, role in (("producer", "producer"), ("other", "producer"), ("editor", "editor"), ("admin", "admin")):
+        for name, role in users:
             user = User(name=name, role=role)
             session.add(user)
             result[name] = issue_token(user)

@@ -78,7 +78,11 @@ class Instance:
                 process.wait()
 
     def stop(self):
-        for process in [self.web, *self.workers]:
+        """All processes are told to stop at once, then waited for (each may take seconds to drain)."""
+        running = [p for p in (self.web, *self.workers) if p and p.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        for process in running:
             self.stop_process(process)
 
     def log_text(self) -> str:

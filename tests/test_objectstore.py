@@ -342,3 +342,18 @@ def test_signing_refuses_bad_input():
     with pytest.raises(ValueError):
         signing.sign("short", "abc", 10)
     assert not signing.verify(SECRET, "a/b", signing.sign(SECRET, "abc", 10), now=0)
+
+
+def test_same_bytes_compares_single_and_multipart_etags(store, tmp_path):
+    small, big = tmp_path / "small.vtt", tmp_path / "big.mp4"
+    small.write_bytes(b"WEBVTT\n")
+    big.write_bytes(os.urandom(11 * 1024 * 1024))  # 3 parts of the store's 5 MiB
+    store.put_file("vid9/small.vtt", small)
+    store.put_file("vid9/big.mp4", big)
+    listed = {info.key: info for info in store.list("vid9")}
+    assert listed["vid9/big.mp4"].etag.endswith("-3")
+    assert store.same_bytes(listed["vid9/small.vtt"], small) and store.same_bytes(listed["vid9/big.mp4"], big)
+    with open(big, "r+b") as changed:
+        changed.seek(6 * 1024 * 1024)
+        changed.write(b"\xff" * 8)
+    assert not store.same_bytes(listed["vid9/big.mp4"], big)

@@ -1,36 +1,8 @@
 """VIDEODESK_REDIS_URL: a real redis-server on loopback, two worker processes sharing the jobs."""
-import shutil
-import subprocess
-
-import pytest
-import redis
 import requests
 
 from .helpers import post_video, video_state
-from .servers import Instance, free_port, wait_until
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is missing; `make test` installs it")
-    port = free_port()
-    server = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    wait_until(lambda: _pings(client), timeout=10, what="redis-server")
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def _pings(client):
-    try:
-        return client.ping()
-    except Exception:
-        return False
-
+from .servers import Instance, wait_until
 
 
 def test_two_workers_share_jobs_through_redis(tmp_path, redis_url, clips):

@@ -4,9 +4,10 @@ from pathlib import Path
 from flask import Flask
 
 from videodesk.cli import commands
-from videodesk.core import db
+from videodesk.core import db, storage
 from videodesk.core.config import load_config
 from videodesk.jobs import queue
+from videodesk.objectstore import store_from_config
 from videodesk.web import errors, filters, security
 from videodesk.web.api import bp as api_bp
 from videodesk.web.api.uploads import bp as uploads_bp
@@ -33,6 +34,8 @@ def create_app(config=None) -> Flask:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)
     app.request_class = StreamingRequest
     db.init_app(app)
+    # One store per app: every process (web node, worker, CLI) builds the same one from the settings.
+    app.extensions[storage.STORE_EXTENSION] = store_from_config(app.config)
     queue.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from videodesk.auth.passwords import hash_password
 from videodesk.auth.tokens import issue_token
+from videodesk.cli import storage as storage_commands
 from videodesk.cli.seed import seed
 from videodesk.core import db, migrate
 from videodesk.core.models import ROLES, User
@@ -121,5 +122,5 @@ def serve(port, host):
 
 
 def init_app(app):
-    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve):
+    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve, *storage_commands.COMMANDS):
         app.cli.add_command(command)

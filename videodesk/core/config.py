@@ -60,6 +60,21 @@ def load_config(overrides=None) -> dict:
         # Behind HTTPS, studio cookies must only travel encrypted.
         "SESSION_COOKIE_SECURE": _flag(env.get("VIDEODESK_SECURE_COOKIES", "")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
+        # Media storage: an S3-compatible bucket when VIDEODESK_S3_BUCKET is set (docs/MANY_MACHINES.md),
+        # else the data folder's media/. Credentials come from boto3's usual chain.
+        "S3_BUCKET": env.get("VIDEODESK_S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": env.get("VIDEODESK_S3_ENDPOINT_URL") or None,
+        "S3_REGION": env.get("VIDEODESK_S3_REGION") or "us-east-1",
+        "S3_PREFIX": env.get("VIDEODESK_S3_PREFIX") or "",
+        "S3_PATH_STYLE": _flag(env.get("VIDEODESK_S3_PATH_STYLE", "")),
+        "MEDIA_BASE_URL": env.get("VIDEODESK_MEDIA_BASE_URL") or None,
+        # Public media: browsers and CDNs may keep a redirect this long; the presigned URL it names
+        # lives twice as long, so a cached redirect never points at an expired signature.
+        "MEDIA_MAX_AGE_S": int(env.get("VIDEODESK_MEDIA_MAX_AGE_S", "3600")),
+        # Private media: how long a signed /media/s/... URL handed to the studio or an API client works.
+        "SIGNED_URL_TTL_S": int(env.get("VIDEODESK_SIGNED_URL_TTL_S", "3600")),
+        # Waits between attempts when the object store fails while a worker publishes outputs.
+        "STORE_RETRY_DELAYS_S": (1.0, 4.0, 10.0),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,
     }
@@ -67,6 +82,6 @@ def load_config(overrides=None) -> dict:
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1024 * 1024
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(data_dir)
-    for sub in ("media", "uploads", "tmp", "resumable"):
+    for sub in ("media", "uploads", "tmp", "resumable", "scratch"):
         (data_dir / sub).mkdir(exist_ok=True)
     return config

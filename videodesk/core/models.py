@@ -1,7 +1,7 @@
 """Database entities: users and their API tokens, videos with caption tracks, stories."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from videodesk.core.db import Base, UTCDateTime
@@ -69,6 +69,9 @@ class Video(Base):
     trim: Mapped[dict | None] = mapped_column(JSON)
     chapters: Mapped[list] = mapped_column(JSON, default=list)  # [{"start", "title"}], sorted
     chapters_file: Mapped[str | None] = mapped_column(String(200))  # the WebVTT kind="chapters" track
+    # The media store holds a public copy of the video's objects (newsroom/visibility.py): pages may
+    # then point readers (or a CDN) at it instead of the app.
+    media_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     captions: Mapped[list["CaptionTrack"]] = relationship(

@@ -1,4 +1,7 @@
-"""Where files live in the data folder. Originals (uploads/) are never served; media/ is."""
+"""Where files live. Media lives in the app's media store (videodesk/objectstore: the data folder's
+media/ or an S3 bucket) under keys `<video id>/<name>`; originals under `originals/<video id>/...`,
+never published. In the data folder, uploads/ holds originals (local store) and scratch/ a
+worker's copies while it processes a video (remote store)."""
 import contextlib
 import hashlib
 import os
@@ -8,6 +11,37 @@ from pathlib import Path
 from flask import current_app
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+STORE_EXTENSION = "videodesk.media_store"
+ORIGINALS = "originals"
+
+
+def media_store():
+    """The app's MediaStore (videodesk/objectstore), built once per app by the composition root."""
+    return current_app.extensions[STORE_EXTENSION]
+
+
+def media_in_place() -> bool:
+    """Whether the media store is this machine's data folder: outputs are then written where they
+    are served, and originals stay in uploads/."""
+    return media_store().local_root() is not None
+
+
+def media_key(video_id: str, name: str) -> str:
+    return f"{video_id}/{name}"
+
+
+def original_key(video_id: str) -> str:
+    return f"{ORIGINALS}/{video_id}/source"
+
+
+def work_key(video_id: str, name: str) -> str:
+    """Intermediate files a later step needs (the ladder's analysis), private like originals."""
+    return f"{ORIGINALS}/{video_id}/work/{name}"
+
+
+def safe_media_name(video_id: str, name: str) -> bool:
+    """A media URL's id and path may only use plain names (no dots first, no slashes of their own)."""
+    return bool(SAFE_NAME.match(video_id)) and all(SAFE_NAME.match(part) for part in name.split("/"))
 
 
 def data_dir() -> Path:
@@ -30,16 +64,8 @@ def tmp_dir() -> Path:
     return data_dir() / "tmp"
 
 
-def resolve_media_file(video_id: str, name: str) -> Path | None:
-    """The file for a media URL, or None if the name could point anywhere else."""
-    parts = name.split("/")
-    if not SAFE_NAME.match(video_id) or not all(SAFE_NAME.match(part) for part in parts):
-        return None
-    root = (data_dir() / "media").resolve()
-    path = (root / video_id / Path(*parts)).resolve()
-    if not path.is_relative_to(root / video_id) or not path.is_file():
-        return None
-    return path
+def scratch_dir(video_id: str) -> Path:
+    return data_dir() / "scratch" / video_id
 
 
 def folder_size(folder: Path) -> int:

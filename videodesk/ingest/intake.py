@@ -17,7 +17,7 @@ from videodesk.ingest import netguard, resumable
 from videodesk.ingest.multipart import keep_upload
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.runner import MediaError
-from videodesk.newsroom.library import add_caption_track, new_video
+from videodesk.newsroom.library import add_caption_track, keep_original, new_video
 
 
 @dataclass
@@ -68,6 +68,7 @@ def from_multipart(user, upload, title: str, captions: bytes | None, captions_la
         storage.remove_tree(storage.upload_dir(video.id))
         raise Invalid(code="empty_file", message="The uploaded file is empty.")
     video.source_size, video.source_sha256 = size, storage.sha256_of(storage.source_path(video.id))
+    keep_original(video.id)
     if captions_text is not None:
         add_caption_track(video, captions_text, lang, None)
     session.commit()
@@ -85,6 +86,7 @@ def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: boo
     video = new_video(user.id, title or record["metadata"].get("title") or name, name)
     resumable.take(upload_id, user, storage.source_path(video.id))
     video.source_size, video.source_sha256 = record["length"], record["sha256"]
+    keep_original(video.id)
     db.session().commit()
     return Intake(video, existing)
 

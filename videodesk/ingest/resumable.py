@@ -3,7 +3,13 @@
 Each upload is two files in the data folder's `resumable/`: `<id>.part` holds the bytes received
 so far (its size *is* the offset, so a crash never desynchronizes them) and `<id>.json` the
 declared length, metadata, owner and expiry. Bodies are appended in 1 MiB chunks, so memory
-stays flat whatever the file size."""
+stays flat whatever the file size.
+
+An unfinished upload lives on the web node that receives it: with several web nodes, the tus
+requests of one upload and the `POST /api/videos {"upload_id"}` that completes it must reach the
+same node (sticky routing, e.g. on the client address or the /api/uploads/<id> path), or every
+node must share one `resumable/` folder. Once complete, intake moves the bytes to the media store
+(docs/MANY_MACHINES.md)."""
 import contextlib
 import fcntl
 import json

@@ -13,10 +13,12 @@ from videodesk.core import changes, db, storage
 from videodesk.core.models import Video, utcnow
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
+from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
 from videodesk.media.runner import MediaError
-from videodesk.newsroom import branding, library, webhooks
+from videodesk.newsroom import branding, library, visibility, webhooks
+from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
 # A running job refreshes its video's updated_at with each progress commit; a processing video
@@ -36,12 +38,14 @@ def _limits() -> pipeline.Limits:
     )
 
 
-def _context(video: Video) -> pipeline.Context:
-    return pipeline.Context(
-        source=clipping.pipeline_source(video), media_dir=storage.media_dir(video.id),
-        work_dir=storage.upload_dir(video.id) / "work", limits=_limits(),
-        state=copy.deepcopy(video.pipeline_state or {}),
-    )
+def _context(video: Video, ws: Workspace) -> pipeline.Context:
+    return pipeline.Context(source=clipping.pipeline_source(video, ws), media_dir=ws.media_dir, work_dir=ws.work_dir,
+                            limits=_limits(), state=copy.deepcopy(video.pipeline_state or {}))
+
+
+def _store_failure(video: Video, exc: StoreError) -> str:
+    log.warning("video %s: media store failed: %s", video.id, exc)
+    return f"The media store did not answer, so the processed files could not be stored ({exc}). Try again later."
 
 
 def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
@@ -60,8 +64,9 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
     return report
 
 
-def _saver(session, video):
+def _saver(session, video, ws: Workspace):
     def save(state: dict):
+        ws.publish()  # outputs are stored before the database names them
         # A copy, so SQLAlchemy sees a new value and writes the JSON column.
         video.pipeline_state = copy.deepcopy(state)
         video.outputs = dict(state.get("outputs", {}))
@@ -84,24 +89,32 @@ def process_video(video_id: str) -> bool:
     session.commit()
     # An imported video spends the first quarter of its progress bar downloading.
     start = IMPORT_SHARE if video.source_kind == "url" else 0.0
-    try:
-        if video.source_kind == "url" and not storage.source_path(video.id).exists():
-            _download(session, video)
-        if clipping.needs_cut(video):
-            cut = clipping.cut_source(video, _limits(), _progress_reporter(session, video, start, clipping.CUT_SHARE))
-            video.pipeline_state = {**(video.pipeline_state or {}), "cut": cut}
+    with workspace(video.id) as ws:
+        try:
+            if video.source_kind == "url" and video.source_sha256 is None:
+                _download(session, video, ws)
+            if clipping.needs_cut(video, ws):
+                cut = clipping.cut_source(video, ws, _limits(),
+                                          _progress_reporter(session, video, start, clipping.CUT_SHARE))
+                video.pipeline_state = {**(video.pipeline_state or {}), "cut": cut}
+                session.commit()
+                start += clipping.CUT_SHARE
+            else:
+                ws.fetch_original()
+                if not video.trim:
+                    clipping.remove_trimmed_sources(ws)
+            if (video.pipeline_state or {}).get("done"):
+                ws.restore()
+            ctx = _context(video, ws)
+            pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
+                               _saver(session, video, ws))
+        except (MediaError, StoreError) as exc:
+            message = str(exc) if isinstance(exc, MediaError) else _store_failure(video, exc)
+            video.status, video.error = "failed", message
+            webhooks.video_event(video, "video.failed")
             session.commit()
-            start += clipping.CUT_SHARE
-        elif not video.trim:
-            clipping.remove_trimmed_sources(video)
-        ctx = _context(video)
-        pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
-    except MediaError as exc:
-        video.status, video.error = "failed", str(exc)
-        webhooks.video_event(video, "video.failed")
-        session.commit()
-        log.info("video %s failed: %s", video.id, exc)
-        return False
+            log.info("video %s failed: %s", video.id, message)
+            return False
     _register_embedded_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
     wants_captions = ctx.info.audio is not None
@@ -112,6 +125,7 @@ def process_video(video_id: str) -> bool:
     webhooks.video_event(video, "video.ready")
     session.commit()
     changes.content_changed()
+    visibility.publish_after_commit([video])  # already used by a live story: readers get the public copy
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
     return wants_captions
 
@@ -172,19 +186,23 @@ def transcribe(video_id: str):
         return
     video.captioning = {"status": "running", "progress": 0.0, "error": None}
     session.commit()
-    ctx = _context(video)
     captioned = {track.lang for track in video.captions if track.source != "auto"}
-    try:
-        pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
-                            captioned=captioned)
-    except MediaError as exc:
-        mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
-        log.info("captions for video %s failed: %s", video_id, exc)
-        return
+    with workspace(video.id) as ws:
+        ctx = _context(video, ws)
+        try:
+            ws.fetch_original()
+            pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
+                                captioned=captioned)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
+            log.info("captions for video %s failed: %s", video_id, exc)
+            return
     _register_auto_captions(video, ctx.state)
     spoken = (ctx.state.get("auto_captions") or {}).get("lang")
     video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken}
     session.commit()
+    visibility.refresh_public_copy(video)
     changes.content_changed()
 
 
@@ -197,17 +215,18 @@ def mark_captioning_failed(video_id: str, reason: str):
         session.commit()
 
 
-def _download(session, video: Video):
+def _download(session, video: Video, ws: Workspace):
     """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
     config = current_app.config
-    folder = storage.upload_dir(video.id) / "import"
+    folder = ws.root / "import"
     url_import.cleanup(folder)
     path, attribution = url_import.download(
         video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
         max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
         timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
-    source = storage.source_path(video.id)
+    source = ws.source
     os.replace(path, source)
+    ws.store_original()
     video.source_size, video.source_sha256 = source.stat().st_size, storage.sha256_of(source)
     video.pipeline_state = {**(video.pipeline_state or {}), "attribution": attribution}
     if attribution.get("title") and video.title == video.source_url:
@@ -221,16 +240,22 @@ def render_poster(video_id: str, time_s: float):
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
         return
-    ctx = _context(video)
-    ctx.state["poster_time"] = time_s
-    try:
-        pipeline.step_poster(ctx, lambda fraction: None)
-    except MediaError as exc:
-        video.error = f"The new poster could not be made: {exc}"
-        session.commit()
-        return
-    video.error = None
-    _saver(session, video)(ctx.state)
+    previous = {entry[kind] for entry in video.outputs.get("posters", []) for kind in ("jpeg", "webp")}
+    with workspace(video.id) as ws:
+        ctx = _context(video, ws)
+        ctx.state["poster_time"] = time_s
+        try:
+            ws.fetch_media(pipeline.MP4_NAME)
+            pipeline.step_poster(ctx, lambda fraction: None)
+            video.error = None
+            _saver(session, video, ws)(ctx.state)
+            ws.delete_media(previous - {entry[kind] for entry in ctx.outputs["posters"] for kind in ("jpeg", "webp")})
+        except (MediaError, StoreError) as exc:
+            session.rollback()
+            video.error = f"The new poster could not be made: {exc}"
+            session.commit()
+            return
+    visibility.refresh_public_copy(video)
     changes.content_changed()
 
 
@@ -250,19 +275,23 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
     if video is None or video.status != "ready":
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
-    captions = storage.media_dir(video.id) / tracks[0].filename if tracks else None
-    ctx = _context(video)
-    try:
-        name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
-    except MediaError as exc:
-        video.error = f"The {aspect} social cut could not be made: {exc}"
+    with workspace(video.id) as ws:
+        ctx = _context(video, ws)
+        try:
+            captions = ws.fetch_media(tracks[0].filename) if tracks else None
+            ws.fetch_media(pipeline.MP4_NAME)
+            name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            video.error = f"The {aspect} social cut could not be made: {exc}"
+            session.commit()
+            return
+        previous = video.outputs.get("social", {}).get(aspect)
+        video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
         session.commit()
-        return
-    previous = video.outputs.get("social", {}).get(aspect)
-    video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
-    session.commit()
-    if previous:
-        (storage.media_dir(video.id) / previous).unlink(missing_ok=True)
+        if previous:
+            ws.delete_media([previous])
+    visibility.refresh_public_copy(video)
 
 
 def reset_for_reprocessing(video: Video):

@@ -9,7 +9,7 @@ from videodesk.core.errors import Conflict
 from videodesk.ingest import resumable
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
-from videodesk.newsroom import webhooks
+from videodesk.newsroom import visibility, webhooks
 
 EXTENSION = "videodesk.huey"
 log = logging.getLogger(__name__)
@@ -84,6 +84,12 @@ class Queue:
         def remove_expired_uploads():
             with app.app_context():
                 resumable.remove_expired()
+
+        # Scheduled stories go live by the clock; earlier publish failures are retried here too.
+        @huey.periodic_task(crontab(minute="*"), name="videodesk.sync_media_visibility")
+        def sync_media_visibility():
+            with app.app_context():
+                visibility.sync_all()
 
         def recover_in_app():
             with app.app_context():

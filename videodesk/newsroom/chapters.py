@@ -2,7 +2,7 @@
 and the WebVTT kind="chapters" file the player reads."""
 import re
 
-from videodesk.core import changes, db, storage
+from videodesk.core import changes, db
 from videodesk.core.errors import Invalid
 from videodesk.core.ids import random_id
 from videodesk.core.models import Video
@@ -72,9 +72,7 @@ def apply_chapters(video: Video, chapters: list[dict], duration: float | None = 
         video.chapters_file = None
         return
     name = f"chapters-{random_id(6)}.vtt"
-    folder = storage.media_dir(video.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(chapters_webvtt(chapters, duration or video.duration or 0.0), encoding="utf-8")
+    library.store_media_text(video, name, chapters_webvtt(chapters, duration or video.duration or 0.0))
     video.chapters_file = name
 
 

@@ -6,7 +6,7 @@ Ranges arrive in the timeline the producer sees (a trimmed video's player starts
 start); `clip_of` and `trim` store them in the original's timeline, which never changes."""
 import math
 
-from videodesk.core import changes, db, storage
+from videodesk.core import changes, db
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.models import Video
 from videodesk.core.validation import text_field
@@ -45,16 +45,12 @@ def validate_range(data: dict, duration: float) -> tuple[float, float]:
 
 def _require_original(video: Video, what: str):
     library.require_ready(video, what)
-    if not (video.pipeline_state or {}).get("info") or not storage.source_path(video.id).is_file():
+    if not (video.pipeline_state or {}).get("info") or video.source_sha256 is None:
         raise Conflict(code="not_ready", message=f"{what} once the video's original is stored and probed.")
 
 
 def _offset(video: Video) -> float:
     return video.trim["start"] if video.trim else 0.0
-
-
-def _read(video: Video, filename: str) -> str:
-    return (storage.media_dir(video.id) / filename).read_text(encoding="utf-8")
 
 
 def create_clip(user, parent: Video, data: dict) -> Video:
@@ -66,7 +62,7 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     offset = _offset(parent)
     clip.clip_of = {"id": parent.id, "start": round(offset + start, 3), "end": round(offset + end, 3)}
     for track in parent.captions:
-        text = cues_between(_read(parent, track.filename), start, end)
+        text = cues_between(library.read_media_text(parent, track.filename), start, end)
         if text:
             library.add_caption_track(clip, text, track.lang, track.label, source=track.source)
     chapters.apply_chapters(clip, chapters.shifted(parent.chapters or [], start, end), end - start)
@@ -89,7 +85,7 @@ def _original_captions(video: Video) -> dict[str, str]:
         if name is None:
             name = track.filename
             if video.trim:
-                moved = cues_between(_read(video, track.filename), -video.trim["start"], math.inf)
+                moved = cues_between(library.read_media_text(video, track.filename), -video.trim["start"], math.inf)
                 name = library.write_caption_file(video, moved or "WEBVTT\n", track.lang)
         originals[str(track.id)] = name
     return originals
@@ -113,7 +109,7 @@ def trim(video: Video, data: dict, reprocess):
     original_chapters = _original_chapters(video)
     original_duration = video.trim["duration"] if video.trim else video.duration
     for track in video.captions:
-        text = cues_between(_read(video, originals[str(track.id)]), start, end)
+        text = cues_between(library.read_media_text(video, originals[str(track.id)]), start, end)
         track.replace_file(library.write_caption_file(video, text or "WEBVTT\n", track.lang))
     chapters.apply_chapters(video, chapters.shifted(original_chapters, start, end), end - start)
     video.trim = {"start": start, "end": end, "duration": original_duration, "captions": originals,

@@ -4,11 +4,12 @@ from pathlib import Path
 
 from videodesk.auth.access import can_manage_video
 from videodesk.core import changes, db, storage
-from videodesk.core.errors import Conflict, NotFound
+from videodesk.core.errors import Conflict, NotFound, Unavailable
 from videodesk.core.ids import random_id
 from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
-from videodesk.newsroom import audit, search
+from videodesk.newsroom import audit, search, visibility
+from videodesk.objectstore import StoreError
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano",
                   "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語"}
@@ -52,7 +53,22 @@ def import_local_file(path: Path, owner_id: int | None, title: str) -> Video:
     destination.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, destination)
     video.source_size = destination.stat().st_size
+    keep_original(video.id)
     return video
+
+
+def keep_original(video_id: str):
+    """With a remote media store the original in uploads/ becomes a private object that a worker on
+    any machine can fetch (multipart for big files), and leaves this node; with the local store it
+    already is where workers read it."""
+    if storage.media_in_place():
+        return
+    try:
+        storage.media_store().put_file(storage.original_key(video_id), storage.source_path(video_id))
+    except StoreError as exc:
+        raise Unavailable("The media store did not answer, so the video was not stored. Try again shortly.") from exc
+    finally:
+        storage.remove_tree(storage.upload_dir(video_id))
 
 
 def add_caption_track(video: Video, webvtt_text: str, lang: str, label: str | None = None,
@@ -64,10 +80,25 @@ def add_caption_track(video: Video, webvtt_text: str, lang: str, label: str | No
 def write_caption_file(video: Video, webvtt_text: str, lang: str) -> str:
     """A new file per version, so an edit never overwrites what readers or caches hold."""
     filename = f"captions-{lang}-{random_id(6)}.vtt"
-    folder = storage.media_dir(video.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / filename).write_text(webvtt_text, encoding="utf-8")
+    store_media_text(video, filename, webvtt_text)
     return filename
+
+
+def store_media_text(video: Video, filename: str, text: str):
+    """A small text file of a video (captions, chapters) into the media store, public if the video is."""
+    try:
+        storage.media_store().put_bytes(storage.media_key(video.id, filename), text.encode("utf-8"))
+    except StoreError as exc:
+        raise Unavailable("The media store did not answer, so the change was not saved. Try again shortly.") from exc
+    visibility.refresh_public_copy(video)
+
+
+def read_media_text(video: Video, filename: str) -> str:
+    """A small text file of a video (captions) from the media store."""
+    try:
+        return storage.media_store().read_bytes(storage.media_key(video.id, filename)).decode("utf-8")
+    except StoreError as exc:
+        raise Unavailable("The media store did not answer. Try again shortly.") from exc
 
 
 def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> CaptionTrack:
@@ -143,17 +174,34 @@ def track_label(track: CaptionTrack) -> str:
     return f"{track.label} ({', '.join(notes)})" if notes else track.label
 
 
+def media_names(video: Video) -> set[str]:
+    """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
+    outputs = video.outputs or {}
+    names = {value for value in outputs.values() if isinstance(value, str)}
+    names |= {entry[kind] for entry in outputs.get("posters", []) for kind in ("jpeg", "webp")}
+    names |= set(outputs.get("social", {}).values())
+    for track in video.captions:
+        names |= {track.filename, *(old["filename"] for old in track.history or [])}
+    return names
+
+
 def delete_video(video: Video, user) -> list[str]:
     """Remove a video, its media and its original; stories that used it lose the player (their
-    slugs are returned and recorded in the audit log so editors can follow up)."""
+    slugs are returned and recorded in the audit log so editors can follow up). The objects go
+    first: if the store does not answer, nothing is deleted and the caller may try again."""
     stories = [story.slug for story in video.stories]
+    store = storage.media_store()
+    try:
+        store.delete_prefix(video.id)
+        store.delete_prefix(f"{storage.ORIGINALS}/{video.id}")
+    except StoreError as exc:
+        raise Unavailable("The media store did not answer, so the video was not deleted. Try again shortly.") from exc
     for story in list(video.stories):
         story.video_id = None
     audit.record(user, "delete", f"video:{video.id}", title=video.title, stories=stories)
     search.remove_video(video.id)
     db.session().delete(video)
     db.session().commit()
-    storage.remove_tree(storage.media_dir(video.id))
     storage.remove_tree(storage.upload_dir(video.id))
     changes.content_changed()
     return stories

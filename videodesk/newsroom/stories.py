@@ -8,7 +8,7 @@ from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.ids import is_random_id
 from videodesk.core.models import DEFAULT_SECTION, Story, StoryRevision, Video, utcnow
 from videodesk.core.validation import choice_field, language_tag, text_field
-from videodesk.newsroom import audit, webhooks
+from videodesk.newsroom import audit, visibility, webhooks
 from videodesk.newsroom.slugs import slugify
 
 STATUSES = ("draft", "published")
@@ -121,6 +121,7 @@ def create_story(user, data: dict) -> Story:
     _audit_status(user, story, "draft")
     db.session().commit()
     changes.content_changed()
+    visibility.publish_after_commit([story.video])
     return story
 
 
@@ -130,6 +131,9 @@ def update_story(user, story: Story, data: dict) -> Story:
     if snapshot(story) != old:
         db.session().add(StoryRevision(story_id=story.id, user_name=user.name if user else "system", data=old))
     _audit_status(user, story, before)
+    videos = [db.session().get(Video, video_id) for video_id in {old["video_id"], story.video_id} if video_id]
+    visibility.withdraw_before_commit(videos)
     db.session().commit()
     changes.content_changed()
+    visibility.publish_after_commit(videos)
     return story

@@ -15,10 +15,13 @@ in ``s3.py`` (a separate ``public/`` copy that only a bucket policy exposes) and
 from __future__ import annotations
 
 import abc
+import hashlib
 import mimetypes
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 
 class StoreError(Exception):
@@ -61,6 +64,31 @@ def guess_content_type(name: str) -> str:
     if suffix in _EXTRA_TYPES:
         return _EXTRA_TYPES[suffix]
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def file_digest(path, algorithm: str = "sha256", start: int = 0, length: int | None = None) -> str:
+    """Hex digest of a file, or of `length` bytes from `start`, read in 1 MiB chunks."""
+    digest = hashlib.new(algorithm)
+    remaining = length
+    with open(path, "rb") as source:
+        source.seek(start)
+        while remaining is None or remaining > 0:
+            chunk = source.read(1024 * 1024 if remaining is None else min(1024 * 1024, remaining))
+            if not chunk:
+                break
+            digest.update(chunk)
+            if remaining is not None:
+                remaining -= len(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path) -> str:
+    return file_digest(path)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def check_key(key) -> str:
@@ -115,6 +143,8 @@ def tree_files(local_folder) -> list[tuple[str, Path]]:
 
 class MediaStore(abc.ABC):
     """Where media files live. Implementations: LocalStore, S3Store."""
+
+    media_base_url: str | None = None  # a CDN in front of the published objects
 
     # -- writing --------------------------------------------------------------------------
     @abc.abstractmethod
@@ -190,6 +220,35 @@ class MediaStore(abc.ABC):
     def local_path(self, key: str) -> Path | None:
         """The file on disk for ``send_file``, when the backend has one (local only)."""
         return None
+
+    def same_bytes(self, info: ObjectInfo, local_path) -> bool:
+        """Whether a stored object (as `list` reported it) holds exactly a local file's bytes; backends
+        with checksums of their own (S3's ETag) compare those instead of reading the object back."""
+        if info.size != Path(local_path).stat().st_size:
+            return False
+        with tempfile.TemporaryDirectory(prefix="videodesk-compare-") as folder:
+            return file_sha256(self.fetch(info.key, Path(folder) / "object")) == file_sha256(local_path)
+
+    def local_root(self) -> Path | None:
+        """The folder holding every key, when the backend is a folder on this machine: then writers
+        may produce files in place instead of uploading them (local only)."""
+        return None
+
+    def read_bytes(self, key: str) -> bytes:
+        """A small object's bytes (captions, playlists). Raises FileNotFoundError when missing."""
+        local = self.local_path(key)
+        if local is not None:
+            return local.read_bytes()
+        with tempfile.TemporaryDirectory(prefix="videodesk-read-") as folder:
+            return self.fetch(key, Path(folder) / "object").read_bytes()
+
+    def prepare(self) -> None:
+        """Create what the backend needs before first use (a bucket, its policy). Idempotent."""
+        return None
+
+    def origins(self) -> list[str]:
+        """Origins (scheme://host[:port]) that public or signed URLs may point at, for the pages' CSP."""
+        return [origin_of(self.media_base_url)] if self.media_base_url else []
 
     @abc.abstractmethod
     def set_public(self, prefix: str, public: bool) -> None:

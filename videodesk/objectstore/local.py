@@ -156,6 +156,9 @@ class LocalStore(MediaStore):
         path = self._path(key)
         return path if path.is_file() else None
 
+    def local_root(self):
+        return self.root
+
     # -- URLs and visibility --------------------------------------------------------------
     def public_url(self, key, expires_s=3600):
         check_key(key)

@@ -23,6 +23,7 @@ a missing object is FileNotFoundError in fetch, False/None in exists/size.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -34,7 +35,17 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
-from .base import MediaStore, ObjectInfo, StoreError, StoreUnavailable, check_key, check_prefix, guess_content_type
+from .base import (
+    MediaStore,
+    ObjectInfo,
+    StoreError,
+    StoreUnavailable,
+    check_key,
+    check_prefix,
+    file_digest,
+    guess_content_type,
+    origin_of,
+)
 
 PRIVATE = "private/"
 PUBLIC = "public/"
@@ -142,6 +153,25 @@ class S3Store(MediaStore):
             }],
         }
 
+    def cors_rules(self) -> dict:
+        """Browsers may GET and HEAD objects from any page: hls.js fetches playlists and segments with
+        XHR and caption tracks are read with crossorigin="anonymous"; reading is still decided by the
+        bucket policy and signatures, CORS only lets a page see what it was allowed to fetch."""
+        return {"CORSRules": [{"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
+                               "ExposeHeaders": ["Content-Length", "Content-Range", "ETag"], "MaxAgeSeconds": 3600}]}
+
+    def prepare(self):
+        self.ensure_bucket(policy=True)
+        with _translated("put_bucket_cors"):
+            self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration=self.cors_rules())
+
+    def origins(self):
+        """The bucket's own origin (as presigned URLs name it) and the CDN's."""
+        with _translated("presign"):
+            url = self.client.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": "x"},
+                                                     ExpiresIn=60)
+        return sorted({origin_of(url), *super().origins()})
+
     def ensure_bucket(self, policy: bool = True) -> None:
         """Create the bucket when missing and (re)apply the public-prefix-only bucket policy."""
         with _translated("ensure_bucket"):
@@ -214,8 +244,30 @@ class S3Store(MediaStore):
             raise
         return dest
 
+    def read_bytes(self, key):
+        with _translated("get"):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self.private_name(key))
+            except ClientError as exc:
+                if _is_missing(exc):
+                    raise FileNotFoundError(key) from exc
+                raise
+            return answer["Body"].read()
+
     def exists(self, key):
         return self._head(key) is not None
+
+    def same_bytes(self, info, local_path):
+        """Size and ETag: the MD5 of a single-part upload, or the MD5 of the parts' MD5s and the part
+        count for a multipart one (made with this store's part size)."""
+        size = os.path.getsize(local_path)
+        if info.size != size:
+            return False
+        if size < self.transfer.multipart_threshold:
+            return info.etag == file_digest(local_path, "md5")
+        part = self.transfer.multipart_chunksize
+        parts = [bytes.fromhex(file_digest(local_path, "md5", start, part)) for start in range(0, size, part)]
+        return info.etag == f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
 
     def size(self, key):
         head = self._head(key)

@@ -22,9 +22,12 @@ def srcset(posters: list[dict], url_key: str) -> str:
 
 
 def absolute(path: str | None) -> str | None:
-    """An absolute URL for a path of this site (feeds, structured data and oEmbed need them)."""
+    """An absolute URL for a path of this site (feeds, structured data and oEmbed need them); URLs that
+    already are absolute (a CDN's) stay as they are."""
     if not path:
         return None
+    if "://" in path:
+        return path
     return request.host_url.rstrip("/") + path
 
 

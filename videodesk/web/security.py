@@ -1,12 +1,19 @@
 """Response headers every page gets: no sniffing, a strict referrer policy and CSP, and no framing
-except for the embeddable player."""
-from flask import request
+except for the embeddable player. Media may also come from the media store's origins (a bucket or
+a CDN the /media/ redirects and the CDN URLs point at)."""
+from flask import current_app, request
 
-_POLICY = ("default-src 'self'; img-src 'self' data:; media-src 'self' blob:; script-src 'self'; "
-           "worker-src 'self' blob:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-           "frame-ancestors {ancestors}")
-CSP = _POLICY.format(ancestors="'none'")
-EMBED_CSP = _POLICY.format(ancestors="*")
+from videodesk.core import storage
+
+_POLICY = ("default-src 'self'; img-src 'self' data:{media}; media-src 'self' blob:{media}; "
+           "connect-src 'self'{media}; script-src 'self'; worker-src 'self' blob:; style-src 'self'; "
+           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
+EXTENSION = "videodesk.csp"
+
+
+def policies(media_origins) -> dict:
+    media = "".join(f" {origin}" for origin in media_origins)
+    return {"page": _POLICY.format(media=media, ancestors="'none'"), "embed": _POLICY.format(media=media, ancestors="*")}
 
 
 def _headers(response):
@@ -14,13 +21,16 @@ def _headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.mimetype == "text/html":
+        csp = current_app.extensions[EXTENSION]
         if request.blueprint == "embed":
-            headers.setdefault("Content-Security-Policy", EMBED_CSP)
+            headers.setdefault("Content-Security-Policy", csp["embed"])
         else:
-            headers.setdefault("Content-Security-Policy", CSP)
+            headers.setdefault("Content-Security-Policy", csp["page"])
             headers.setdefault("X-Frame-Options", "DENY")
     return response
 
 
 def init_app(app):
+    with app.app_context():
+        app.extensions[EXTENSION] = policies(storage.media_store().origins())
     app.after_request(_headers)

@@ -1,23 +1,46 @@
 """What templates show of a video: its media URLs, posters, captions and state. The reader pages,
 the embed, the feeds and the studio render from this; the API's JSON (web/api/presenters.py)
 builds on it."""
+import time
 from math import gcd
 
-from flask import url_for
+from flask import current_app, url_for
 
+from videodesk.core import storage
 from videodesk.core.models import Video
 from videodesk.newsroom import branding
 from videodesk.newsroom.library import track_label
+from videodesk.objectstore import signing
+
+# Fields of a video view that hold media URLs (the API's signed_urls repeats them, signed).
+URL_FIELDS = ("poster_url", "mp4_url", "hls_url", "storyboard_url", "preview_url", "preview_webp_url",
+              "storyboard_image_url")
 
 
-def media_url(video: Video, name: str | None) -> str | None:
-    return url_for("media.file", video_id=video.id, name=name) if name else None
+def media_urls(video: Video, *, signed: bool = False):
+    """name -> URL for one video's files. Published media whose public copy exists is read from the
+    CDN when one is configured (absolute URLs); everything else through the app's /media/ path,
+    or, with `signed`, a private video's through signed paths that need no cookie or token."""
+    store = storage.media_store()
+    public = video.is_public
+    if public and video.media_public and store.media_base_url:
+        def url(name):
+            return store.public_url(storage.media_key(video.id, name))
+    elif signed and not public:
+        secret, expires = current_app.config["SECRET_KEY"], int(time.time()) + current_app.config["SIGNED_URL_TTL_S"]
+
+        def url(name):
+            return signing.media_path(secret, video.id, name, expires)
+    else:
+        def url(name):
+            return url_for("media.file", video_id=video.id, name=name)
+    return lambda name: url(name) if name else None
 
 
-def caption_json(track) -> dict:
+def caption_json(track, url=None) -> dict:
     return {
         "id": track.id, "lang": track.lang, "label": track_label(track), "kind": track.kind,
-        "source": track.source, "url": media_url(track.video, track.filename),
+        "source": track.source, "url": (url or media_urls(track.video))(track.filename),
         "versions": len(track.history or []) + 1,
         "translated_from": track.translated_from, "reviewed": track.reviewed,
         "reviewed_by": track.reviewed_by,
@@ -47,10 +70,12 @@ def source_metadata(video: Video) -> dict | None:
     }
 
 
-def video_view(video: Video, *, detail: bool = False) -> dict:
-    """The player's needs; `detail` adds what the studio shows about processing."""
+def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> dict:
+    """The player's needs; `detail` adds what the studio shows about processing; `signed` makes a
+    private video's URLs signed ones (the studio's preview, the API's signed_urls)."""
     outputs = video.outputs or {}
     state = video.pipeline_state or {}
+    url_of = media_urls(video, signed=signed)
     view = {
         "id": video.id,
         "title": video.title,
@@ -60,21 +85,21 @@ def video_view(video: Video, *, detail: bool = False) -> dict:
         "duration": video.duration,
         "width": video.width,
         "height": video.height,
-        "poster_url": media_url(video, outputs.get("poster")),
-        "mp4_url": media_url(video, outputs.get("mp4")),
-        "hls_url": media_url(video, outputs.get("hls")),
-        "storyboard_url": media_url(video, outputs.get("storyboard")),
-        "preview_url": media_url(video, outputs.get("preview")),
-        "preview_webp_url": media_url(video, outputs.get("preview_webp")),
-        "storyboard_image_url": media_url(video, outputs.get("storyboard_image")),
-        "posters": [{"width": p["width"], "height": p["height"], "jpeg_url": media_url(video, p["jpeg"]),
-                     "webp_url": media_url(video, p["webp"])} for p in outputs.get("posters", [])],
-        "captions": [caption_json(track) for track in video.captions],
+        "poster_url": url_of(outputs.get("poster")),
+        "mp4_url": url_of(outputs.get("mp4")),
+        "hls_url": url_of(outputs.get("hls")),
+        "storyboard_url": url_of(outputs.get("storyboard")),
+        "preview_url": url_of(outputs.get("preview")),
+        "preview_webp_url": url_of(outputs.get("preview_webp")),
+        "storyboard_image_url": url_of(outputs.get("storyboard_image")),
+        "posters": [{"width": p["width"], "height": p["height"], "jpeg_url": url_of(p["jpeg"]),
+                     "webp_url": url_of(p["webp"])} for p in outputs.get("posters", [])],
+        "captions": [caption_json(track, url_of) for track in video.captions],
         "attribution": state.get("attribution"),
         "clip_of": video.clip_of,
         "trim": {"start": video.trim["start"], "end": video.trim["end"]} if video.trim else None,
         "chapters": list(video.chapters or []),
-        "chapters_url": media_url(video, video.chapters_file),
+        "chapters_url": url_of(video.chapters_file),
     }
     if detail:
         view.update({
@@ -85,7 +110,7 @@ def video_view(video: Video, *, detail: bool = False) -> dict:
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
             "captioning": video.captioning,
-            "social_cuts": {aspect: media_url(video, name) for aspect, name in outputs.get("social", {}).items()},
+            "social_cuts": {aspect: url_of(name) for aspect, name in outputs.get("social", {}).items()},
         })
     return view
 

@@ -1,10 +1,20 @@
 """The API's JSON for videos and stories (the contract in ../shared/CONTRACT.md)."""
-from flask import url_for
+from flask import current_app, url_for
 
 from videodesk.core.models import Story, Video
 from videodesk.web.filters import section_slug
 from videodesk.web.openapi import component
-from videodesk.web.views import video_view
+from videodesk.web.views import URL_FIELDS, video_view
+
+
+def signed_urls(video: Video) -> dict | None:
+    """For a private video: the same URLs, signed, so a player without the token (another browser, an
+    HLS player that sends no headers) can preview it until they expire."""
+    if video.is_public:
+        return None
+    view = video_view(video, signed=True)
+    return {"expires_in": current_app.config["SIGNED_URL_TTL_S"], **{field: view[field] for field in URL_FIELDS},
+            "captions": [{"lang": track["lang"], "url": track["url"]} for track in view["captions"]]}
 
 STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 NULLABLE_STRING, NULLABLE_INTEGER, NULLABLE_NUMBER = ({"type": ["string", "null"]}, {"type": ["integer", "null"]},
@@ -77,6 +87,7 @@ STORY = component("Story", _object({
 def video_json(video: Video) -> dict:
     return {
         **video_view(video, detail=True),
+        "signed_urls": signed_urls(video),
         "source": {"kind": video.source_kind, "name": video.source_name, "url": video.source_url,
                    "size": video.source_size, "sha256": video.source_sha256},
         "created_at": video.created_at.isoformat() if video.created_at else None,

@@ -1,7 +1,7 @@
 """Videos: create (multipart, tus upload id or URL), read, caption, poster, social cut, delete."""
 from flask import g, request, url_for
 
-from videodesk.core import db, storage
+from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.validation import LANGUAGE_TAG, choice_field, language_tag, text_field
 from videodesk.ingest import intake
@@ -143,7 +143,7 @@ def list_captions(video_id):
     for track in video.captions:
         data = caption_json(track)
         if request.args.get("cues"):
-            data["cues"] = cues_of((storage.media_dir(video.id) / track.filename).read_text(encoding="utf-8"))
+            data["cues"] = cues_of(library.read_media_text(video, track.filename))
         tracks.append(data)
     return {"captions": tracks}
 

@@ -1,12 +1,28 @@
-"""Serving media: Range requests, right content types, nothing outside the media folder,
-and private media (no published story uses the video) only to signed-in users."""
-import mimetypes
+"""Serving media: nothing outside a video's files, and private media (no live story uses the
+video) only to its managers (studio session, Bearer token) or through a signed URL.
 
-from flask import Blueprint, abort, send_file
+Signed URLs carry their token in the path, `/media/s/<token>/<video_id>/<name>`
+(objectstore/signing.py), so HLS segments and init files that a player resolves relative to a
+playlist carry it too; they need no cookie, so a preview plays in any browser.
+
+Where the bytes come from depends on the media store:
+* local folder: the app sends the file itself, with Range support (as always);
+* S3: published media is a `302` to the public copy (the CDN's URL when configured, else a
+  presigned URL of the public object), cacheable for MEDIA_MAX_AGE_S, while the presigned URL
+  lives twice as long. Private media is a short private redirect to a presigned URL of the
+  private object, except playlists: the app streams those (they are small) so that the player
+  keeps resolving segments against the app's signed path; redirected, it would resolve them
+  against the bucket URL and lose the signature.
+"""
+import mimetypes
+import time
+
+from flask import Blueprint, Response, abort, current_app, redirect, send_file
 
 from videodesk.auth.access import can_manage_video
 from videodesk.core import db, storage
 from videodesk.core.models import Video
+from videodesk.objectstore import StoreError, signing
 from videodesk.web.access import current_user
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -18,24 +34,73 @@ for _type, _ext in (("text/vtt", ".vtt"), ("application/vnd.apple.mpegurl", ".m3
 
 INLINE_TYPES = {"video/mp4", "video/iso.segment", "application/vnd.apple.mpegurl", "image/jpeg", "image/webp",
                 "text/vtt"}
+# A private redirect names a presigned URL good for this long, and may be reused for half of it.
+PRIVATE_PRESIGN_S = 600
+
+
+def _video(video_id: str, name: str) -> Video:
+    if not storage.safe_media_name(video_id, name):
+        abort(404)
+    video = db.session().get(Video, video_id)
+    if video is None:
+        abort(404)
+    return video
 
 
 @bp.get("/<video_id>/<path:name>")
 def file(video_id, name):
-    path = storage.resolve_media_file(video_id, name)
-    video = db.session().get(Video, video_id) if path else None
-    if video is None:
-        abort(404)
+    video = _video(video_id, name)
     public = video.is_public
     if not public and not can_manage_video(current_user(), video):
+        abort(404)
+    return _serve(video, name, public)
+
+
+@bp.get("/s/<token>/<video_id>/<path:name>")
+def signed_file(token, video_id, name):
+    if not signing.verify(current_app.config["SECRET_KEY"], video_id, token, time.time()):
+        abort(404)
+    return _serve(_video(video_id, name), name, public=False)
+
+
+def _cache(response, public: bool, max_age: int):
+    response.cache_control.max_age = max_age
+    response.cache_control.public = public
+    response.cache_control.private = not public
+    return response
+
+
+def _serve(video: Video, name: str, public: bool):
+    store = storage.media_store()
+    key = storage.media_key(video.id, name)
+    if store.local_root() is not None:
+        return _send_local(store, key, public)
+    try:
+        if public and video.media_public:
+            max_age = current_app.config["MEDIA_MAX_AGE_S"]
+            return _cache(redirect(store.public_url(key, expires_s=2 * max_age), 302), True, max_age)
+        if name.endswith(".m3u8"):
+            playlist = Response(store.read_bytes(key), mimetype="application/vnd.apple.mpegurl")
+            return _cache(playlist, False, 0)
+        return _cache(redirect(store.signed_url(key, expires_s=PRIVATE_PRESIGN_S), 302), False, PRIVATE_PRESIGN_S // 2)
+    except FileNotFoundError:
+        abort(404)
+    except StoreError:
+        abort(503)
+
+
+def _send_local(store, key: str, public: bool):
+    try:
+        path = store.local_path(key)
+    except ValueError:
+        path = None
+    if path is None:
         abort(404)
     inline = (mimetypes.guess_type(path.name)[0] or "") in INLINE_TYPES
     # Anything that is not one of our media types (HTML, scripts, executables) is only ever downloaded.
     response = send_file(path, conditional=True, etag=True, as_attachment=not inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.max_age = 3600 if public else 0
-    response.cache_control.public = public
-    response.cache_control.private = not public
+    _cache(response, public, current_app.config["MEDIA_MAX_AGE_S"] if public else 0)
     if path.suffix == ".vtt":
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -34,7 +34,7 @@ def new_story():
             return redirect(url_for("studio.index"))
     video = db.session().get(Video, form.get("video_id") or "")
     return render_template("studio/story_form.html", user=g.user, form=form, error=error,
-                           video=video_view(video) if video else None), 400 if error else 200
+                           video=video_view(video, signed=True) if video else None), 400 if error else 200
 
 
 EDITOR_FIELDS = ("headline", "dek", "body", "byline", "section", "video_id")

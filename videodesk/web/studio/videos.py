@@ -41,7 +41,7 @@ def index():
     with contextlib.suppress(ValueError):
         if filters["since"]:
             query = query.where(Video.created_at >= datetime.fromisoformat(filters["since"]).replace(tzinfo=UTC))
-    videos = [video_view(v, detail=True) for v in db.session().scalars(query)]
+    videos = [video_view(v, detail=True, signed=True) for v in db.session().scalars(query)]
     quotes = []
     if filters["q"]:
         with contextlib.suppress(Invalid):  # punctuation only or too long: the title filter still applies
@@ -61,8 +61,8 @@ def dashboard():
     failed = db.session().scalars(select(Video).where(Video.status == "failed").order_by(Video.updated_at.desc()).limit(50))
     running = db.session().scalars(select(Video).where(Video.status == "processing"))
     return render_template("studio/dashboard.html", user=g.user, counts=counts, statuses=STATUSES,
-                           failed=[video_view(v, detail=True) for v in failed],
-                           running=[video_view(v, detail=True) for v in running],
+                           failed=[video_view(v, detail=True, signed=True) for v in failed],
+                           running=[video_view(v, detail=True, signed=True) for v in running],
                            disk={name: storage.folder_size(storage.data_dir() / name)
                                  for name in ("media", "uploads", "resumable")})
 
@@ -87,7 +87,7 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
-    return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True),
+    return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
                            stories=[s for s in video.stories])
 
 
@@ -102,7 +102,7 @@ def upload():
 @require_role("producer")
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
-    return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True),
+    return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
                            aspects=list(ASPECTS))
 
 
@@ -112,4 +112,4 @@ def caption_editor(video_id, lang):
     video = library.video_for(g.user, video_id)
     if not is_language_tag(lang):
         abort(404)
-    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True), lang=lang)
+    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang)
