@@ -1,13 +1,11 @@
 """The composition root: builds the Flask app from the layers (see docs/ARCHITECTURE.md)."""
 from pathlib import Path
 
-from flask import Flask
-
 from videodesk.cli import commands
 from videodesk.core import db
 from videodesk.core.config import load_config
 from videodesk.jobs import queue
-from videodesk.web import errors, filters, security
+from videodesk.web import errors, filters, requests, security
 from videodesk.web.api import bp as api_bp
 from videodesk.web.api.uploads import bp as uploads_bp
 from videodesk.web.csrf import csrf_token
@@ -16,19 +14,19 @@ from videodesk.web.reader.embed import bp as embed_bp
 from videodesk.web.reader.feeds import bp as feeds_bp
 from videodesk.web.reader.files import bp as files_bp
 from videodesk.web.reader.pages import bp as pages_bp
-from videodesk.web.requests import StreamingRequest
 from videodesk.web.studio import bp as studio_bp
+from videodesk.web.urls import SiteFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (api_bp, uploads_bp, pages_bp, files_bp, studio_bp, embed_bp, feeds_bp, beacon_bp)
 
 
-def create_app(config=None) -> Flask:
+def create_app(config=None) -> SiteFlask:
     """Build the app; `config` overrides settings read from the environment (tests use it)."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = SiteFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(load_config(config))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)
-    app.request_class = StreamingRequest
+    requests.init_app(app)
     db.init_app(app)
     queue.init_app(app)
     errors.init_app(app)

@@ -5,10 +5,11 @@ from videodesk.newsroom import stories
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import story_json
-from videodesk.web.requests import json_body
+from videodesk.web.requests import STORY, body_limit, json_body
 
 
 @bp.post("/stories")
+@body_limit(STORY)
 @require_role("editor")
 def create_story():
     story = stories.create_story(g.user, json_body())
@@ -22,6 +23,7 @@ def get_story(story_id):
 
 
 @bp.patch("/stories/<int:story_id>")
+@body_limit(STORY)
 @require_role("editor")
 def update_story(story_id):
     return story_json(stories.update_story(g.user, stories.story_by_id(story_id), json_body()))

@@ -13,6 +13,7 @@ from videodesk.core.text import whole_number
 from videodesk.ingest import resumable
 from videodesk.web.access import current_user, require_role
 from videodesk.web.errors import ApiError, json_errors
+from videodesk.web.requests import UPLOAD, body_limit
 
 bp = json_errors(Blueprint("resumable", __name__, url_prefix="/api/uploads"))
 VERSION = "1.0.0"
@@ -92,6 +93,7 @@ def _read_body(size: int) -> bytes:
 
 
 @bp.patch("/<upload_id>")
+@body_limit(UPLOAD)
 @require_role("producer")
 def append(upload_id):
     _check_version()
