@@ -62,15 +62,25 @@ def write_caption_file(video: Video, webvtt_text: str, lang: str) -> str:
     return filename
 
 
-def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> CaptionTrack:
+def _audit_caption_change(video: Video, lang: str, user):
+    """Captions of a video in a live story change what readers get (player, transcript, JSON-LD)
+    without any story edit: producers may do it, and the audit log tells editors who did."""
+    live = [story.slug for story in video.stories if story.is_live]
+    if live:
+        audit.record(user, "captions_change", f"video:{video.id}", lang=lang, stories=live)
+
+
+def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None, *, user=None) -> CaptionTrack:
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
+    _audit_caption_change(video, lang, user)
     db.session().commit()
     changes.content_changed()
     return track
 
 
-def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> tuple[CaptionTrack, bool]:
+def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None, *,
+                  user=None) -> tuple[CaptionTrack, bool]:
     """A new version of the language's track (or a new track); returns (track, created).
     Earlier versions stay on disk and in the track's history."""
     track = next((t for t in video.captions if t.lang == lang), None)
@@ -79,6 +89,7 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         track = add_caption_track(video, webvtt_text, lang, label)
     else:
         track.replace_file(write_caption_file(video, webvtt_text, lang))
+    _audit_caption_change(video, lang, user)
     db.session().commit()
     changes.content_changed()
     return track, created

@@ -12,7 +12,7 @@ from videodesk.newsroom import library, watch_counts
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import video_json
-from videodesk.web.requests import json_body
+from videodesk.web.requests import CAPTIONS, DEFAULT, UPLOAD, body_limit, json_body
 from videodesk.web.views import caption_json
 
 
@@ -39,6 +39,7 @@ def _create_from_json(data: dict):
 
 
 @bp.post("/videos")
+@body_limit(DEFAULT, multipart=UPLOAD)
 @require_role("producer")
 def create_video():
     if request.mimetype == "application/json":
@@ -57,6 +58,7 @@ def get_video(video_id):
 
 
 @bp.post("/videos/<video_id>/captions")
+@body_limit(CAPTIONS)
 @require_role("producer")
 def add_captions(video_id):
     video = library.video_for(g.user, video_id)
@@ -65,7 +67,7 @@ def add_captions(video_id):
         raise Invalid(code="missing_file", message="Send the caption file (SRT or WebVTT) as the multipart field 'file'.")
     label = (request.form.get("label") or "").strip()[:100] or None
     text = intake.read_captions(upload.read())
-    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label)
+    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label, user=g.user)
     return caption_json(track), 201
 
 
@@ -97,6 +99,7 @@ def list_captions(video_id):
 
 
 @bp.put("/videos/<video_id>/captions/<lang>")
+@body_limit(CAPTIONS)
 @require_role("producer")
 def edit_captions(video_id, lang):
     """A new version of a language's track, as WebVTT text or {"cues": [...]}; earlier versions are kept."""
@@ -106,7 +109,7 @@ def edit_captions(video_id, lang):
         text = intake.read_cues(json_body().get("cues"))
     else:
         text = intake.read_captions(request.get_data(cache=False))
-    track, created = library.save_captions(video, text, lang)
+    track, created = library.save_captions(video, text, lang, user=g.user)
     return caption_json(track), 201 if created else 200
 
 
