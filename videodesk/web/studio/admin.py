@@ -78,4 +78,5 @@ SHOWN_SETTINGS = {
     "Loudness target": "LOUDNESS_TARGET", "Imports from private addresses": "IMPORT_ALLOW_PRIVATE",
     "Imports per user and hour": "IMPORT_RATE_PER_HOUR", "Resumable upload expiry, h": "UPLOAD_EXPIRY_H",
     "Whisper model": "WHISPER_MODEL", "Secure cookies": "SESSION_COOKIE_SECURE", "Jobs per worker": "WORKERS",
+    "Public address (VIDEODESK_BASE_URL)": "BASE_URL", "Unfinished uploads per user, MB": "UPLOAD_QUOTA_MB",
 }
