@@ -41,3 +41,17 @@ def test_nul_in_a_query_or_body_is_a_400_not_a_database_error(client, tokens):
     assert client.post("/beacon", data=json.dumps({"video": "a\x00b", "event": "play"})).status_code == 204
     login = csrf_from(client.get("/studio/login").get_data(as_text=True))
     assert client.post("/studio/login", data={"name": "a\x00b", "password": "x" * 12, "csrf_token": login}).status_code < 500
+
+
+def test_sign_in_throttle_and_sessions_on_postgresql(client, tokens):
+    """The attempt counter is a dialect-specific upsert; sessions are rows: both must work here too."""
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    assert client.post("/studio/login", data={"token": tokens["editor"], "csrf_token": login}).status_code == 302
+    page = client.get("/studio/")
+    assert page.status_code == 200
+    client.post("/studio/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert client.get("/studio/").status_code == 302
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    statuses = [client.post("/studio/login", data={"name": "editor", "password": "wrong password",
+                                                  "csrf_token": login}).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]  # the successful sign-in above gave its address attempt back
