@@ -1,4 +1,5 @@
 """Helpers shared by the test modules (no test module imports another)."""
+import base64
 import re
 from pathlib import Path
 
@@ -14,6 +15,22 @@ from videodesk.media.pipeline import Context, Limits
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_create(client, token, size, name="clip.mp4"):
+    meta = f"filename {base64.b64encode(name.encode()).decode()},filetype {base64.b64encode(b'video/mp4').decode()}"
+    response = client.post("/api/uploads/", headers={**TUS, **bearer(token), "Upload-Length": str(size),
+                                                      "Upload-Metadata": meta})
+    assert response.status_code == 201, response.data
+    return response.headers["Location"]
+
+
+def tus_patch(client, token, location, offset, chunk):
+    return client.patch(location, data=chunk, headers={
+        **TUS, **bearer(token), "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
 
 
 def upload(client, token, path, **fields):

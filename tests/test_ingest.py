@@ -1,6 +1,5 @@
 """Resumable uploads (tus 1.0.0), duplicates, expiry, and import by URL (yt-dlp) from a local
 HTTP server. Every connection stays on 127.0.0.0/8."""
-import base64
 import hashlib
 import http.server
 import json
@@ -11,22 +10,7 @@ import pytest
 
 from videodesk.ingest import netguard, resumable
 
-from .helpers import bearer, make_app
-
-TUS = {"Tus-Resumable": "1.0.0"}
-
-
-def tus_create(client, token, size, name="clip.mp4"):
-    meta = f"filename {base64.b64encode(name.encode()).decode()},filetype {base64.b64encode(b'video/mp4').decode()}"
-    response = client.post("/api/uploads/", headers={**TUS, **bearer(token), "Upload-Length": str(size),
-                                                      "Upload-Metadata": meta})
-    assert response.status_code == 201, response.data
-    return response.headers["Location"]
-
-
-def tus_patch(client, token, location, offset, chunk):
-    return client.patch(location, data=chunk, headers={
-        **TUS, **bearer(token), "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+from .helpers import TUS, bearer, make_app, tus_create, tus_patch
 
 
 def tus_offset(client, token, location):

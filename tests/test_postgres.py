@@ -55,3 +55,17 @@ def test_webhook_outbox_claims_and_attempts_on_postgresql(app, client, tokens):
     assert [d["event"] for d in deliveries] == ["story.unpublished", "story.published"]
     assert all(d["status"] == "pending" and len(d["attempts"]) == 1 and "not a public address" in d["attempts"][0]["error"]
                for d in deliveries)
+
+
+def test_sign_in_throttle_and_sessions_on_postgresql(client, tokens):
+    """The attempt counter is a dialect-specific upsert; sessions are rows: both must work here too."""
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    assert client.post("/studio/login", data={"token": tokens["editor"], "csrf_token": login}).status_code == 302
+    page = client.get("/studio/")
+    assert page.status_code == 200
+    client.post("/studio/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert client.get("/studio/").status_code == 302
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    statuses = [client.post("/studio/login", data={"name": "editor", "password": "wrong password",
+                                                  "csrf_token": login}).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]  # the successful sign-in above gave its address attempt back

@@ -1,14 +1,12 @@
 """The composition root: builds the Flask app from the layers (see docs/ARCHITECTURE.md)."""
 from pathlib import Path
 
-from flask import Flask
-
 from videodesk.cli import commands
 from videodesk.core import db, storage
 from videodesk.core.config import load_config
 from videodesk.jobs import queue
 from videodesk.objectstore import store_from_config
-from videodesk.web import errors, filters, security
+from videodesk.web import errors, filters, requests, security
 from videodesk.web.api import bp as api_bp
 from videodesk.web.api.uploads import bp as uploads_bp
 from videodesk.web.csrf import csrf_token
@@ -19,20 +17,20 @@ from videodesk.web.reader.feeds import bp as feeds_bp
 from videodesk.web.reader.files import bp as files_bp
 from videodesk.web.reader.pages import bp as pages_bp
 from videodesk.web.reader.watch import bp as watch_bp
-from videodesk.web.requests import StreamingRequest
 from videodesk.web.studio import bp as studio_bp
+from videodesk.web.urls import SiteFlask
 from videodesk.web.views import station_logo
 
 ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (api_bp, uploads_bp, pages_bp, files_bp, studio_bp, embed_bp, feeds_bp, beacon_bp, watch_bp, branding_bp)
 
 
-def create_app(config=None) -> Flask:
+def create_app(config=None) -> SiteFlask:
     """Build the app; `config` overrides settings read from the environment (tests use it)."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = SiteFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(load_config(config))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)
-    app.request_class = StreamingRequest
+    requests.init_app(app)
     db.init_app(app)
     # One store per app: every process (web node, worker, CLI) builds the same one from the settings.
     app.extensions[storage.STORE_EXTENSION] = store_from_config(app.config)

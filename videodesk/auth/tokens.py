@@ -20,10 +20,16 @@ def issue_token(user: User) -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
+def token_record(token: str) -> ApiToken | None:
+    """The stored token if it is valid and its user is not disabled (its last use is noted)."""
     record = db.session().scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if record is None:
+    if record is None or record.user.disabled_at is not None:
         return None
     record.last_used_at = utcnow()
     db.session().commit()
-    return record.user
+    return record
+
+
+def user_for_token(token: str) -> User | None:
+    record = token_record(token)
+    return record.user if record is not None else None

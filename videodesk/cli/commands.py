@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from videodesk.auth.passwords import hash_password
+from videodesk.auth import users
 from videodesk.auth.tokens import issue_token
 from videodesk.cli import storage as storage_commands
 from videodesk.cli.seed import seed
@@ -34,6 +34,7 @@ def create_token(role, name):
         session.add(user)
     elif user.role != role:
         audit.record(None, "role_change", f"user:{user.name}", old=user.role, new=role, by="cli")
+        users.set_role(user, role)
     user.role = role
     token = issue_token(user)
     session.commit()
@@ -52,7 +53,7 @@ def set_password(name, password):
         raise click.ClickException(f"No user named {name!r}.")
     if len(password) < 10:
         raise click.ClickException("Use at least 10 characters.")
-    user.password_hash = hash_password(password)
+    users.set_password(user, password)
     db.session().commit()
     click.echo(f"password set for {user.name}")
 

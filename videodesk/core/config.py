@@ -1,7 +1,10 @@
 """Settings come from the environment (see the README's configuration table)."""
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _flag(value):
@@ -9,19 +12,44 @@ def _flag(value):
 
 
 def _secret_key(data_dir: Path) -> str:
-    """Keep one generated key per data folder so sessions survive restarts."""
+    """Keep one generated key per data folder so sessions survive restarts. The key is written to a
+    0600 temporary file and linked into place, so it is never readable by others, and processes
+    starting together agree on one key (the first link wins) and never read a half-written file."""
     path = data_dir / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        handle, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(handle, "w") as out:
+                out.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
+
+
+def _base_url(value: str | None) -> str | None:
+    """`https://news.example.com`: the site's own address for absolute URLs (no path, no query)."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/") or parts.query:
+        raise ValueError(f"VIDEODESK_BASE_URL must look like https://news.example.com, not {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _data_folder(path: Path):
+    """The data folder holds the secret key and unpublished media: only its owner may enter it
+    when we create it (an existing folder keeps the mode its owner gave it)."""
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700, parents=True)
 
 
 def load_config(overrides=None) -> dict:
     overrides = dict(overrides or {})
     env = os.environ
     data_dir = Path(overrides.pop("DATA_DIR", None) or env.get("VIDEODESK_DATA") or "storage").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    _data_folder(data_dir)
     max_upload_mb = int(env.get("VIDEODESK_MAX_UPLOAD_MB", "2048"))
     config = {
         "DATA_DIR": data_dir,
@@ -29,6 +57,10 @@ def load_config(overrides=None) -> dict:
         "REDIS_URL": env.get("VIDEODESK_REDIS_URL") or None,
         "SECRET_KEY": env.get("VIDEODESK_SECRET_KEY") or None,
         "MAX_UPLOAD_MB": max_upload_mb,
+        # Bytes one user may hold in unfinished resumable uploads (unset: 4 uploads of the largest size).
+        "UPLOAD_QUOTA_MB": int(env["VIDEODESK_UPLOAD_QUOTA_MB"]) if env.get("VIDEODESK_UPLOAD_QUOTA_MB") else None,
+        # The public address of the site; absolute URLs (canonical, feeds, oEmbed) never use the Host header.
+        "BASE_URL": _base_url(env.get("VIDEODESK_BASE_URL")),
         "IMPORT_ALLOW_PRIVATE": _flag(env.get("VIDEODESK_IMPORT_ALLOW_PRIVATE", "")),
         # Upper bounds that keep one clip from eating the machine.
         "MAX_DURATION_S": float(env.get("VIDEODESK_MAX_DURATION_S", str(4 * 3600))),
@@ -79,6 +111,9 @@ def load_config(overrides=None) -> dict:
         "QUEUE_IMMEDIATE": False,
     }
     config.update(overrides)
+    config["BASE_URL"] = _base_url(config["BASE_URL"])
+    if config["UPLOAD_QUOTA_MB"] is None:
+        config["UPLOAD_QUOTA_MB"] = 4 * config["MAX_UPLOAD_MB"]
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1024 * 1024
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(data_dir)

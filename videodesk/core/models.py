@@ -21,6 +21,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A disabled user can neither sign in nor use API tokens (admins re-enable them).
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def has_role(self, role: str) -> bool:
@@ -262,3 +264,18 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     delivery: Mapped[WebhookDelivery] = relationship(back_populates="attempts")
+
+
+class StudioSession(Base):
+    """A signed-in studio session; the cookie carries only its secret, the table its SHA-256 (the id),
+    so a session ends for good when its row is revoked or deleted (logout, password, role, disable)."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Signed in with an API token: deleting (revoking) the token deletes the session with it.
+    via_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+    user: Mapped[User] = relationship()

@@ -11,13 +11,16 @@ from sqlalchemy import func, select
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Invalid, RateLimited
-from videodesk.core.models import Video, utcnow
+from videodesk.core.models import AuditEvent, Video, utcnow
 from videodesk.core.validation import language_tag
 from videodesk.ingest import netguard, resumable
 from videodesk.ingest.multipart import keep_upload
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.runner import MediaError
+from videodesk.newsroom import audit
 from videodesk.newsroom.library import add_caption_track, keep_original, new_video
+
+IMPORT_ACTION = "video_import"
 
 
 @dataclass
@@ -92,17 +95,21 @@ def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: boo
 
 
 def from_url(user, url: str, title: str | None) -> Intake:
-    """An import by URL: checked against the address policy now, downloaded by the worker."""
+    """An import by URL: checked against the address policy now, downloaded by the worker.
+
+    The hourly limit counts "video_import" entries of the audit log, which deleting a video does not
+    touch, so import, delete, import again still counts twice."""
     config = current_app.config
     reason = netguard.check_url(url, allow_private=config["IMPORT_ALLOW_PRIVATE"])
     if reason:
         raise Invalid(code="url_not_allowed", message=reason)
     hour_ago = utcnow() - timedelta(hours=1)
-    recent = db.session().scalar(select(func.count()).select_from(Video).where(
-        Video.owner_id == user.id, Video.source_kind == "url", Video.created_at > hour_ago))
+    recent = db.session().scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.user_id == user.id, AuditEvent.action == IMPORT_ACTION, AuditEvent.at > hour_ago))
     if recent >= config["IMPORT_RATE_PER_HOUR"]:
         raise RateLimited(f"At most {config['IMPORT_RATE_PER_HOUR']} imports an hour; try again later.")
     video = new_video(user.id, title or url, url, kind="url")
     video.source_url = url
+    audit.record(user, IMPORT_ACTION, f"video:{video.id}", url=url)
     db.session().commit()
     return Intake(video)

@@ -19,7 +19,7 @@ import time
 from flask import current_app
 
 from videodesk.core import storage
-from videodesk.core.errors import Conflict, Gone, Locked, NotFound
+from videodesk.core.errors import Conflict, Gone, Locked, NotFound, TooLarge
 from videodesk.core.ids import is_random_id, random_id
 
 CHUNK = 1024 * 1024
@@ -36,8 +36,25 @@ def _paths(upload_id: str):
     return _folder() / f"{upload_id}.part", _folder() / f"{upload_id}.json"
 
 
+def reserved_bytes(owner_id: int) -> int:
+    """The declared sizes of the user's unfinished, unexpired uploads: the disk they may claim."""
+    total = 0
+    for meta in _folder().glob("*.json"):
+        with contextlib.suppress(FileNotFoundError, ValueError, KeyError):
+            record = json.loads(meta.read_text())
+            if record["owner_id"] == owner_id and record["expires"] >= time.time():
+                total += record["length"]
+    return total
+
+
 def create(owner_id: int, length: int, metadata: dict) -> tuple[str, dict]:
-    """A new, empty upload; returns its id and record."""
+    """A new, empty upload; returns its id and record. TooLarge ("quota_exceeded") when it would take
+    the user's unfinished uploads past VIDEODESK_UPLOAD_QUOTA_MB, so nobody fills the disk with
+    uploads they never finish."""
+    quota_mb = current_app.config["UPLOAD_QUOTA_MB"]
+    if reserved_bytes(owner_id) + length > quota_mb * 1024 * 1024:
+        raise TooLarge(f"Your unfinished uploads would pass the {quota_mb} MB quota; finish or delete some first.",
+                       code="quota_exceeded")
     upload_id = random_id(ID_LENGTH)
     record = {"length": length, "metadata": metadata, "owner_id": owner_id,
               "created": time.time(), "expires": time.time() + current_app.config["UPLOAD_EXPIRY_H"] * 3600}

@@ -101,16 +101,25 @@ def read_media_text(video: Video, filename: str) -> str:
         raise Unavailable("The media store did not answer. Try again shortly.") from exc
 
 
-def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> CaptionTrack:
+def _audit_caption_change(video: Video, lang: str, user):
+    """Captions of a video in a live story change what readers get (player, transcript, JSON-LD)
+    without any story edit: producers may do it, and the audit log tells editors who did."""
+    live = [story.slug for story in video.stories if story.is_live]
+    if live:
+        audit.record(user, "captions_change", f"video:{video.id}", lang=lang, stories=live)
+
+
+def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None, *, user=None) -> CaptionTrack:
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
+    _audit_caption_change(video, lang, user)
     db.session().commit()
     changes.content_changed()
     return track
 
 
-def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None,
-                  editor=None) -> tuple[CaptionTrack, bool]:
+def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None, *,
+                  user=None) -> tuple[CaptionTrack, bool]:
     """A new version of the language's track (or a new track); returns (track, created).
     Earlier versions stay on disk and in the track's history. A person editing an automatic
     track has reviewed it."""
@@ -120,8 +129,9 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         track = add_caption_track(video, webvtt_text, lang, label)
     else:
         replace_track_file(track, write_caption_file(video, webvtt_text, lang))
-        if editor is not None:
-            mark_reviewed(track, editor)
+        if user is not None:
+            mark_reviewed(track, user)
+    _audit_caption_change(video, lang, user)
     db.session().commit()
     changes.content_changed()
     return track, created

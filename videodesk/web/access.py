@@ -1,14 +1,14 @@
 """Who is asking (a Bearer API token or a studio session) and the one role guard for every route."""
 import functools
-import hmac
 
 from flask import g, request
 from flask import session as web_session
 
+from videodesk.auth import sessions
 from videodesk.auth.tokens import user_for_token
-from videodesk.core import db
 from videodesk.core.errors import Forbidden, Unauthorized
 from videodesk.core.models import User
+from videodesk.web.csrf import SESSION_KEY, csrf_matches
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -22,18 +22,18 @@ def _sent_csrf_token() -> str:
 
 
 def current_user() -> User | None:
-    """The Bearer token's user, or the studio session's. A session's unsafe requests must also carry
-    the session's CSRF token (`X-CSRF-Token` or a form's `csrf_token`): cookies travel by themselves,
-    tokens do not."""
+    """The Bearer token's user, or the studio session's. The session is looked up first (no body is
+    read for a dead or forged cookie); its unsafe requests must also carry the session's CSRF token
+    (`X-CSRF-Token` or a form's `csrf_token`): cookies travel by themselves, tokens do not."""
     if "current_user" not in g:
         user = None
         header = request.headers.get("Authorization", "")
         if header[:7].lower() == "bearer " and header[7:].strip():
             user = user_for_token(header[7:].strip())
-        elif "user_id" in web_session:
-            sent = _sent_csrf_token()
-            if request.method in SAFE_METHODS or (sent and hmac.compare_digest(sent, web_session.get("csrf", ""))):
-                user = db.session().get(User, web_session["user_id"])
+        elif SESSION_KEY in web_session:
+            user = sessions.user_for(web_session[SESSION_KEY])
+            if user is not None and request.method not in SAFE_METHODS and not csrf_matches(_sent_csrf_token()):
+                user = None
         g.current_user = user
     return g.current_user
 

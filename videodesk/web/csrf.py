@@ -1,17 +1,29 @@
-"""CSRF tokens for studio forms: one random token per session, compared in constant time."""
+"""CSRF tokens for studio forms and the studio's scripts, compared in constant time.
+
+Signed in, the token is an HMAC of the session secret (so the cookie holds nothing else); before
+sign-in (the sign-in form itself) it is a random value kept in the cookie."""
+import hashlib
 import hmac
 import secrets
 
-from flask import abort, request, session
+from flask import abort, current_app, request, session
+
+SESSION_KEY = "sid"  # the cookie's one field once signed in: the studio session's secret
 
 
 def csrf_token() -> str:
+    if SESSION_KEY in session:
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, b"csrf:" + session[SESSION_KEY].encode(), hashlib.sha256).hexdigest()
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
     return session["csrf"]
 
 
+def csrf_matches(sent: str) -> bool:
+    return bool(sent) and hmac.compare_digest(sent, csrf_token())
+
+
 def check_csrf():
-    sent = request.form.get("csrf_token", "")
-    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+    if not csrf_matches(request.form.get("csrf_token", "")):
         abort(400, "The form expired; reload the page and try again.")

@@ -10,6 +10,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from videodesk.core import db
 from videodesk.core import errors as domain
+from videodesk.web.requests import describe_limit
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _error_answer(status: int, code: str, title: str, message: str):
 
 def _http_error(exc: HTTPException):
     if exc.code == 413:
-        message = f"The upload is larger than the {current_app.config['MAX_UPLOAD_MB']} MB limit."
+        message = f"The request body is larger than this address's {describe_limit(request.max_content_length)}."
     else:
         message = exc.description or exc.name
     return _error_answer(exc.code, HTTP_CODES.get(exc.code, "http_error"), exc.name, message)

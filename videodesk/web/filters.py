@@ -1,9 +1,8 @@
 """Jinja filters for durations, sizes, dates, poster srcsets and absolute URLs."""
 from email.utils import format_datetime
 
-from flask import request
-
 from videodesk.newsroom.slugs import slugify
+from videodesk.web.urls import site_root
 
 
 def format_duration(seconds: float | None) -> str:
@@ -28,7 +27,7 @@ def absolute(path: str | None) -> str | None:
         return None
     if "://" in path:
         return path
-    return request.host_url.rstrip("/") + path
+    return site_root() + path
 
 
 def section_slug(section: str) -> str:

@@ -6,7 +6,7 @@ from videodesk.web.access import require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import STORY, story_json
 from videodesk.web.openapi import Reply, component, link, operation
-from videodesk.web.requests import json_body
+from videodesk.web.requests import STORY_JSON, body_limit, json_body
 
 _TEXT = {"type": ["string", "null"], "description": "null clears it"}
 STORY_FIELDS = {
@@ -39,6 +39,7 @@ STORY_ERRORS = ["invalid_field", "missing_field", "invalid_input"]
            responses={201: Reply("Created", STORY_CREATED, links={
                name: link(f"api_{name}", story_id="$response.body#/id") for name in ("get_story", "update_story")})},
            errors=STORY_ERRORS)
+@body_limit(STORY_JSON)
 @require_role("editor")
 def create_story():
     story = stories.create_story(g.user, json_body())
@@ -56,6 +57,7 @@ def get_story(story_id):
 @operation("Change a story; fields left out stay as they are", tags=["stories"],
            request={"type": "object", "properties": STORY_FIELDS, "examples": [{"status": "published"}]},
            responses={200: STORY}, errors=STORY_ERRORS)
+@body_limit(STORY_JSON)
 @require_role("editor")
 def update_story(story_id):
     return story_json(stories.update_story(g.user, stories.story_by_id(story_id), json_body()))

@@ -14,6 +14,7 @@ from videodesk.ingest import resumable
 from videodesk.web.access import current_user, require_role
 from videodesk.web.errors import ApiError, json_errors
 from videodesk.web.openapi import Reply, header, operation
+from videodesk.web.requests import UPLOAD, body_limit
 
 bp = json_errors(Blueprint("resumable", __name__, url_prefix="/api/uploads"))
 VERSION = "1.0.0"
@@ -118,6 +119,7 @@ def _read_body(size: int) -> bytes:
            request={"application/offset+octet-stream": {"type": "string", "format": "binary"}},
            responses={204: Reply("Appended", headers={"Upload-Offset": DIGITS, "Upload-Expires": EXPIRES})},
            errors=["unsupported_version", "unsupported_media_type", "offset_mismatch", "expired", "locked"])
+@body_limit(UPLOAD)
 @require_role("producer")
 def append(upload_id):
     _check_version()

@@ -13,7 +13,7 @@ from videodesk.web.access import require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import CAPTION_TRACK, STRING, VIDEO, VIDEO_STATUS, video_json
 from videodesk.web.openapi import Reply, component, link, operation, query
-from videodesk.web.requests import json_body
+from videodesk.web.requests import CAPTIONS, DEFAULT, UPLOAD, body_limit, json_body
 from videodesk.web.views import caption_json
 
 FILE = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
@@ -77,6 +77,7 @@ def _create_from_json(data: dict):
                           links=VIDEO_LINKS)},
     errors=["missing_field", "invalid_field", "missing_file", "empty_file", "invalid_captions", "url_not_allowed",
             "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "rate_limited"])
+@body_limit(DEFAULT, multipart=UPLOAD)
 @require_role("producer")
 def create_video():
     if request.mimetype == "application/json":
@@ -100,6 +101,7 @@ def get_video(video_id):
            request={"multipart/form-data": {"type": "object", "required": ["file"], "properties": {
                "file": CAPTIONS_FILE, "lang": LANG, "label": {"type": "string", "maxLength": 100}}}},
            responses={201: CAPTION_TRACK}, errors=["missing_file", "invalid_captions", "invalid_field", "invalid_input"])
+@body_limit(CAPTIONS)
 @require_role("producer")
 def add_captions(video_id):
     video = library.video_for(g.user, video_id)
@@ -108,7 +110,7 @@ def add_captions(video_id):
         raise Invalid(code="missing_file", message="Send the caption file (SRT or WebVTT) as the multipart field 'file'.")
     label = (request.form.get("label") or "").strip()[:100] or None
     text = intake.read_captions(upload.read())
-    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label)
+    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label, user=g.user)
     return caption_json(track), 201
 
 
@@ -161,6 +163,7 @@ def list_captions(video_id):
            responses={200: Reply("A new version of the track", CAPTION_TRACK),
                       201: Reply("A new track for this language", CAPTION_TRACK)},
            errors=["invalid_captions", "invalid_field", "invalid_input"])
+@body_limit(CAPTIONS)
 @require_role("producer")
 def edit_captions(video_id, lang):
     """A new version of a language's track, as WebVTT text or {"cues": [...]}; earlier versions are kept."""
@@ -170,7 +173,7 @@ def edit_captions(video_id, lang):
         text = intake.read_cues(json_body().get("cues"))
     else:
         text = intake.read_captions(request.get_data(cache=False))
-    track, created = library.save_captions(video, text, lang, editor=g.user)
+    track, created = library.save_captions(video, text, lang, user=g.user)
     return caption_json(track), 201 if created else 200
 
 

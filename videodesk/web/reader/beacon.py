@@ -3,11 +3,13 @@ from flask import Blueprint, request
 
 from videodesk.newsroom import watch_counts
 from videodesk.web.errors import json_errors
+from videodesk.web.requests import BEACON, body_limit
 
 bp = json_errors(Blueprint("analytics", __name__))
 
 
 @bp.post("/beacon")
+@body_limit(BEACON)
 def beacon():
     data = request.get_json(force=True, silent=True)
     if isinstance(data, dict):

@@ -16,6 +16,7 @@ from videodesk.web import caching
 from videodesk.web.errors import ApiError, json_errors
 from videodesk.web.filters import absolute
 from videodesk.web.openapi import Reply, operation, query
+from videodesk.web.urls import site_host, site_root
 from videodesk.web.views import video_view
 
 bp = Blueprint("embed", __name__)
@@ -52,7 +53,7 @@ def _story_for_url(url: str) -> tuple[Story, Video]:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 bracket
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or parts.netloc != request.host:
+    if parts is None or parts.scheme not in ("http", "https") or parts.netloc != site_host():
         raise NotFound("The URL is not a page of this site.")
     segments = [s for s in parts.path.split("/") if s]
     session = db.session()
@@ -108,7 +109,7 @@ def oembed():
     embed_url = url_for("embed.player", video_id=video.id, _external=True)
     answer = {
         "version": "1.0", "type": "video", "title": story.headline, "provider_name": "videodesk",
-        "provider_url": request.host_url, "cache_age": 3600,
+        "provider_url": site_root() + "/", "cache_age": 3600,
         "html": str(Markup('<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
                            'allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>')
                     .format(embed_url, width, height, story.headline)),

@@ -7,6 +7,8 @@ Pages are guarded by web.access.require_role like the API: without a session the
 sends people to the sign-in page."""
 from flask import Blueprint
 
-bp = Blueprint("studio", __name__, url_prefix="/studio")
+from videodesk.web.requests import FORM, body_limit
+
+bp = body_limit(FORM)(Blueprint("studio", __name__, url_prefix="/studio"))
 
 from videodesk.web.studio import admin, branding, session, stories, videos, webhooks  # noqa: E402,F401  (routes register on bp)

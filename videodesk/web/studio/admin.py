@@ -2,7 +2,7 @@
 from flask import current_app, g, render_template, request
 from sqlalchemy import select
 
-from videodesk.auth.passwords import hash_password
+from videodesk.auth import users as accounts
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
 from videodesk.core.models import ROLES, User
@@ -21,7 +21,8 @@ def audit_log():
 @bp.route("/users", methods=["GET", "POST"])
 @require_role("admin")
 def users():
-    """Admins create users, change roles, set passwords, issue and revoke API tokens."""
+    """Admins create users, change roles, set passwords, issue and revoke API tokens, disable and
+    enable users. Each change that affects access ends the user's studio sessions at once."""
     error = new_token = None
     if request.method == "POST":
         check_csrf()
@@ -40,17 +41,25 @@ def users():
             audit.record(g.user, "user_create", f"user:{user.name}", role=user.role)
         elif action == "role" and role != user.role:
             audit.record(g.user, "role_change", f"user:{user.name}", old=user.role, new=role)
-            user.role = role
+            accounts.set_role(user, role)
         elif action == "token":
             new_token = issue_token(user)
         elif action == "revoke":
-            user.tokens.clear()
+            accounts.revoke_tokens(user)
             audit.record(g.user, "tokens_revoked", f"user:{user.name}")
+        elif action == "disable" and user.id == g.user.id:
+            error = "You cannot disable yourself."
+        elif action == "disable":
+            accounts.disable(user)
+            audit.record(g.user, "user_disable", f"user:{user.name}")
+        elif action == "enable":
+            accounts.enable(user)
+            audit.record(g.user, "user_enable", f"user:{user.name}")
         if not error and form.get("password"):
             if len(form["password"]) < 10:
                 error = "Passwords need at least 10 characters."
             else:
-                user.password_hash = hash_password(form["password"])
+                accounts.set_password(user, form["password"])
         if error:
             db.session().rollback()
         else:
@@ -69,4 +78,5 @@ SHOWN_SETTINGS = {
     "Loudness target": "LOUDNESS_TARGET", "Imports from private addresses": "IMPORT_ALLOW_PRIVATE",
     "Imports per user and hour": "IMPORT_RATE_PER_HOUR", "Resumable upload expiry, h": "UPLOAD_EXPIRY_H",
     "Whisper model": "WHISPER_MODEL", "Secure cookies": "SESSION_COOKIE_SECURE", "Jobs per worker": "WORKERS",
+    "Public address (VIDEODESK_BASE_URL)": "BASE_URL", "Unfinished uploads per user, MB": "UPLOAD_QUOTA_MB",
 }

@@ -1,45 +1,57 @@
-"""Signing in (password or API token, throttled) and out."""
+"""Signing in (password or API token, throttled) and out. The cookie holds only the secret of a
+server-side session (videodesk/auth/sessions.py), so signing out, or an admin's change, ends it."""
+import logging
+
 from flask import redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from videodesk.auth import logins
+from videodesk.auth import logins, sessions
 from videodesk.auth.passwords import verify_password
-from videodesk.auth.tokens import user_for_token
+from videodesk.auth.tokens import token_record
 from videodesk.core import db
 from videodesk.core.models import User
-from videodesk.web.csrf import check_csrf
+from videodesk.web.csrf import SESSION_KEY, check_csrf
+from videodesk.web.requests import SIGN_IN, body_limit
 from videodesk.web.studio import bp
 
+log = logging.getLogger(__name__)
 
-def _start_session(user):
-    session.clear()  # a new session id on sign-in: no fixation
-    session["user_id"] = user.id
+
+def _start_session(user, via_token_id=None):
+    session.clear()  # a new session on sign-in: no fixation
+    session[SESSION_KEY] = sessions.start(user, via_token_id)
     return redirect(url_for("studio.index"))
 
 
+def _check_credentials(form, name: str):
+    """The user and the token id the form's credentials belong to, or (None, None)."""
+    if name == "token":
+        record = token_record(form["token"].strip())
+        return (record.user, record.id) if record is not None else (None, None)
+    candidate = db.session().scalar(select(User).where(User.name == name)) if name else None
+    # The hash is checked even for unknown names, so timing tells nothing either.
+    checked = verify_password(candidate.password_hash if candidate else None, form.get("password", ""))
+    return (candidate, None) if checked and candidate.disabled_at is None else (None, None)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@body_limit(SIGN_IN)  # anonymous: never read or spool more than a sign-in form
 def login():
     error = None
     if request.method == "POST":
         check_csrf()
         address = request.remote_addr or "unknown"
-        if "token" in request.form:
-            name = "token"
-            user = None if logins.locked(name, address) else user_for_token(request.form["token"].strip())
+        name = "token" if "token" in request.form else request.form.get("name", "").strip()
+        if logins.locked(name, address) or not logins.admit(name, address):
+            error = logins.PAUSED
         else:
-            name = request.form.get("name", "").strip()
-            user = None
-            if not logins.locked(name, address):
-                candidate = db.session().scalar(select(User).where(User.name == name)) if name else None
-                # The hash is checked even for unknown names, so timing tells nothing either.
-                if verify_password(candidate.password_hash if candidate else None, request.form.get("password", "")):
-                    user = candidate
-        if user is not None:
-            logins.succeeded(name)
-            return _start_session(user)
-        if not logins.locked(name, address):
+            user, via_token_id = _check_credentials(request.form, name)
+            if user is not None:
+                logins.succeeded(name, address)
+                return _start_session(user, via_token_id)
             logins.failed(name, address)
-        error = logins.PAUSED if logins.locked(name, address) else logins.FAILED
+            log.warning("sign-in failed after a password check: name %r from %s", name[:150], address)
+            error = logins.FAILED
     status = 429 if error == logins.PAUSED else 401 if error else 200
     return render_template("studio/login.html", error=error), status
 
@@ -47,5 +59,7 @@ def login():
 @bp.post("/logout")
 def logout():
     check_csrf()
+    if SESSION_KEY in session:
+        sessions.end(session[SESSION_KEY])
     session.clear()
     return redirect(url_for("public.home"))
