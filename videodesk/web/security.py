@@ -12,8 +12,16 @@ EXTENSION = "videodesk.csp"
 
 
 def policies(media_origins) -> dict:
+    """The page policy, the embed's (any site may frame it), and the API docs' (Redoc writes <style>
+    elements at run time, so that one page also allows inline styles; scripts stay 'self')."""
     media = "".join(f" {origin}" for origin in media_origins)
-    return {"page": _POLICY.format(media=media, ancestors="'none'"), "embed": _POLICY.format(media=media, ancestors="*")}
+    page = _POLICY.format(media=media, ancestors="'none'")
+    return {"page": page, "embed": _POLICY.format(media=media, ancestors="*"),
+            "docs": page.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")}
+
+
+def policy(name: str) -> str:
+    return current_app.extensions[EXTENSION][name]
 
 
 def _headers(response):
@@ -21,11 +29,10 @@ def _headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.mimetype == "text/html":
-        csp = current_app.extensions[EXTENSION]
         if request.blueprint == "embed":
-            headers.setdefault("Content-Security-Policy", csp["embed"])
+            headers.setdefault("Content-Security-Policy", policy("embed"))
         else:
-            headers.setdefault("Content-Security-Policy", csp["page"])
+            headers.setdefault("Content-Security-Policy", policy("page"))
             headers.setdefault("X-Frame-Options", "DENY")
     return response
 
