@@ -27,7 +27,7 @@ def check_search_follows_edits_and_deletion(client, tokens, clips):
     assert (hit["start"], hit["end"], hit["text"]) == (1.7, 2.8, "Ferries keep running")
     assert search(client, tokens["other"], "ferries") == []
     assert search(client, tokens["editor"], "ferries") == [hit]
-    assert client.delete(video["url"], headers=bearer(producer)).status_code == 200
+    assert client.delete(video["url"], headers=bearer(producer)).status_code == 204
     assert search(client, tokens["editor"], "ferries") == []
 
 

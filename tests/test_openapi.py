@@ -12,9 +12,12 @@ import pytest
 import requests
 from openapi_spec_validator import validate
 
+from videodesk.core import db
+from videodesk.core.models import Video
 from videodesk.web import openapi
 
 from .browser import browser
+from .helpers import bearer
 from .servers import BIN, ROOT, Instance, wait_until
 
 FUZZ_EXAMPLES = int(os.environ.get("VIDEODESK_FUZZ_EXAMPLES", "6"))
@@ -28,7 +31,8 @@ def site(tmp_path_factory):
     instance.flask("db-upgrade")
     instance.start_web()
     instance.start_worker()
-    instance.token = instance.flask("create-token", "--role", "editor", "--name", "integrator").stdout.split()[-1]
+    # An admin reaches every operation, the webhooks too (others would only ever get 403 there).
+    instance.token = instance.flask("create-token", "--role", "admin", "--name", "integrator").stdout.split()[-1]
     instance.spec = requests.get(instance.base + "/api/openapi.json", timeout=10).json()
     yield instance
     instance.stop()
@@ -56,6 +60,48 @@ def test_an_undeclared_api_route_fails_the_document(app):
     app.add_url_rule("/api/undeclared/<int:n>", "undeclared", lambda n: "")
     with app.test_request_context(), pytest.raises(LookupError, match="/api/undeclared/<int:n>"):
         openapi.document()
+
+
+def test_captioning_always_has_the_keys_its_schema_promises(app, tokens):
+    """A job that crashed before it started was saved as only {"status", "error"}; the API fills in the rest."""
+    with app.app_context():
+        video = Video(title="Crashed", status="ready", captioning={"status": "failed", "error": "stopped"})
+        db.session().add(video)
+        db.session().commit()
+        video_id = video.id
+    with app.test_client() as client:
+        spec = client.get("/api/openapi.json").json
+        answer = client.get(f"/api/videos/{video_id}", headers=bearer(tokens["editor"])).json
+    assert answer["captioning"] == {"status": "failed", "progress": 0.0, "error": "stopped", "language": None}
+    jsonschema.validate(answer, {"$ref": "#/components/schemas/Video", "components": spec["components"]})
+
+
+def test_webhook_answers_match_the_document(app, tokens):
+    """Schemathesis cannot register a receiver (its URLs do not resolve here), so the webhook answers
+    it never sees are checked here: registered, listed, a delivery with a failed attempt, redelivered."""
+    app.config.update(IMPORT_ALLOW_PRIVATE=True, WEBHOOK_TIMEOUT_S=1)
+    client, admin = app.test_client(), bearer(tokens["admin"])
+    spec = client.get("/api/openapi.json").json
+
+    def check(answer, path, method):
+        schema = spec["paths"][path][method]["responses"][str(answer.status_code)]["content"]["application/json"]["schema"]
+        jsonschema.validate(answer.json, {**schema, "components": spec["components"]})
+
+    # Port 9 (discard) on loopback: nothing listens, so the attempt fails at once.
+    hook = client.post("/api/webhooks", headers=admin, json={"url": "http://127.0.0.1:9/hook", "events": ["story.published"]})
+    assert hook.status_code == 201, hook.json
+    check(hook, "/api/webhooks", "post")
+    check(client.get("/api/webhooks", headers=admin), "/api/webhooks", "get")
+    story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "Hooked", "status": "published"})
+    assert story.status_code == 201, story.json
+    deliveries = client.get(f"/api/webhooks/{hook.json['id']}/deliveries", headers=admin)
+    check(deliveries, "/api/webhooks/{webhook_id}/deliveries", "get")
+    [delivery] = deliveries.json["deliveries"]
+    assert delivery["attempts"] and delivery["attempts"][0]["status_code"] is None
+    redelivered = client.post(f"/api/webhooks/{hook.json['id']}/deliveries/{delivery['id']}/redeliver", headers=admin)
+    assert redelivered.status_code == 202
+    check(redelivered, "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", "post")
+    assert client.delete(f"/api/webhooks/{hook.json['id']}", headers=admin).status_code == 204
 
 
 def test_schemathesis_finds_the_server_true_to_its_document(site, tmp_path):

@@ -109,10 +109,18 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
                            for r in state.get("renditions", [])],
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
-            "captioning": video.captioning,
+            "captioning": captioning_state(video),
             "social_cuts": {aspect: url_of(name) for aspect, name in outputs.get("social", {}).items()},
         })
     return view
+
+
+def captioning_state(video: Video) -> dict | None:
+    """The automatic-captions job with every key its API schema promises (`language` is only
+    known once done; a job that crashed before it started has no progress yet)."""
+    if video.captioning is None:
+        return None
+    return {"progress": 0.0, "error": None, "language": None, **video.captioning}
 
 
 def station_logo() -> dict | None:

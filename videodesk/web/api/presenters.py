@@ -35,10 +35,28 @@ CAPTION_TRACK = component("CaptionTrack", _object({
     "kind": {"type": "string", "examples": ["captions"]},
     "source": {"type": "string", "enum": ["upload", "embedded", "auto"]},
     "url": MEDIA_URL, "versions": {"type": "integer", "minimum": 1},
+    "translated_from": {"type": ["string", "null"],
+                        "description": "The spoken language of a machine translation (BCP 47); null for other tracks."},
+    "reviewed": {"type": "boolean", "description": "A person made it or vouched for it: readers get it by default."},
+    "reviewed_by": {"type": ["string", "null"], "description": "Who reviewed an automatic track."},
+    "reviewed_at": {"type": ["string", "null"], "format": "date-time"},
     "cues": {"type": "array", "description": "Only with `?cues=1`.", "items": _object(
         {"start": NUMBER, "end": NUMBER, "text": STRING})},
-}, optional=["cues"], examples=[{"id": 3, "lang": "en", "label": "English", "kind": "captions", "source": "upload",
-              "url": "/media/k2v7q9x1/captions-en.vtt", "versions": 1}]))
+}, optional=["cues"], examples=[
+    {"id": 3, "lang": "en", "label": "English", "kind": "captions", "source": "upload",
+     "url": "/media/k2v7q9x1/captions-en.vtt", "versions": 1, "translated_from": None, "reviewed": True,
+     "reviewed_by": None, "reviewed_at": None},
+    {"id": 4, "lang": "en", "label": "English (translated from French)", "kind": "captions", "source": "auto",
+     "url": "/media/k2v7q9x1/captions-en-from-fr-3f9a.vtt", "versions": 1, "translated_from": "fr",
+     "reviewed": True, "reviewed_by": "Ana Editor", "reviewed_at": "2026-11-26T10:00:00+00:00"}]))
+
+CAPTIONING = {"oneOf": [{"type": "null"}, _object({
+    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+    "progress": {"type": "number", "minimum": 0, "maximum": 1},
+    "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
+    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."}})],
+    "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
+    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": None}]}
 
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
@@ -64,6 +82,7 @@ VIDEO = component("Video", _object({
             "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
         "description": "What the probe found in the source; null before it ran."},
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "captioning": CAPTIONING,
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
     "source": _object({"kind": {"type": "string", "enum": ["upload", "url"]}, "name": NULLABLE_STRING,
                        "url": NULLABLE_STRING, "size": NULLABLE_INTEGER, "sha256": NULLABLE_STRING}),

@@ -4,9 +4,28 @@ from flask import g, request
 from videodesk.newsroom import search
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
+from videodesk.web.api.presenters import INTEGER, NUMBER, STRING
+from videodesk.web.openapi import component, operation, query
+
+QUOTE = component("Quote", {
+    "type": "object", "required": ["video_id", "title", "track_id", "lang", "start", "end", "text"],
+    "additionalProperties": False,
+    "properties": {"video_id": STRING, "title": STRING, "track_id": INTEGER,
+                   "lang": {"type": "string", "description": "The caption track's BCP 47 tag"},
+                   "start": {"type": "number", "description": "Seconds into the video"}, "end": NUMBER,
+                   "text": {"type": "string", "description": "The cue's words"}},
+    "examples": [{"video_id": "k2v7q9x1", "title": "Flood defences", "track_id": 3, "lang": "en", "start": 12.4,
+                  "end": 15.9, "text": "The barrier closed at dawn."}]})
 
 
 @bp.get("/search")
+@operation("Find the quote: caption cues containing every word", tags=["captions"], parameters=[
+    query("q", {"type": "string", "maxLength": search.MAX_QUERY, "examples": ["barrier closed"]},
+          "Words to find (whole words, any order; search syntax is just text).", required=True)],
+    responses={200: {"type": "object", "required": ["results"], "additionalProperties": False,
+                     "properties": {"results": {"type": "array", "maxItems": search.LIMIT, "items": QUOTE,
+                                                "description": "Best first, from the videos you may manage."}}}},
+    errors=["missing_field", "invalid_field"])
 @require_role("producer")
 def search_cues():
     return {"results": search.find(g.user, request.args.get("q"))}

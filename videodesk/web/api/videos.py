@@ -180,12 +180,13 @@ def edit_captions(video_id, lang):
 @bp.post("/videos/<video_id>/social-cut")
 @operation("Make a square or vertical cut with burned-in captions", tags=["videos"],
            request={"type": "object", "required": ["aspect"], "properties": {
-               "aspect": {"type": "string", "enum": list(ASPECTS)}, "lang": {**LANG, "default": None}},
-               "examples": [{"aspect": "9:16", "lang": "en"}]},
+               "aspect": {"type": "string", "enum": list(ASPECTS)}, "lang": {**LANG, "default": None},
+               "logo": {"type": "boolean", "default": False, "description": "Burn in the station logo (Studio → Branding)."}},
+               "examples": [{"aspect": "9:16", "lang": "en"}, {"aspect": "1:1", "logo": True}]},
            responses={202: {"type": "object", "required": ["aspect", "status", "video"], "additionalProperties": False,
                             "properties": {"aspect": {"type": "string", "enum": list(ASPECTS)},
                                            **QUEUED["properties"]}}},
-           errors=["invalid_field", "not_ready"])
+           errors=["invalid_field", "not_ready", "no_logo"])
 @require_role("producer")
 def request_social_cut(video_id):
     """A square or vertical MP4 with the captions (and, with "logo": true, the station logo) burned in, made in the queue."""
@@ -218,10 +219,7 @@ def rerun_transcription(video_id):
 
 @bp.delete("/videos/<video_id>")
 @operation("Delete a video, its media and its original", tags=["videos"],
-           responses={200: {"type": "object", "required": ["deleted", "stories_without_video"],
-                            "additionalProperties": False,
-                            "properties": {"deleted": STRING, "stories_without_video": {
-                                "type": "array", "items": STRING, "description": "Slugs of stories that lost the player."}}}})
+           responses={204: None})
 @require_role("producer")
 def delete_video(video_id):
     """204 (the contract); stories that used the video lose the player, and the audit log names them."""

@@ -86,9 +86,9 @@ def _dimension(name: str) -> int | None:
 
 
 @bp.get("/oembed")
-@operation("oEmbed 1.0 for a story or embed URL of this site", tags=["reader"], public=True, parameters=[
-    query("url", {"type": "string"}, "A story (/stories/<slug>) or embed (/embed/<video_id>) URL of this host.",
-          required=True),
+@operation("oEmbed 1.0 for a story, watch page or embed URL of this site", tags=["reader"], public=True, parameters=[
+    query("url", {"type": "string"}, "A story (/stories/<slug>), watch page (/videos/<video_id>) or embed "
+          "(/embed/<video_id>) URL of this host.", required=True),
     query("format", {"type": "string", "enum": ["json", "xml"], "default": "json"}),
     query("maxwidth", PIXELS), query("maxheight", PIXELS)],
     responses={200: Reply("The embed", content={"application/json": OEMBED, "text/xml": {"type": "string"}})},
