@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from videodesk.auth.passwords import hash_password
 from videodesk.auth.tokens import issue_token
+from videodesk.cli.backup import backup, restore
 from videodesk.cli.seed import seed
 from videodesk.core import db, migrate
 from videodesk.core.models import ROLES, User
+from videodesk.jobs.priority import lower_priority
 from videodesk.jobs.queue import queue
 from videodesk.newsroom import audit
 
@@ -61,6 +63,7 @@ def set_password(name, password):
 @click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
 def worker(workers):
     """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
+    lower_priority(current_app.config["WORKER_NICE"])
     q = queue()
     # Jobs of a worker that died are taken over now, or as soon as their lease runs out.
     q.recover_stalled()
@@ -121,5 +124,5 @@ def serve(port, host):
 
 
 def init_app(app):
-    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve):
+    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve, backup, restore):
         app.cli.add_command(command)

@@ -52,6 +52,8 @@ def load_config(overrides=None) -> dict:
         # Behind HTTPS, studio cookies must only travel encrypted.
         "SESSION_COOKIE_SECURE": _flag(env.get("VIDEODESK_SECURE_COOKIES", "")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
+        # Workers (and their ffmpeg) run this much nicer than the web server; 0 keeps them equal.
+        "WORKER_NICE": int(env.get("VIDEODESK_WORKER_NICE", "10")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,
     }

@@ -3,6 +3,7 @@ import logging
 
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
+from redis.exceptions import RedisError
 
 from videodesk.core import db
 from videodesk.core.errors import Conflict
@@ -10,6 +11,7 @@ from videodesk.ingest import resumable
 from videodesk.jobs import processing as jobs
 
 EXTENSION = "videodesk.huey"
+PROCESS_VIDEO = "videodesk.process_video"
 log = logging.getLogger(__name__)
 
 
@@ -21,13 +23,25 @@ def make_huey(config):
     )
 
 
+def _enqueue_or_leave_to_the_sweep(task):
+    """The video row is saved before its job is sent; if Redis is down at that moment, the upload still
+    succeeds and the recovery sweep (recover_stalled) sends the job once the lease has passed."""
+    def enqueue(video_id):
+        try:
+            task(video_id)
+        except RedisError as exc:
+            log.warning("queue unavailable (%s); video %s waits for the recovery sweep", exc, video_id)
+
+    return enqueue
+
+
 class Queue:
     """The app's huey with the app's tasks registered on it (the consumer builds the same app)."""
 
     def __init__(self, app):
         self.huey = huey = make_huey(app.config)
 
-        @huey.task(name="videodesk.process_video", retries=2, retry_delay=10, context=True)
+        @huey.task(name=PROCESS_VIDEO, retries=2, retry_delay=10, context=True)
         def process_video(video_id, task=None):
             with app.app_context():
                 try:
@@ -36,6 +50,8 @@ class Queue:
                     log.exception("processing video %s crashed", video_id)
                     if task is None or task.retries == 0:
                         jobs.mark_failed(video_id, f"Processing stopped on an internal error ({type(exc).__name__}).")
+                    else:
+                        jobs.release(video_id)
                     raise
 
         @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5)
@@ -64,7 +80,7 @@ class Queue:
 
         huey.periodic_task(crontab(minute="*"), name="videodesk.recover_stalled")(recover_in_app)
         self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
-        self.process_video = process_video
+        self.process_video = _enqueue_or_leave_to_the_sweep(process_video)
         self.render_poster = render_poster
         self.social_cut = social_cut
         self.transcribe = transcribe
@@ -81,6 +97,14 @@ class Queue:
         for video_id in jobs.requeue_stalled():
             log.warning("requeueing video %s: its worker stopped", video_id)
             self.process_video(video_id)
+        for video_id in jobs.lost_from_queue(self._videos_waiting()):
+            log.warning("requeueing video %s: its job was lost from the queue", video_id)
+            self.process_video(video_id)
+
+    def _videos_waiting(self) -> set[str]:
+        """Videos with a processing job in the queue or waiting for a retry."""
+        tasks = [*self.huey.pending(), *self.huey.scheduled()]
+        return {task.args[0] for task in tasks if task.name == PROCESS_VIDEO and task.args}
 
     def consumer(self, workers: int):
         # Poll at least every second so an idle SQLite-backed worker picks up uploads quickly.
