@@ -3,28 +3,36 @@ mid-request; and backups restored elsewhere. Real gunicorn, workers, Redis and P
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
-import time
 
 import pytest
 import redis
 import requests
 
+from videodesk.auth.tokens import issue_token
+from videodesk.core import db
+from videodesk.core.models import User
+
 from . import media
-from .helpers import post_video, video_state
+from .helpers import bearer, make_app, post_video, video_state
 from .servers import Instance, free_port, wait_until
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
 
-def new_site(data_dir, **env) -> Instance:
-    site = Instance(data_dir, VIDEODESK_JOB_LEASE_S="3", **env)
-    site.flask("db-upgrade")
-    producer = site.flask("create-token", "--role", "producer", "--name", "pat").stdout.strip().splitlines()[-1]
-    editor = site.flask("create-token", "--role", "editor", "--name", "eddie").stdout.strip().splitlines()[-1]
-    site.headers = {"producer": {"Authorization": f"Bearer {producer}"},
-                    "editor": {"Authorization": f"Bearer {editor}"}}
+def new_site(data_dir, database_url=None, **env) -> Instance:
+    """An installation with a producer and an editor, set up in-process (a CLI start costs seconds)."""
+    site = Instance(data_dir, VIDEODESK_JOB_LEASE_S="3", **({"DATABASE_URL": database_url} if database_url else {}),
+                    **env)
+    app = make_app(data_dir, **({"DATABASE_URL": database_url} if database_url else {}))
+    with app.app_context():
+        session = db.session()
+        users = {role: User(name=role, role=role) for role in ("producer", "editor")}
+        session.add_all(users.values())
+        site.headers = {role: bearer(issue_token(user)) for role, user in users.items()}
+        session.commit()
     return site
 
 
@@ -121,3 +129,177 @@ def test_a_full_disk_fails_the_video_readably_and_keeps_everything_else(small_di
         assert all(worker.poll() is None for worker in site.workers) and site.web.poll() is None
     finally:
         site.stop()
+
+
+# --- Redis restarted -------------------------------------------------------------------------------
+
+class RedisServer:
+    """redis-server with an append-only file, so a restart keeps what was queued (docs/SECURITY.md)."""
+
+    def __init__(self, folder):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is missing; `make test` installs it")
+        self.port = free_port()
+        self.args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "yes",
+                     "--appendfsync", "always", "--dir", str(folder)]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        wait_until(lambda: _pings(client), timeout=10, what="redis-server")
+
+    def stop(self):
+        Instance.stop_process(self.process)
+
+
+def _pings(client):
+    try:
+        return client.ping()
+    except redis.RedisError:
+        return False
+
+
+def test_jobs_complete_exactly_once_across_a_redis_restart(tmp_path, clips):
+    server = RedisServer(tmp_path)
+    site = new_site(tmp_path / "data", VIDEODESK_REDIS_URL=server.url, VIDEODESK_WORKERS="1")
+    site.start_web()
+    try:
+        worker = site.start_worker()
+        ids = [post_video(site, clips["clip"], captions=clips["srt"]).json()["id"] for _ in range(2)]
+        wait_until(lambda: video_state(site, ids[0])["status"] == "processing", timeout=60, what="the first job")
+        server.stop()  # one job running, one waiting in Redis
+        assert wait_for_status(site, ids[0])["status"] == "ready"
+        wait_until(lambda: "Error reading from queue" in (site.logs / "worker0.log").read_text(), timeout=20,
+                   what="the worker to find Redis gone")
+        server.start()
+        assert wait_for_status(site, ids[1])["status"] == "ready", site.log_text()
+        log = (site.logs / "worker0.log").read_text()
+        for video_id in ids:
+            assert log.count(f"video {video_id} ready") == 1, log
+        assert worker.poll() is None and healthy(site)
+    finally:
+        site.stop()
+        server.stop()
+
+
+def test_a_queued_video_whose_job_was_lost_is_queued_again(tmp_path):
+    """Redis without persistence loses its list on restart; the sweep finds queued videos no job names."""
+    from datetime import timedelta
+
+    from videodesk.core.models import Video, utcnow
+    from videodesk.jobs.queue import queue
+    app = make_app(tmp_path / "data")  # a real (SQLite) queue, nothing consuming it
+    with app.app_context():
+        session = db.session()
+        lost = Video(title="lost", source_name="lost.mp4")
+        waiting = Video(title="waiting", source_name="waiting.mp4")
+        session.add_all([lost, waiting])
+        session.commit()
+        queue().process_video(waiting.id)
+        for video in (lost, waiting):
+            video.updated_at = utcnow() - timedelta(seconds=app.config["JOB_LEASE_S"] + 1)
+        session.commit()
+        queue().recover_stalled()
+        queued = [task.args[0] for task in queue().huey.pending()]
+        assert sorted(queued) == sorted([waiting.id, lost.id])
+        queue().recover_stalled()  # touched: not sent twice
+        assert len(queue().huey.pending()) == 2
+
+
+# --- PostgreSQL restarted --------------------------------------------------------------------------
+
+def test_a_postgresql_restart_answers_503_then_recovers_without_a_restart(tmp_path, postgres_cluster):
+    site = new_site(tmp_path / "data", database_url=postgres_cluster.new_database("faults_restart"))
+    site.start_web()
+    api, producer = site.base + "/api/videos/no-such-video", site.headers["producer"]
+    try:
+        assert requests.get(api, headers=producer, timeout=10).status_code == 404
+        postgres_cluster.stop()
+        try:
+            for _ in range(3):  # every pooled connection is dead, and new ones are refused
+                down = requests.get(api, headers=producer, timeout=10)
+                assert down.status_code == 503, down.text
+                assert down.json()["error"]["code"] == "unavailable"
+            page = requests.get(site.base + "/stories/some-story", headers={"Accept": "text/html"}, timeout=10)
+            assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
+            assert "Traceback" not in page.text and "psycopg" not in page.text
+            assert requests.get(site.base + "/healthz", timeout=10).status_code == 503
+        finally:
+            postgres_cluster.start()
+        assert requests.get(api, headers=producer, timeout=10).status_code == 404
+        assert healthy(site) and site.web.poll() is None
+    finally:
+        site.stop()
+
+
+# --- a web worker killed mid-request, and backups --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sqlite_site(tmp_path_factory):
+    site = new_site(tmp_path_factory.mktemp("faults") / "data")
+    site.start_web()
+    site.start_worker()
+    yield site
+    site.stop()
+
+
+def gunicorn_workers(site) -> list[int]:
+    children = f"/proc/{site.web.pid}/task/{site.web.pid}/children"
+    return [int(pid) for pid in open(children).read().split()]
+
+
+def test_a_web_worker_killed_mid_upload_leaves_no_half_made_video(sqlite_site, clips):
+    site = sqlite_site
+    before = sqlite3.connect(site.data_dir / "videodesk.db").execute("SELECT count(*) FROM videos").fetchone()
+    video = clips["clip"].read_bytes()
+    boundary = "faultsboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\n"
+            f"Content-Type: video/mp4\r\n\r\n").encode() + video + f"\r\n--{boundary}--\r\n".encode()
+    token = site.headers["producer"]["Authorization"]
+    with socket.create_connection(("127.0.0.1", site.port), timeout=10) as connection:
+        connection.sendall((f"POST /api/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {token}\r\n"
+                            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                            f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:len(body) // 2])
+        wait_until(lambda: list((site.data_dir / "tmp").glob("part-*")), timeout=10, what="the body to stream")
+        killed = gunicorn_workers(site)
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        assert connection.recv(100) == b""  # the connection died with the worker, unanswered
+    wait_until(lambda: gunicorn_workers(site) and not set(gunicorn_workers(site)) & set(killed) and healthy(site),
+               timeout=30, what="gunicorn to replace its workers")
+    with sqlite3.connect(site.data_dir / "videodesk.db") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT count(*) FROM videos").fetchone() == before
+        queued = [row[0] for row in connection.execute("SELECT id FROM videos WHERE status = 'queued'")]
+    assert all((site.data_dir / "uploads" / video_id / "source").exists() for video_id in queued)
+    assert post_video(site, clips["clip"], captions=clips["srt"]).status_code == 202
+
+
+def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_path, clips):
+    site = sqlite_site
+    video = wait_for_status(site, post_video(site, clips["clip"], captions=clips["srt"]).json()["id"])
+    assert video["status"] == "ready", site.log_text()
+    story = publish(site, video["id"], "Harbour closed by the storm")
+    host = {"Host": "news.example"}  # absolute links in the page name the host
+    page = requests.get(site.base + story, headers=host, timeout=10)
+    mp4 = requests.get(site.base + video["mp4_url"], timeout=10)
+    assert page.status_code == 200 and mp4.status_code == 200
+
+    backup = tmp_path / "backup"
+    assert "written to" in site.flask("backup", str(backup)).stdout
+    elsewhere = Instance(tmp_path / "another" / "place")
+    restored = elsewhere.flask("restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    again = elsewhere.flask("restore", str(backup), check=False)
+    assert again.returncode != 0 and "already holds data" in again.stderr
+    elsewhere.start_web()
+    try:
+        assert requests.get(elsewhere.base + story, headers=host, timeout=10).content == page.content
+        assert requests.get(elsewhere.base + video["mp4_url"], timeout=10).content == mp4.content
+        assert (elsewhere.data_dir / "secret_key").read_bytes() == (site.data_dir / "secret_key").read_bytes()
+    finally:
+        elsewhere.stop()

@@ -1,4 +1,5 @@
 """Commands of the contract: create-token, worker; and the ones `make run` uses."""
+import logging
 import os
 import signal
 import subprocess
@@ -63,6 +64,8 @@ def set_password(name, password):
 @click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
 def worker(workers):
     """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
+    # Job outcomes and queue outages (huey logs "Error reading from queue" and retries) reach stderr.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     lower_priority(current_app.config["WORKER_NICE"])
     q = queue()
     # Jobs of a worker that died are taken over now, or as soon as their lease runs out.

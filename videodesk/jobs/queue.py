@@ -5,13 +5,15 @@ from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from redis.exceptions import RedisError
 
-from videodesk.core import db
+from videodesk.core import db, storage
 from videodesk.core.errors import Conflict
 from videodesk.ingest import resumable
 from videodesk.jobs import processing as jobs
 
 EXTENSION = "videodesk.huey"
 PROCESS_VIDEO = "videodesk.process_video"
+# A streamed request body older than this belongs to no live request (gunicorn's timeout is 120 s).
+STALE_TMP_S = 3600
 log = logging.getLogger(__name__)
 
 
@@ -73,6 +75,7 @@ class Queue:
         def remove_expired_uploads():
             with app.app_context():
                 resumable.remove_expired()
+                storage.remove_stale_tmp(STALE_TMP_S)
 
         def recover_in_app():
             with app.app_context():
