@@ -63,6 +63,7 @@ bench: setup-test
 	$(BIN)/python -m bench.storyboard
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.reader
+	$(BIN)/python -m bench.reader_under_load
 	$(BIN)/python -m bench.upload_memory
 	@bin/ensure-packages espeak-ng:espeak-ng
 	$(BIN)/python -m bench.transcription
