@@ -48,7 +48,7 @@ def main(seconds: int = 10):
         with open(source, "rb") as upload:
             video_id = requests.post(site.base + "/api/videos", headers=site.producer, timeout=300,
                                      files={"file": ("source-1080p.mp4", upload)}).json()["id"]
-        wait_until(lambda: _status(site, video_id)["progress"] > 0.05, timeout=300, what="the transcode to start")
+        wait_until(lambda: _status(site, video_id)["progress"] > 0.1, timeout=300, what="the transcode to start")
         priorities, load = _priorities(worker.pid), os.getloadavg()[0]
         started = time.monotonic()
         busy = wrk(article, seconds)

@@ -14,6 +14,7 @@ import requests
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
 from videodesk.core.models import User
+from videodesk.jobs.priority import IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL, io_priority
 
 from . import media
 from .helpers import bearer, make_app, post_video, video_state
@@ -308,3 +309,11 @@ def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_p
         assert (elsewhere.data_dir / "secret_key").read_bytes() == (site.data_dir / "secret_key").read_bytes()
     finally:
         elsewhere.stop()
+
+
+def test_workers_run_below_the_web_server(sqlite_site):
+    """Readers come before encoders: the worker (and every ffmpeg it starts) is niced and I/O-deprioritised."""
+    worker = sqlite_site.workers[0]
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 10
+    assert os.getpriority(os.PRIO_PROCESS, sqlite_site.web.pid) == 0
+    assert io_priority(worker.pid) == (IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL)

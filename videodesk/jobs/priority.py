@@ -12,6 +12,7 @@ IOPRIO_CLASS_BEST_EFFORT = 2
 IOPRIO_LOWEST_LEVEL = 7
 IOPRIO_CLASS_SHIFT = 13
 SYS_IOPRIO_SET = {"x86_64": 251, "aarch64": 30}
+SYS_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}
 
 
 def lower_priority(nice: int):
@@ -28,6 +29,6 @@ def lower_priority(nice: int):
 
 def io_priority(pid: int = 0) -> tuple[int, int]:
     """(class, level) of a process's disk priority, as the kernel reports it (for tests and the bench)."""
-    number = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+    number = SYS_IOPRIO_GET[platform.machine()]
     value = ctypes.CDLL(None, use_errno=True).syscall(number, IOPRIO_WHO_PROCESS, pid)
     return value >> IOPRIO_CLASS_SHIFT, value & 0x7
