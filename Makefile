@@ -37,7 +37,7 @@ static/vendor/%.min.js: node_modules/.installed
 
 # Services and tools the tests drive for real: a browser, Redis, PostgreSQL, a speech synthesizer.
 test-system-deps:
-	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql espeak-ng:espeak-ng
+	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql pg_dump:postgresql-client espeak-ng:espeak-ng
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -11,6 +11,7 @@ import pytest
 import redis
 import requests
 
+from videodesk.app import create_app
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
 from videodesk.core.models import User
@@ -317,3 +318,29 @@ def test_workers_run_below_the_web_server(sqlite_site):
     assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 10
     assert os.getpriority(os.PRIO_PROCESS, sqlite_site.web.pid) == 0
     assert io_priority(worker.pid) == (IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL)
+
+
+def test_a_postgresql_backup_restores_into_a_fresh_database(tmp_path, postgres_cluster):
+    """pg_dump/pg_restore: the restored database knows the same users and tokens; the files come along."""
+    source = make_app(tmp_path / "a", DATABASE_URL=postgres_cluster.new_database("faults_backup_a"))
+    with source.app_context():
+        user = User(name="pat", role="producer")
+        db.session().add(user)
+        token = issue_token(user)
+        db.session().commit()
+    (tmp_path / "a" / "uploads" / "v1").mkdir()
+    (tmp_path / "a" / "uploads" / "v1" / "source").write_bytes(b"original bytes")
+    backup = tmp_path / "backup"
+    made = source.test_cli_runner().invoke(args=["backup", str(backup)])
+    assert made.exit_code == 0, made.output
+    assert (backup / "database.pgdump").stat().st_size > 0
+
+    target = create_app({"DATA_DIR": tmp_path / "b", "REDIS_URL": None,
+                         "DATABASE_URL": postgres_cluster.new_database("faults_backup_b")})
+    restored = target.test_cli_runner().invoke(args=["restore", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    assert (tmp_path / "b" / "uploads" / "v1" / "source").read_bytes() == b"original bytes"
+    answer = target.test_client().get("/api/videos/none", headers=bearer(token))
+    assert answer.status_code == 404  # the token is known (401 otherwise) and the schema is in place
+    again = target.test_cli_runner().invoke(args=["restore", str(backup)])
+    assert again.exit_code != 0 and "already holds data" in again.output
