@@ -47,7 +47,7 @@ static/vendor/redoc.standalone.js: node_modules/.installed
 
 # Services and tools the tests drive for real: a browser, Redis, PostgreSQL, a speech synthesizer.
 test-system-deps:
-	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql espeak-ng:espeak-ng
+	@bin/ensure-packages chromium:chromium redis-server:redis-server pg_ctlcluster:postgresql pg_dump:postgresql-client espeak-ng:espeak-ng
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,7 @@ bench: setup-test
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.reader
 	$(BIN)/python -m bench.media_redirect
+	$(BIN)/python -m bench.reader_under_load
 	$(BIN)/python -m bench.upload_memory
 	@bin/ensure-packages espeak-ng:espeak-ng
 	$(BIN)/python -m bench.transcription

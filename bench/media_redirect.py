@@ -50,7 +50,7 @@ def main(seconds: int = 10):
         finally:
             local.stop()
             s3.stop()
-    for name, (rps, p99) in results.items():
+    for name, (rps, p99, _errors) in results.items():
         print(f"{name:34s} {rps:8.0f} requests/s   p99 {p99:6.1f} ms")
     base = results["static file (baseline)"][0]
     for name in list(results)[1:]:

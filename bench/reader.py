@@ -12,13 +12,17 @@ from tests.servers import Instance
 CONNECTIONS = 16
 
 
-def wrk(url: str, seconds: int, extra=()) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms); `extra` are more wrk arguments (headers)."""
+def wrk(url: str, seconds: int, extra=()) -> tuple[float, float, int]:
+    """(requests per second, p99 latency in ms, failed requests: socket errors and non-2xx/3xx answers);
+    `extra` are more wrk arguments (headers)."""
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", *extra, url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
-    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    bad_status = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = sum(map(int, socket_errors.groups())) if socket_errors else 0
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], errors + int(bad_status.group(1) if bad_status else 0)
 
 
 def main(seconds: int = 10):
@@ -32,7 +36,7 @@ def main(seconds: int = 10):
         results = {name: wrk(url, seconds) for name, url in (("static file", static), ("article page", article))}
     finally:
         site.stop()
-    for name, (rps, p99) in results.items():
+    for name, (rps, p99, _errors) in results.items():
         print(f"{name:14s} {rps:8.0f} requests/s   p99 {p99:6.1f} ms   ({CONNECTIONS} connections, {seconds} s)")
     ratio = results["article page"][0] / results["static file"][0]
     print(f"article/static: {ratio:.2f}x (target >= 0.5x); article p99 {results['article page'][1]:.1f} ms (target < 50 ms)")

@@ -1,8 +1,5 @@
-import glob
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +9,7 @@ from videodesk.media import whisper_model
 
 from . import media
 from .helpers import make_app, make_tokens
-from .servers import free_port, wait_until
+from .servers import PostgresCluster, free_port, wait_until
 
 
 @pytest.fixture(scope="session")
@@ -64,33 +61,21 @@ def tokens(app) -> dict:
     return make_tokens(app)
 
 
-def _as_postgres(args):
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One PostgreSQL server for the session (tests that stop it start it again before they end)."""
+    try:
+        cluster = PostgresCluster()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield cluster
+    cluster.remove()
 
 
 @pytest.fixture(scope="session")
-def postgres_server():
-    """(createdb command, server URL without a database) of one server for the session."""
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    if not binaries:
-        pytest.fail("PostgreSQL is missing; `make test` installs it")
-    bindir = binaries[-1]
-    # Not under pytest's root-only temp folder: the server runs as the postgres user.
-    folder = Path(tempfile.mkdtemp(prefix="videodesk-pg-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    port = free_port()
-    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", str(data), "-U", "postgres", "--auth=trust"]),
-                   check=True, capture_output=True)
-    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-l", str(folder / "log"), "-w", "start",
-                                 "-o", f"-h 127.0.0.1 -p {port} -k {folder}"]), check=True, capture_output=True)
-    try:
-        yield [f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"], \
-            f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+def postgres_server(postgres_cluster):
+    """(createdb command, server URL without a database) of the session's server."""
+    return postgres_cluster.createdb_command(), postgres_cluster.url
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """Real processes for end-to-end tests: gunicorn serving app.py and `flask worker` consumers."""
+import glob
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -87,3 +90,48 @@ class Instance:
 
     def log_text(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.logs.iterdir())
+
+
+def as_postgres(args):
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+class PostgresCluster:
+    """A PostgreSQL server of its own on a loopback port; it can be stopped and started again (same data, same port)."""
+
+    def __init__(self):
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is missing; `make test` installs it")
+        self.bindir = binaries[-1]
+        # Not under pytest's root-only temp folder: the server runs as the postgres user.
+        self.folder = Path(tempfile.mkdtemp(prefix="videodesk-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+        subprocess.run(as_postgres([f"{self.bindir}/initdb", "-D", str(self.folder / "data"), "-U", "postgres",
+                                    "--auth=trust"]), check=True, capture_output=True)
+        self.start()
+
+    def _ctl(self, *args, check=True):
+        return subprocess.run(as_postgres([f"{self.bindir}/pg_ctl", "-D", str(self.folder / "data"), *args]),
+                              check=check, capture_output=True)
+
+    def start(self):
+        self._ctl("-l", str(self.folder / "log"), "-w", "start",
+                  "-o", f"-h 127.0.0.1 -p {self.port} -k {self.folder}")
+
+    def stop(self, check=True):
+        self._ctl("-m", "fast", "-w", "stop", check=check)
+
+    def createdb_command(self) -> list[str]:
+        return [f"{self.bindir}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+
+    def new_database(self, name: str) -> str:
+        subprocess.run([*self.createdb_command(), name], check=True, capture_output=True)
+        return f"{self.url}/{name}"
+
+    def remove(self):
+        self.stop(check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,4 +1,5 @@
 """Commands of the contract: create-token, worker; and the ones `make run` uses."""
+import logging
 import os
 import signal
 import subprocess
@@ -13,9 +14,11 @@ from sqlalchemy import select
 from videodesk.auth import users
 from videodesk.auth.tokens import issue_token
 from videodesk.cli import storage as storage_commands
+from videodesk.cli.backup import backup, restore
 from videodesk.cli.seed import seed
 from videodesk.core import db, migrate
 from videodesk.core.models import ROLES, User
+from videodesk.jobs.priority import lower_priority
 from videodesk.jobs.queue import queue
 from videodesk.newsroom import audit
 
@@ -63,6 +66,9 @@ def set_password(name, password):
 @click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
 def worker(workers):
     """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
+    # Job outcomes and queue outages (huey logs "Error reading from queue" and retries) reach stderr.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    lower_priority(current_app.config["WORKER_NICE"])
     q = queue()
     # Jobs of a worker that died are taken over now, or as soon as their lease runs out.
     q.recover_stalled()
@@ -123,5 +129,6 @@ def serve(port, host):
 
 
 def init_app(app):
-    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve, *storage_commands.COMMANDS):
+    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve, backup, restore,
+                    *storage_commands.COMMANDS):
         app.cli.add_command(command)

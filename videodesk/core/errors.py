@@ -67,3 +67,9 @@ class Unavailable(DomainError):
     """A service we depend on (database, object store) is not answering; retrying later may work."""
 
     code = "unavailable"
+
+
+class InsufficientStorage(DomainError):
+    """The disk holding the data folder is full; nothing half-written was kept, retrying later may work."""
+
+    code = "insufficient_storage"

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -93,3 +94,15 @@ def sha256_of(path) -> str:
         for chunk in iter(lambda: source.read(1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def remove_stale_tmp(max_age_s: float) -> int:
+    """Drop request bodies a killed web worker left in tmp/ (a finished request deletes its own)."""
+    removed = 0
+    cutoff = time.time() - max_age_s
+    for path in tmp_dir().glob("part-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed

@@ -11,6 +11,7 @@ same node (sticky routing, e.g. on the client address or the /api/uploads/<id> p
 node must share one `resumable/` folder. Once complete, intake moves the bytes to the media store
 (docs/MANY_MACHINES.md)."""
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -19,7 +20,7 @@ import time
 from flask import current_app
 
 from videodesk.core import storage
-from videodesk.core.errors import Conflict, Gone, Locked, NotFound, TooLarge
+from videodesk.core.errors import Conflict, Gone, InsufficientStorage, Locked, NotFound, TooLarge
 from videodesk.core.ids import is_random_id, random_id
 
 CHUNK = 1024 * 1024
@@ -92,7 +93,7 @@ def append(upload_id: str, record: dict, offset: int | None, read) -> int:
 
     Whatever arrives before a dropped connection is kept: the client resumes from there."""
     part, _ = _paths(upload_id)
-    with open(part, "ab") as out:
+    with open(part, "ab", buffering=0) as out:
         try:
             fcntl.flock(out, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -100,21 +101,36 @@ def append(upload_id: str, record: dict, offset: int | None, read) -> int:
         current = out.seek(0, os.SEEK_END)
         if offset != current:
             raise Conflict(code="offset_mismatch", message=f"The upload is at offset {current}; resume from there.")
-        remaining = record["length"] - current
-        with contextlib.suppress(OSError, ValueError, EOFError):
-            while remaining > 0:
-                chunk = read(min(CHUNK, remaining))
+        new_offset = current
+        try:
+            while new_offset < record["length"]:
+                try:
+                    chunk = read(min(CHUNK, record["length"] - new_offset))
+                except (OSError, ValueError, EOFError):
+                    break  # the client went away: what arrived is kept
                 if not chunk:
                     break
-                out.write(chunk)
-                remaining -= len(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-        new_offset = out.tell()
+                _write_all(out, chunk)
+                new_offset += len(chunk)
+            os.fsync(out.fileno())
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            # Whole chunks stay (the client resumes from the offset); a partly written one goes.
+            os.ftruncate(out.fileno(), new_offset)
+            raise InsufficientStorage(
+                "The server ran out of disk space while receiving the upload; resume it later.") from None
     if new_offset == record["length"] and "sha256" not in record:
         record["sha256"] = storage.sha256_of(part)
         _save(upload_id, record)
     return new_offset
+
+
+def _write_all(out, data: bytes):
+    """An unbuffered write may take only part of the data (a nearly full disk); the rest follows or raises."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view):]
 
 
 def remove(upload_id: str):

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from videodesk.core import changes, db, storage
 from videodesk.core.models import Video, utcnow
@@ -78,15 +78,30 @@ def _saver(session, video, ws: Workspace):
     return save
 
 
-def process_video(video_id: str) -> bool:
-    """Idempotent: a ready video is left alone; otherwise the steps not yet done are run.
-    True when the video became ready and wants automatic captions (the caller queues them)."""
-    session = db.session()
-    video = session.get(Video, video_id)
-    if video is None or video.status == "ready":
-        return False
-    video.status, video.error, video.processed_by = "processing", None, WORKER_NAME
+def _lease_cutoff():
+    return utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+
+
+def _claim(session, video_id: str) -> Video | None:
+    """Take the video for this worker in one UPDATE: a queued video, or one whose worker's lease ran out.
+    A job that reaches two workers (a requeued duplicate, a queue that replayed it) runs on one only."""
+    claimed = session.execute(
+        update(Video)
+        .where(Video.id == video_id, or_(Video.status == "queued",
+                                         (Video.status == "processing") & (Video.updated_at < _lease_cutoff())))
+        .values(status="processing", error=None, processed_by=WORKER_NAME, updated_at=utcnow())
+    ).rowcount
     session.commit()
+    return session.get(Video, video_id) if claimed else None
+
+
+def process_video(video_id: str) -> bool:
+    """Idempotent: a ready video, or one another worker holds, is left alone; otherwise the steps not
+    yet done are run. True when the video became ready and wants automatic captions (the caller queues them)."""
+    session = db.session()
+    video = _claim(session, video_id)
+    if video is None:
+        return False
     # An imported video spends the first quarter of its progress bar downloading.
     start = IMPORT_SHARE if video.source_kind == "url" else 0.0
     with workspace(video.id) as ws:
@@ -300,6 +315,15 @@ def reset_for_reprocessing(video: Video):
     video.pipeline_state, video.status, video.progress, video.error = keep, "queued", 0.0, None
 
 
+def release(video_id: str):
+    """A crashed job that huey will retry gives its video back to the queue (so the retry can claim it)."""
+    session = db.session()
+    session.rollback()
+    session.execute(update(Video).where(Video.id == video_id, Video.status == "processing",
+                                        Video.processed_by == WORKER_NAME).values(status="queued"))
+    session.commit()
+
+
 def mark_failed(video_id: str, reason: str):
     session = db.session()
     video = session.get(Video, video_id)
@@ -312,9 +336,23 @@ def mark_failed(video_id: str, reason: str):
 def requeue_stalled() -> list[str]:
     """Put back in the queue the videos whose worker stopped reporting: it was killed or its machine went away."""
     session = db.session()
-    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
-    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < cutoff)))
+    videos = list(session.scalars(select(Video).where(Video.status == "processing",
+                                                      Video.updated_at < _lease_cutoff())))
     for video in videos:
         video.status = "queued"
+    session.commit()
+    return [video.id for video in videos]
+
+
+def lost_from_queue(waiting: set[str]) -> list[str]:
+    """Queued videos older than a lease that no job in the queue names: their job was lost (a queue
+    server restarted without persistence, an enqueue that failed during an outage). Touched, so a
+    sweep before the new job runs does not send it again."""
+    session = db.session()
+    videos = [video for video in session.scalars(select(Video).where(Video.status == "queued",
+                                                                     Video.updated_at < _lease_cutoff()))
+              if video.id not in waiting]
+    for video in videos:
+        video.updated_at = utcnow()
     session.commit()
     return [video.id for video in videos]

@@ -3,8 +3,9 @@ import logging
 
 from flask import current_app
 from huey import RedisHuey, SqliteHuey, crontab
+from redis.exceptions import RedisError
 
-from videodesk.core import db, outbox
+from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict
 from videodesk.ingest import resumable
 from videodesk.jobs import processing as jobs
@@ -12,6 +13,9 @@ from videodesk.jobs import webhooks as webhook_jobs
 from videodesk.newsroom import visibility, webhooks
 
 EXTENSION = "videodesk.huey"
+PROCESS_VIDEO = "videodesk.process_video"
+# A streamed request body older than this belongs to no live request (gunicorn's timeout is 120 s).
+STALE_TMP_S = 3600
 log = logging.getLogger(__name__)
 
 
@@ -23,13 +27,25 @@ def make_huey(config):
     )
 
 
+def _enqueue_or_leave_to_the_sweep(task):
+    """The video row is saved before its job is sent; if Redis is down at that moment, the upload still
+    succeeds and the recovery sweep (recover_stalled) sends the job once the lease has passed."""
+    def enqueue(video_id):
+        try:
+            task(video_id)
+        except RedisError as exc:
+            log.warning("queue unavailable (%s); video %s waits for the recovery sweep", exc, video_id)
+
+    return enqueue
+
+
 class Queue:
     """The app's huey with the app's tasks registered on it (the consumer builds the same app)."""
 
     def __init__(self, app):
         self.huey = huey = make_huey(app.config)
 
-        @huey.task(name="videodesk.process_video", retries=2, retry_delay=10, context=True)
+        @huey.task(name=PROCESS_VIDEO, retries=2, retry_delay=10, context=True)
         def process_video(video_id, task=None):
             with app.app_context():
                 try:
@@ -38,6 +54,8 @@ class Queue:
                     log.exception("processing video %s crashed", video_id)
                     if task is None or task.retries == 0:
                         jobs.mark_failed(video_id, f"Processing stopped on an internal error ({type(exc).__name__}).")
+                    else:
+                        jobs.release(video_id)
                     raise
             if wants_captions:
                 transcribe(video_id)  # its own job: the video does not wait for its captions
@@ -84,6 +102,7 @@ class Queue:
         def remove_expired_uploads():
             with app.app_context():
                 resumable.remove_expired()
+                storage.remove_stale_tmp(STALE_TMP_S)
 
         # Scheduled stories go live by the clock; earlier publish failures are retried here too.
         @huey.periodic_task(crontab(minute="*"), name="videodesk.sync_media_visibility")
@@ -97,7 +116,7 @@ class Queue:
 
         huey.periodic_task(crontab(minute="*"), name="videodesk.recover_stalled")(recover_in_app)
         self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
-        self.process_video = process_video
+        self.process_video = _enqueue_or_leave_to_the_sweep(process_video)
         self.render_poster = render_poster
         self.social_cut = social_cut
         self.transcribe = transcribe
@@ -122,6 +141,14 @@ class Queue:
         for video_id in jobs.requeue_stalled():
             log.warning("requeueing video %s: its worker stopped", video_id)
             self.process_video(video_id)
+        for video_id in jobs.lost_from_queue(self._videos_waiting()):
+            log.warning("requeueing video %s: its job was lost from the queue", video_id)
+            self.process_video(video_id)
+
+    def _videos_waiting(self) -> set[str]:
+        """Videos with a processing job in the queue or waiting for a retry."""
+        tasks = [*self.huey.pending(), *self.huey.scheduled()]
+        return {task.args[0] for task in tasks if task.name == PROCESS_VIDEO and task.args}
 
     def consumer(self, workers: int):
         # Poll at least every second so an idle SQLite-backed worker picks up uploads quickly.

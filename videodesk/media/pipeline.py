@@ -14,7 +14,7 @@ from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
 from videodesk.media.probe import MediaInfo, probe, validate
-from videodesk.media.runner import MediaError, run
+from videodesk.media.runner import DiskFull, MediaError, is_disk_full, run
 
 MP4_NAME = "video.mp4"
 HLS_DIR = "hls"
@@ -83,6 +83,8 @@ def step_subtitles(ctx: Context, report):
             run(subtitles.extract_command(ctx.source, info, stream["index"], raw), timeout=ctx.timeout,
                 what="Subtitle extraction")
             text = to_webvtt(raw.read_bytes())
+        except DiskFull:
+            raise
         except MediaError:
             continue  # an empty or broken subtitle stream is skipped, not fatal
         finally:
@@ -283,7 +285,12 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
     base = 0.0
     for name, function, share in STEPS:
         if name not in done:
-            function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
+            try:
+                function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
+            except OSError as exc:
+                if is_disk_full(exc):
+                    raise DiskFull(f"the {name} step") from exc
+                raise
             done.append(name)
             save(ctx.state)
         base += share

@@ -1,6 +1,7 @@
 """The one place that executes ffmpeg/ffprobe: timeout, progress and error capture."""
 import collections
 import ctypes
+import errno
 import signal
 import subprocess
 import threading
@@ -16,6 +17,17 @@ class MediaError(Exception):
 
 class MediaTimeout(MediaError):
     pass
+
+
+class DiskFull(MediaError):
+    """The data folder's disk filled up: the server's problem, not the media's, so the message says so."""
+
+    def __init__(self, what: str):
+        super().__init__(f"The server ran out of disk space ({what}); free some space and reprocess the video.")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
 @dataclass
@@ -78,6 +90,8 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> Comp
     if timed_out.is_set():
         raise MediaTimeout(f"{what} did not finish within {timeout:.0f} s (ran {time.monotonic() - started:.0f} s)")
     if proc.returncode != 0:
+        if any("No space left on device" in line for line in stderr_tail):
+            raise DiskFull(what)
         detail = " ".join(line.strip() for line in list(stderr_tail)[-40:] if line.strip())[-600:]
         raise MediaError(f"{what} failed: {detail or f'exit code {proc.returncode}'}")
     return Completed(stdout="".join(stdout), stderr="".join(stderr_tail))

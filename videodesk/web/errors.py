@@ -1,10 +1,11 @@
 """The one place errors become HTTP: domain errors and HTTP errors answer API clients with the
 contract's JSON `{"error": {"code", "message"}}` and people with a plain page (or, for the
 studio without a session, the sign-in page)."""
+import errno
 import logging
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -25,7 +26,7 @@ HTTP_CODES = {
 STATUS = {
     domain.Invalid: 400, domain.Unauthorized: 401, domain.Forbidden: 403, domain.NotFound: 404,
     domain.Conflict: 409, domain.Gone: 410, domain.TooLarge: 413, domain.Locked: 423,
-    domain.RateLimited: 429, domain.Unavailable: 503,
+    domain.RateLimited: 429, domain.Unavailable: 503, domain.InsufficientStorage: 507,
 }
 
 
@@ -99,6 +100,26 @@ def _unstorable(exc: DataError):
     return _error_answer(400, "invalid_input", "Bad request", "A value in the request cannot be stored.")
 
 
+def _database_unreachable(exc: Exception):
+    """The database went away (restart, failover, full disk): a 503 the client may retry, never a traceback.
+    The pool's pre-ping reconnects by itself once it is back."""
+    try:
+        db.session().rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown anyway
+        pass
+    log.warning("database unavailable on %s: %s", request.path, str(exc).splitlines()[0][:200])
+    return _domain_error(domain.Unavailable("The database is not answering; try again in a moment."))
+
+
+def _os_error(exc: OSError):
+    """A full disk while receiving a body (the multipart parser writes to tmp/) is the server's 507, not a crash."""
+    if exc.errno == errno.ENOSPC:
+        log.error("disk full on %s: %s", request.path, exc)
+        return _domain_error(domain.InsufficientStorage(
+            "The server ran out of disk space while receiving the upload; try again later."))
+    return _unexpected(exc)
+
+
 def _unexpected(exc: Exception):
     log.exception("unhandled error on %s", request.path)
     return _error_answer(500, "internal_error", "Server error",
@@ -110,5 +131,8 @@ def init_app(app):
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DataError, _unstorable)
+    for unreachable in (OperationalError, InterfaceError, DisconnectionError):
+        app.register_error_handler(unreachable, _database_unreachable)
+    app.register_error_handler(OSError, _os_error)
     app.register_error_handler(Exception, _unexpected)
     app.before_request(_refuse_nul_characters)
