@@ -63,7 +63,8 @@ $(VENV)/.requirements-test: requirements-test.txt requirements.txt $(VENV)/bin/p
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@
 
-# Regenerates docs/screenshot-article.png from a fresh demo instance in headless Chromium.
+# Regenerates docs/screenshot-article.png and the studio at a desk and on a phone
+# (docs/screenshot-studio-desk.png, docs/screenshot-studio-phone.png) from a fresh demo instance in headless Chromium.
 screenshot: setup-test
 	$(BIN)/python -m tests.screenshot docs/screenshot-article.png
 

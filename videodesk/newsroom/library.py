@@ -2,6 +2,8 @@
 import shutil
 from pathlib import Path
 
+from sqlalchemy import select
+
 from videodesk.auth.access import can_manage_video
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
@@ -215,3 +217,18 @@ def delete_video(video: Video, user) -> list[str]:
     storage.remove_tree(storage.upload_dir(video.id))
     changes.content_changed()
     return stories
+
+
+PICKER_LIMIT = 30
+
+
+def videos_visible_to(user, *, title: str = "", ids: list[str] | None = None, limit: int = PICKER_LIMIT) -> list[Video]:
+    """Newest first, with the access rule of `video_for` (producers see their own): what a picker offers."""
+    query = select(Video).order_by(Video.created_at.desc()).limit(limit)
+    if not user.has_role("editor"):
+        query = query.where(Video.owner_id == user.id)
+    if title:
+        query = query.where(Video.title.icontains(title, autoescape=True))
+    if ids is not None:
+        query = query.where(Video.id.in_(ids[:limit]))
+    return list(db.session().scalars(query))

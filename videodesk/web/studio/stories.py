@@ -1,6 +1,5 @@
 """Writing stories: the new-story form, the editor, previews and revisions."""
 from flask import abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from videodesk.core import db
 from videodesk.core.errors import DomainError
@@ -31,10 +30,11 @@ def new_story():
         else:
             if story.is_live:
                 return redirect(url_for("public.story", slug=story.slug))
-            return redirect(url_for("studio.index"))
+            # A draft goes on in the editor (where the clip's status keeps updating), not back to the list.
+            return redirect(url_for("studio.edit_story", story_id=story.id))
     video = db.session().get(Video, form.get("video_id") or "")
     return render_template("studio/story_form.html", user=g.user, form=form, error=error,
-                           video=video_view(video, signed=True) if video else None), 400 if error else 200
+                           picked=video_view(video, detail=True, signed=True) if video else None), 400 if error else 200
 
 
 EDITOR_FIELDS = ("headline", "dek", "body", "byline", "section", "video_id")
@@ -64,9 +64,9 @@ def edit_story(story_id):
         except DomainError as exc:
             db.session().rollback()
             error = exc.message
-    videos = db.session().scalars(select(Video).where(Video.status != "failed").order_by(Video.created_at.desc()).limit(200))
     return render_template("studio/story_editor.html", user=g.user, story=story, error=error, notice=notice,
-                           paragraphs=story.body.count("\n\n") + 1, videos=list(videos),
+                           paragraphs=story.body.count("\n\n") + 1,
+                           picked=video_view(story.video, detail=True) if story.video else None,
                            revisions=revisions(story), revisions_listed=REVISIONS_LISTED), 400 if error else 200
 
 

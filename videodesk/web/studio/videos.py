@@ -12,6 +12,7 @@ from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import library, search, watch_counts
+from videodesk.web import sharing
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp
@@ -103,7 +104,7 @@ def upload():
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           aspects=list(ASPECTS))
+                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=sharing.used_in(video))
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")
@@ -113,3 +114,25 @@ def caption_editor(video_id, lang):
     if not is_language_tag(lang):
         abort(404)
     return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang)
+
+
+@bp.get("/videos.json")
+@require_role("producer")
+def videos_json():
+    """The story pages' video picker: matches by title (`q`) or by id (`ids`, comma-separated, for
+    clips found by their spoken words), newest first."""
+    title = request.args.get("q", "").replace("\x00", "").strip()[:200]
+    ids = [i for i in request.args.get("ids", "").split(",") if i] if "ids" in request.args else None
+    return {"videos": [picker_json(v) for v in library.videos_visible_to(g.user, title=title, ids=ids)]}
+
+
+def picker_json(video) -> dict:
+    view = video_view(video, detail=True, signed=True)
+    posters = view["posters"]
+    return {
+        "id": view["id"], "title": view["title"], "duration": view["duration"], "status": view["status"],
+        "progress": view["progress"], "error": view["error"],
+        "playable": bool(view.get("playable")) or view["status"] == "ready",
+        "poster_url": posters[0]["jpeg_url"] if posters else view["poster_url"],
+        "url": view["url"], "page_url": url_for("studio.video_page", video_id=video.id),
+    }
