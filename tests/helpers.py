@@ -1,6 +1,8 @@
 """Helpers shared by the test modules (no test module imports another)."""
 import base64
+import http.server
 import re
+import threading
 from pathlib import Path
 
 import requests
@@ -108,3 +110,39 @@ def make_tokens(app, users=(("producer", "producer"), ("other", "producer"), ("e
             result[name] = issue_token(user)
         session.commit()
     return result
+
+
+class FileServer:
+    """A loopback HTTP server serving a dict of path -> (body, content type); logs each request."""
+
+    def __init__(self, host):
+        self.files, self.requests = {}, []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.requests.append(self.path)
+                if self.path not in server.files:
+                    self.send_error(404)
+                    return
+                body, kind = server.files[self.path]
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def add(self, path, body, kind="application/octet-stream"):
+        self.files[path] = (body.encode() if isinstance(body, str) else body, kind)
+        return self.url + path
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

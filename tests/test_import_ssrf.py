@@ -4,7 +4,6 @@ Two real HTTP servers on loopback: a "public" site on 127.0.0.2 (the guard is to
 one address as public, through netguard's explicit `also_public` hook) and an "internal" service
 on 127.0.0.1. Each hostile source lives on the public site and points at the internal one (or at a
 local file); the internal server must receive no request and nothing may be imported."""
-import http.server
 import subprocess
 import threading
 
@@ -13,44 +12,10 @@ import pytest
 from videodesk.ingest import netguard, url_import
 from videodesk.media.runner import MediaError
 
+from .helpers import FileServer
+
 PUBLIC, INTERNAL = "127.0.0.2", "127.0.0.1"
 pytestmark = pytest.mark.timeout(60)
-
-
-class _Server:
-    """A loopback HTTP server serving a dict of path -> (body, content type); logs each request."""
-
-    def __init__(self, host):
-        self.files, self.requests = {}, []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path)
-                if self.path not in server.files:
-                    self.send_error(404)
-                    return
-                body, kind = server.files[self.path]
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
-        self.url = f"http://{host}:{self.httpd.server_port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def add(self, path, body, kind="application/octet-stream"):
-        self.files[path] = (body.encode() if isinstance(body, str) else body, kind)
-        return self.url + path
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +56,7 @@ def ffmpeg_never_gets_a_url(monkeypatch):
 
 @pytest.fixture
 def sites(media):
-    public, internal = _Server(PUBLIC), _Server(INTERNAL)
+    public, internal = FileServer(PUBLIC), FileServer(INTERNAL)
     for name, data in media["segments"].items():  # the internal service has real media too
         public.add(f"/vod/{name}", data, "video/mp2t")
         internal.add(f"/{name}", data, "video/mp2t")

@@ -1,16 +1,14 @@
 """Resumable uploads (tus 1.0.0), duplicates, expiry, and import by URL (yt-dlp) from a local
 HTTP server. Every connection stays on 127.0.0.0/8."""
 import hashlib
-import http.server
 import json
-import threading
 import time
 
 import pytest
 
 from videodesk.ingest import netguard, resumable
 
-from .helpers import TUS, bearer, make_app, tus_create, tus_patch
+from .helpers import TUS, FileServer, bearer, make_app, tus_create, tus_patch
 
 
 def tus_offset(client, token, location):
@@ -113,57 +111,31 @@ def test_abandoned_uploads_expire_and_are_cleaned_up(app, client, tokens):
     assert tus_offset(client, tokens["producer"], fresh) == 0
 
 
-class _Site(http.server.SimpleHTTPRequestHandler):
-    """A local 'agency' site: a page with JSON-LD metadata and the video it points to."""
-    clip: bytes = b""
-    requests: list = []
-
-    def do_GET(self):
-        _Site.requests.append(self.path)
-        if self.path == "/clip.mp4":
-            body, kind = self.clip, "video/mp4"
-        elif self.path == "/story.html":
-            port = self.server.server_port
-            ld = {"@context": "https://schema.org", "@type": "VideoObject", "name": "Harbour storm footage",
-                  "description": "Waves over the pier.", "uploadDate": "2026-11-20",
-                  "author": {"@type": "Person", "name": "Agency Camera"},
-                  "contentUrl": f"http://127.0.0.1:{port}/clip.mp4", "thumbnailUrl": f"http://127.0.0.1:{port}/t.jpg",
-                  "license": "https://creativecommons.org/licenses/by/4.0/"}
-            body = (f'<html><head><title>Harbour storm footage</title><script type="application/ld+json">'
-                    f'{json.dumps(ld)}</script></head><body>Storm</body></html>').encode()
-            kind = "text/html"
-        elif self.path == "/plain.html":
-            body, kind = b"<html><head><title>Just text</title></head><body>No video here.</body></html>", "text/html"
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def agency(clips):
-    _Site.clip = clips["clip"].read_bytes()
-    _Site.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    """A local 'agency' site: a page with JSON-LD metadata and the video it points to."""
+    site = FileServer("127.0.0.1")
+    site.clip = clips["clip"].read_bytes()
+    site.add("/clip.mp4", site.clip, "video/mp4")
+    ld = {"@context": "https://schema.org", "@type": "VideoObject", "name": "Harbour storm footage",
+          "description": "Waves over the pier.", "uploadDate": "2026-11-20",
+          "author": {"@type": "Person", "name": "Agency Camera"},
+          "contentUrl": site.url + "/clip.mp4", "thumbnailUrl": site.url + "/t.jpg",
+          "license": "https://creativecommons.org/licenses/by/4.0/"}
+    site.add("/story.html", f'<html><head><title>Harbour storm footage</title><script type="application/ld+json">'
+                            f'{json.dumps(ld)}</script></head><body>Storm</body></html>', "text/html")
+    site.add("/plain.html", "<html><head><title>Just text</title></head><body>No video here.</body></html>", "text/html")
+    yield site
+    site.close()
 
 
 def test_loopback_urls_are_refused_by_default(client, tokens, agency):
-    for url in (agency + "/clip.mp4", "http://localhost/x.mp4", "http://10.0.0.8/x.mp4", "http://[::1]/x",
+    for url in (agency.url + "/clip.mp4", "http://localhost/x.mp4", "http://10.0.0.8/x.mp4", "http://[::1]/x",
                 "ftp://example.com/x.mp4", "file:///etc/passwd", "http://169.254.169.254/latest/meta-data",
                 "http://[::1/x.mp4"):
         response = client.post("/api/videos", json={"source_url": url}, headers=bearer(tokens["producer"]))
         assert response.status_code == 400 and response.json["error"]["code"] == "url_not_allowed", url
-    assert _Site.requests == []
+    assert agency.requests == []
 
 
 @pytest.fixture
@@ -185,16 +157,16 @@ def _token(app, role="producer", name="importer"):
 
 def test_url_import_end_to_end_keeps_attribution(import_app, agency):
     client, token = import_app.test_client(), _token(import_app)
-    accepted = client.post("/api/videos", json={"source_url": agency + "/story.html"}, headers=bearer(token))
+    accepted = client.post("/api/videos", json={"source_url": agency.url + "/story.html"}, headers=bearer(token))
     assert accepted.status_code == 202
     video = client.get(accepted.json["url"], headers=bearer(token)).json
     assert video["status"] == "ready", video["error"]
     assert video["title"] == "Harbour storm footage" and video["source"]["kind"] == "url"
     credit = video["attribution"]
-    assert credit["description"] == "Waves over the pier." and credit["original_url"] == agency + "/story.html"
+    assert credit["description"] == "Waves over the pier." and credit["original_url"] == agency.url + "/story.html"
     assert credit["upload_date"] == "20261120" and credit.get("uploader") == "Agency Camera"
-    assert video["source"]["sha256"] == hashlib.sha256(_Site.clip).hexdigest()
-    assert "/clip.mp4" in _Site.requests
+    assert video["source"]["sha256"] == hashlib.sha256(agency.clip).hexdigest()
+    assert "/clip.mp4" in agency.requests
 
     story = client.post("/api/stories", headers=bearer(_token(import_app, "editor", "editor-x")), json={
         "headline": "Storm", "video_id": video["id"], "status": "published"}).json
@@ -204,12 +176,12 @@ def test_url_import_end_to_end_keeps_attribution(import_app, agency):
 
 def test_url_import_failures_are_clear(import_app, agency):
     client, token = import_app.test_client(), _token(import_app)
-    missing = client.post("/api/videos", json={"source_url": agency + "/missing.mp4"}, headers=bearer(token))
+    missing = client.post("/api/videos", json={"source_url": agency.url + "/missing.mp4"}, headers=bearer(token))
     video = client.get(missing.json["url"], headers=bearer(token)).json
     assert video["status"] == "failed" and "404" in video["error"]
-    client.post("/api/videos", json={"source_url": agency + "/clip.mp4"}, headers=bearer(token))
-    client.post("/api/videos", json={"source_url": agency + "/clip.mp4"}, headers=bearer(token))
-    limited = client.post("/api/videos", json={"source_url": agency + "/clip.mp4"}, headers=bearer(token))
+    client.post("/api/videos", json={"source_url": agency.url + "/clip.mp4"}, headers=bearer(token))
+    client.post("/api/videos", json={"source_url": agency.url + "/clip.mp4"}, headers=bearer(token))
+    limited = client.post("/api/videos", json={"source_url": agency.url + "/clip.mp4"}, headers=bearer(token))
     assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"
 
 
@@ -219,8 +191,8 @@ def test_yt_dlp_connections_are_checked_at_connect_time(agency, tmp_path):
     from videodesk.ingest.url_import import download
     from videodesk.media.runner import MediaError
     with pytest.raises(MediaError, match="private or local address"):
-        download(agency + "/clip.mp4", tmp_path, allow_private=False, max_bytes=10**8, max_duration=3600, timeout=5)
-    assert _Site.requests == []
+        download(agency.url + "/clip.mp4", tmp_path, allow_private=False, max_bytes=10**8, max_duration=3600, timeout=5)
+    assert agency.requests == []
 
 
 @pytest.mark.parametrize("address, public", [
@@ -235,6 +207,6 @@ def test_address_policy(address, public):
 
 def test_page_without_a_video_is_an_unsupported_link(import_app, agency):
     client, token = import_app.test_client(), _token(import_app)
-    accepted = client.post("/api/videos", json={"source_url": agency + "/plain.html"}, headers=bearer(token))
+    accepted = client.post("/api/videos", json={"source_url": agency.url + "/plain.html"}, headers=bearer(token))
     video = client.get(accepted.json["url"], headers=bearer(token)).json
     assert video["status"] == "failed" and video["error"] == "This site or link is not supported for import."

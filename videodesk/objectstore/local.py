@@ -13,6 +13,7 @@ with ``.``, so the bookkeeping folders never collide with media.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -54,29 +55,13 @@ class LocalStore(MediaStore):
         base = check_prefix(prefix)
         return self._path(base[:-1]) if base else self.root
 
-    def _tmp_file(self) -> tuple[int, str]:
-        tmp = self.root / _TMP_DIR
-        tmp.mkdir(exist_ok=True)
-        return tempfile.mkstemp(dir=tmp, prefix="put-")
+    def _tmp_file_dir(self) -> Path:
+        return self.root / _TMP_DIR
 
     # -- writing --------------------------------------------------------------------------
     def _write_atomic(self, key: str, writer) -> None:
-        dest = self._path(key)
-        fd, tmp = self._tmp_file()
-        try:
-            with os.fdopen(fd, "wb") as out:
-                writer(out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, dest)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        self._tmp_file_dir().mkdir(exist_ok=True)
+        _write_atomically(self._path(key), self._tmp_file_dir(), writer, mode=0o644)
 
     def put_file(self, key, local_path, content_type=None):
         def copy(out):
@@ -111,17 +96,11 @@ class LocalStore(MediaStore):
             raise FileNotFoundError(key)
         dest = Path(local_path)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-        try:
-            with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+
+        def copy(out):
+            with open(src, "rb") as inp:
                 shutil.copyfileobj(inp, out, 1024 * 1024)
-            os.replace(tmp, dest)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        _write_atomically(dest, dest.parent, copy)
         return dest
 
     def exists(self, key):
@@ -197,3 +176,21 @@ class LocalStore(MediaStore):
     def is_public(self, key):
         parts = check_key(key).split("/")
         return any((self._marker_dir("/".join(parts[:i])) / _MARKER).is_file() for i in range(1, len(parts)))
+
+
+def _write_atomically(dest: Path, tmp_dir: Path, writer, mode: int | None = None):
+    """`writer(file)` fills a temp file in `tmp_dir` (same file system), which then replaces `dest`."""
+    fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f".{dest.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            writer(out)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
