@@ -4,7 +4,7 @@ studio without a session, the sign-in page)."""
 import logging
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -99,6 +99,15 @@ def _unstorable(exc: DataError):
     return _error_answer(400, "invalid_input", "Bad request", "A value in the request cannot be stored.")
 
 
+def _database_unavailable(exc: OperationalError):
+    """The database did not answer (down, unreachable, locked past the busy timeout): the contract's
+    503, like an object store outage, so clients know to retry rather than report a bug."""
+    db.session().rollback()
+    log.error("database unavailable on %s: %s", request.path, exc.orig)
+    return _error_answer(503, "unavailable", "Service unavailable",
+                         "The database did not answer. Try again shortly.")
+
+
 def _unexpected(exc: Exception):
     log.exception("unhandled error on %s", request.path)
     return _error_answer(500, "internal_error", "Server error",
@@ -110,5 +119,6 @@ def init_app(app):
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DataError, _unstorable)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
     app.before_request(_refuse_nul_characters)
