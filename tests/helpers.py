@@ -5,6 +5,7 @@ import re
 import threading
 from pathlib import Path
 
+import jsonschema
 import requests
 
 from videodesk.app import create_app
@@ -17,6 +18,12 @@ from videodesk.media.pipeline import Context, Limits
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def check_against_document(client, answer: dict, schema: str = "Video"):
+    """The answer matches the OpenAPI document's (closed) schema, so the document names every field sent."""
+    components = client.get("/api/openapi.json").json["components"]
+    jsonschema.validate(answer, {"$ref": f"#/components/schemas/{schema}", "components": components})
 
 
 TUS = {"Tus-Resumable": "1.0.0"}

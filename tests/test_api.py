@@ -4,7 +4,10 @@ import io
 
 import pytest
 
+from videodesk.app import create_app
+
 from .helpers import bearer, ready_video, upload
+from .servers import free_port
 
 
 def test_healthz(client):
@@ -199,6 +202,14 @@ def test_media_paths_outside_the_media_folder_are_unreachable(client, path):
 def test_unknown_api_route_is_json_404(client):
     response = client.get("/api/nothing")
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_a_database_that_does_not_answer_is_503_unavailable(tmp_path):
+    """A PostgreSQL address nothing listens on: the API says "try again" (the document's 503), not 500."""
+    app = create_app({"DATA_DIR": tmp_path, "REDIS_URL": None,
+                      "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/videodesk"})
+    response = app.test_client().get("/api/videos/k2v7q9x1", headers=bearer("any-token"))
+    assert response.status_code == 503 and response.json["error"]["code"] == "unavailable"
 
 
 @pytest.mark.parametrize("path", ["/api/stories/99999999999999999999", "/studio/stories/2147483648"])

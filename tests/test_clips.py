@@ -12,7 +12,7 @@ from videodesk.core.models import User, Video
 from videodesk.core.storage import sha256_of
 
 from . import media
-from .helpers import bearer, make_app
+from .helpers import bearer, check_against_document, make_app
 
 FPS = 25
 ENGLISH = """WEBVTT
@@ -85,6 +85,7 @@ def test_a_clip_off_keyframes_is_re_encoded_frame_accurately_with_its_captions(d
     clip = api(desk, "get", response.json["url"]).json
     assert clip["status"] == "ready", clip
     assert clip["clip_of"] == {"id": desk.parent_id, "start": 1.28, "end": 3.52}
+    check_against_document(desk.test_client(), clip)
     assert clip["title"] == "The middle"
     assert api(desk, "get", f"/api/videos/{desk.parent_id}").json["clip_of"] is None
     # 1.28 s is frame 32, half-way between the keyframes at 0 and 2 s: the range is re-encoded.
@@ -157,6 +158,7 @@ def test_trim_keeps_the_original_and_is_undone(desk, tmp_path):
     assert trimmed.status_code == 202, trimmed.json
     video = api(desk, "get", f"/api/videos/{video_id}").json
     assert video["status"] == "ready" and video["trim"] == {"start": 0.6, "end": 3.4}
+    check_against_document(desk.test_client(), video)
     assert abs(video["duration"] - 2.8) <= 1 / FPS and media.frame_count(web) == 70
     assert media.frame_difference(media.gray_frame(web), media.gray_frame(path, 15)) < 2.0
     assert sha256_of(original) == before["source"]["sha256"]  # the original is untouched beside the trimmed cut
@@ -197,6 +199,7 @@ def test_chapters_are_validated_served_as_webvtt_and_named_in_the_article_json_l
     response = api(desk, "put", path, json={"chapters": [{"start": 0, "title": "Opening"}, {"start": 2.5, "title": "Weather"}]})
     assert response.status_code == 200, response.json
     assert response.json["chapters"] == [{"start": 0.0, "title": "Opening"}, {"start": 2.5, "title": "Weather"}]
+    check_against_document(desk.test_client(), response.json)
     # "00:00 Title" lines of a description, as JSON or as the text itself.
     lines = "Today's programme:\n0:00 Opening\n0:01 Headlines - the day\n00:03 Weather\nThanks for watching"
     for kwargs in ({"json": {"description": lines}}, {"data": lines, "content_type": "text/plain"}):

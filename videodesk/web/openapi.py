@@ -3,7 +3,7 @@
 A view declares what it takes and answers with `@operation(...)` (under its `@bp.get/post/...`);
 `document()` walks the app's URL map, turns Flask converters into path parameters and adds what
 every route shares (the security schemes, the error shape, 401/403 for guarded routes, 404 for
-routes with path parameters). An /api route without `@operation` makes `document()` fail, and so
+routes with path parameters, 413 for routes with a body, 503 for every route). An /api route without `@operation` makes `document()` fail, and so
 does an error code missing from ERROR_STATUS.
 
     @bp.post("/videos/<video_id>/clips")
@@ -33,7 +33,8 @@ ERROR_STATUS = {
     "missing_length": 400, "invalid_metadata": 400,
     "unauthorized": 401, "forbidden": 403, "not_found": 404, "method_not_allowed": 405,
     "conflict": 409, "not_ready": 409, "no_audio": 409, "no_logo": 409, "busy": 409, "incomplete_upload": 409,
-    "offset_mismatch": 409, "expired": 410, "unsupported_version": 412, "too_large": 413,
+    "offset_mismatch": 409, "not_trimmed": 409, "expired": 410, "unsupported_version": 412, "too_large": 413,
+    "quota_exceeded": 413,
     "unsupported_media_type": 415, "locked": 423, "rate_limited": 429, "internal_error": 500,
     "unsupported_format": 501, "unavailable": 503,
 }
@@ -102,7 +103,9 @@ def operation(summary: str, *, responses: dict, errors=(), request: dict | None 
 
     responses: {status: JSON Schema dict | Reply | None (no body)};
     errors: error codes (keys of ERROR_STATUS) the view itself can answer; 401/403 come with a guard
-      (not `public`), 404 `not_found` with path parameters, `invalid_json` with a JSON body;
+      (not `public`), 404 `not_found` with path parameters, `invalid_json` with a JSON body, 413
+      `too_large` with any body (every route has a body limit, web/requests.py), and 503 `unavailable`
+      everywhere (the database or the media store is down);
     request: a JSON Schema for a JSON body, or {media type: schema} for other and several bodies;
     parameters: OpenAPI parameter objects (query and header parameters; path ones are automatic)."""
     unknown = [code for code in errors if code not in ERROR_STATUS]
@@ -168,8 +171,11 @@ def _operation(endpoint: str, method: str, spec: dict, path_parameters: list[dic
         errors.append("not_found")
     if any(parameter["in"] == "query" for parameter in spec["parameters"]):
         errors.append("bad_request")  # a NUL in the query string
-    if spec["request"] is not None and (spec["request"].get("type") == "object" or "application/json" in spec["request"]):
-        errors.append("invalid_json")
+    if spec["request"] is not None:
+        errors.append("too_large")
+        if spec["request"].get("type") == "object" or "application/json" in spec["request"]:
+            errors.append("invalid_json")
+    errors.append("unavailable")
     op = {"operationId": endpoint.replace(".", "_"), "summary": spec["summary"],
           "tags": spec["tags"] or [endpoint.split(".")[0]]}
     if spec["description"]:

@@ -5,11 +5,24 @@ from videodesk.jobs.queue import queue
 from videodesk.newsroom import chapters, clips, library
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
-from videodesk.web.api.presenters import video_json
+from videodesk.web.api.presenters import CHAPTER, VIDEO, video_json
+from videodesk.web.api.videos import ACCEPTED, VIDEO_LINKS
+from videodesk.web.openapi import Reply, operation
 from videodesk.web.requests import json_body
+
+SECONDS = {"type": "number", "minimum": 0, "description": "Seconds on the timeline the player shows."}
+RANGE = {"type": "object", "required": ["start", "end"], "properties": {"start": SECONDS, "end": SECONDS},
+         "description": "0 <= start < end <= duration, at least 0.5 s long.", "examples": [{"start": 12, "end": 40.5}]}
+RANGE_ERRORS = ["missing_field", "invalid_field", "not_ready"]
 
 
 @bp.post("/videos/<video_id>/clips")
+@operation("Cut a clip: a new video from a range of this one", tags=["videos"],
+           request={**RANGE, "properties": {**RANGE["properties"], "title": {
+               "type": "string", "maxLength": 300,
+               "description": "Defaults to the parent's title and the range, \"Flood (0:12–0:40)\"."}},
+               "examples": [{"start": 12, "end": 40.5, "title": "The barrier closes"}]},
+           responses={202: Reply("The new video, queued", ACCEPTED, links=VIDEO_LINKS)}, errors=RANGE_ERRORS)
 @require_role("producer")
 def create_clip(video_id):
     """A new video cut frame-accurately from a range of this one's original; 202 while it is made."""
@@ -20,6 +33,8 @@ def create_clip(video_id):
 
 
 @bp.post("/videos/<video_id>/trim")
+@operation("Trim the video to a range (the original is kept)", tags=["videos"], request=RANGE,
+           responses={202: VIDEO}, errors=RANGE_ERRORS)
 @require_role("producer")
 def trim(video_id):
     """Keep only a range of the video (the original stays); it is processed again."""
@@ -29,6 +44,7 @@ def trim(video_id):
 
 
 @bp.delete("/videos/<video_id>/trim")
+@operation("Undo the trim", tags=["videos"], responses={202: VIDEO}, errors=["not_trimmed", "busy"])
 @require_role("producer")
 def untrim(video_id):
     """Back to the whole original; it is processed again."""
@@ -38,6 +54,18 @@ def untrim(video_id):
 
 
 @bp.put("/videos/<video_id>/chapters")
+@operation("Set the chapters (key moments)", tags=["videos"],
+           request={"application/json": {"oneOf": [
+               {"type": "object", "required": ["chapters"], "properties": {
+                   "chapters": {"type": "array", "maxItems": 100, "items": CHAPTER,
+                                "description": "Sorted, unique starts before the end of the video; [] removes them."}}},
+               {"type": "object", "required": ["description"], "properties": {
+                   "description": {"type": "string", "description": "Text with \"0:00 Title\" lines; other lines are ignored."}}}],
+               "examples": [{"chapters": [{"start": 0, "title": "Intro"}, {"start": 90, "title": "Weather"}]},
+                            {"description": "0:00 Intro\n1:30 Weather"}]},
+               "text/plain": {"type": "string", "description": "\"0:00 Title\" lines.",
+                              "examples": ["0:00 Intro\n1:30 Weather\n"]}},
+           responses={200: VIDEO}, errors=RANGE_ERRORS)
 @require_role("producer")
 def put_chapters(video_id):
     """{"chapters": [{"start", "title"}]}, {"description": "0:00 Intro..."} or the lines as text/plain."""

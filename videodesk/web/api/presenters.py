@@ -20,7 +20,8 @@ STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "num
 NULLABLE_STRING, NULLABLE_INTEGER, NULLABLE_NUMBER = ({"type": ["string", "null"]}, {"type": ["integer", "null"]},
                                                       {"type": ["number", "null"]})
 VIDEO_STATUS = {"type": "string", "enum": ["queued", "processing", "ready", "failed"]}
-MEDIA_URL = {"type": ["string", "null"], "description": "Same-host path or absolute URL; null until made."}
+MEDIA_URL = {"type": ["string", "null"],
+             "description": "A same-host path, or an absolute URL (object store or CDN); null until made."}
 
 
 def _object(properties: dict, optional=(), **extra) -> dict:
@@ -29,6 +30,10 @@ def _object(properties: dict, optional=(), **extra) -> dict:
     return {"type": "object", "required": [name for name in properties if name not in optional],
             "additionalProperties": False, "properties": properties, **extra}
 
+
+SECONDS = {"type": "number", "minimum": 0}
+CHAPTER = component("Chapter", _object({"start": SECONDS, "title": {"type": "string", "minLength": 1, "maxLength": 100}},
+                                       examples=[{"start": 0, "title": "Intro"}, {"start": 90, "title": "Weather"}]))
 
 CAPTION_TRACK = component("CaptionTrack", _object({
     "id": INTEGER, "lang": {"type": "string", "description": "BCP 47 tag"}, "label": NULLABLE_STRING,
@@ -70,6 +75,18 @@ VIDEO = component("Video", _object({
         {"width": INTEGER, "height": INTEGER, "jpeg_url": STRING, "webp_url": MEDIA_URL})},
     "captions": {"type": "array", "items": CAPTION_TRACK},
     "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
+    "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS})],
+                "description": "The video this clip was cut from, and the range in that video's original timeline."},
+    "trim": {"oneOf": [{"type": "null"}, _object({"start": SECONDS, "end": SECONDS})],
+             "description": "The kept range of the original (docs/EDITING.md); null when the whole original plays."},
+    "chapters": {"type": "array", "items": CHAPTER, "description": "Sorted by start; [] for none."},
+    "chapters_url": {**MEDIA_URL, "description": "The WebVTT kind=\"chapters\" file; null without chapters."},
+    "signed_urls": {"oneOf": [{"type": "null"}, _object({
+        "expires_in": {"type": "integer", "description": "Seconds the signatures stay valid."},
+        **{name: MEDIA_URL for name in URL_FIELDS},
+        "captions": {"type": "array", "items": _object({"lang": STRING, "url": MEDIA_URL})}})],
+        "description": "A private video's media URLs, signed so any player can fetch them without a token "
+                       "until they expire; null for a published video (its URLs are public)."},
     "url": {"type": "string", "description": "This video's API URL."},
     "poster_time": NULLABLE_NUMBER,
     "renditions": {"type": "array", "items": _object({"name": STRING, "width": INTEGER, "height": INTEGER})},
@@ -84,7 +101,8 @@ VIDEO = component("Video", _object({
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
     "captioning": CAPTIONING,
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
-    "source": _object({"kind": {"type": "string", "enum": ["upload", "url"]}, "name": NULLABLE_STRING,
+    "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip"],
+                                "description": "clip: cut from `clip_of`."}, "name": NULLABLE_STRING,
                        "url": NULLABLE_STRING, "size": NULLABLE_INTEGER, "sha256": NULLABLE_STRING}),
     "created_at": {"type": ["string", "null"], "format": "date-time"},
     "watch": {"type": "object", "additionalProperties": INTEGER,

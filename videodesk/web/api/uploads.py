@@ -72,7 +72,7 @@ def options():
     responses={201: Reply("Created; send the bytes to Location", headers={
         "Location": {"schema": {"type": "string"}, "description": "/api/uploads/<upload_id>", "required": True},
         "Upload-Expires": EXPIRES})},
-    errors=["unsupported_version", "missing_length", "too_large", "empty_file", "invalid_metadata"])
+    errors=["unsupported_version", "missing_length", "too_large", "quota_exceeded", "empty_file", "invalid_metadata"])
 @require_role("producer")
 def create():
     _check_version()
