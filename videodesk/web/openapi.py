@@ -36,7 +36,7 @@ ERROR_STATUS = {
     "offset_mismatch": 409, "not_trimmed": 409, "expired": 410, "unsupported_version": 412, "too_large": 413,
     "quota_exceeded": 413,
     "unsupported_media_type": 415, "locked": 423, "rate_limited": 429, "internal_error": 500,
-    "unsupported_format": 501, "unavailable": 503,
+    "unsupported_format": 501, "unavailable": 503, "insufficient_storage": 507,
 }
 
 SECURITY_SCHEMES = {

@@ -118,7 +118,8 @@ def _read_body(size: int) -> bytes:
            parameters=[TUS_RESUMABLE, header("Upload-Offset", DIGITS, "Where these bytes go: the current size.")],
            request={"application/offset+octet-stream": {"type": "string", "format": "binary"}},
            responses={204: Reply("Appended", headers={"Upload-Offset": DIGITS, "Upload-Expires": EXPIRES})},
-           errors=["unsupported_version", "unsupported_media_type", "offset_mismatch", "expired", "locked"])
+           errors=["unsupported_version", "unsupported_media_type", "offset_mismatch", "expired", "locked",
+                   "insufficient_storage"])
 @body_limit(UPLOAD)
 @require_role("producer")
 def append(upload_id):

@@ -76,7 +76,8 @@ def _create_from_json(data: dict):
                200: Reply("A byte-identical video already exists (finished resumable uploads only)", ACCEPTED,
                           links=VIDEO_LINKS)},
     errors=["missing_field", "invalid_field", "missing_file", "empty_file", "invalid_captions", "url_not_allowed",
-            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "rate_limited"])
+            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "rate_limited",
+            "insufficient_storage"])
 @body_limit(DEFAULT, multipart=UPLOAD)
 @require_role("producer")
 def create_video():
