@@ -7,10 +7,10 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from videodesk.core import changes, db, storage
-from videodesk.core.models import Video, utcnow
+from videodesk.core.models import LadderPart, Video, utcnow
 from videodesk.ingest import url_import
 from videodesk.media import pipeline
 from videodesk.media.runner import MediaError
@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 PROGRESS_COMMIT_INTERVAL = 1.0
 IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+# process_video's answer when the ladder is to be encoded in parallel parts (jobs/parallel.py).
+CHUNKED = "chunked"
+# The quick version's files stay this long after the full ladder replaced it, so a reader who
+# started playing it before the switch can finish.
+QUICK_GRACE_S = 900
 
 
 def _limits() -> pipeline.Limits:
@@ -30,6 +35,7 @@ def _limits() -> pipeline.Limits:
         max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
         ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
         loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
+        chunk_seconds=config["CHUNK_SECONDS"],
     )
 
 
@@ -59,15 +65,24 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
 
 def _saver(session, video):
     def save(state: dict):
+        was_playable = video.playable
         # A copy, so SQLAlchemy sees a new value and writes the JSON column.
         video.pipeline_state = copy.deepcopy(state)
         video.outputs = dict(state.get("outputs", {}))
-        web = state.get("web")
+        web = state.get("web") or state.get("quick")
         if web:
             video.width, video.height, video.duration = web["width"], web["height"], web["duration"]
         session.commit()
+        if video.playable and not was_playable:
+            _on_playable(video)
 
     return save
+
+
+def _on_playable(video: Video):
+    """The `video.playable` moment: its first version plays in browsers (webhooks hook in here)."""
+    changes.content_changed()
+    log.info("video %s playable (worker %s)", video.id, WORKER_NAME)
 
 
 def process_video(video_id: str):
@@ -80,22 +95,46 @@ def process_video(video_id: str):
     session.commit()
     # An imported video spends the first quarter of its progress bar downloading.
     start = IMPORT_SHARE if video.source_kind == "url" else 0.0
+    ctx = None
     try:
         if video.source_kind == "url" and not storage.source_path(video.id).exists():
             _download(session, video)
         ctx = _context(video)
         ctx.state.setdefault("auto_captions_wanted", not video.captions)
-        pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start), _saver(session, video))
+        finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
+                                      _saver(session, video))
     except MediaError as exc:
-        video.status, video.error = "failed", str(exc)
-        session.commit()
-        log.info("video %s failed: %s", video.id, exc)
-        return
+        fail(session, video, ctx, str(exc))
+        return None
+    if not finished:
+        return CHUNKED
+    return finish(session, video, ctx)
+
+
+def finish(session, video: Video, ctx: pipeline.Context) -> str:
     _register_found_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
     session.commit()
     changes.content_changed()
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
+    return "ready"
+
+
+def fail(session, video: Video, ctx: pipeline.Context | None, reason: str):
+    """A failed video shows no player: the quick version goes too."""
+    video.status, video.error = "failed", reason
+    session.commit()
+    if ctx is not None:
+        pipeline.discard_quick(ctx)
+    changes.content_changed()
+    log.info("video %s failed: %s", video.id, reason)
+
+
+def remove_quick(video_id: str):
+    """The quick version's files, once the full ladder has replaced it (after QUICK_GRACE_S)."""
+    video = db.session().get(Video, video_id)
+    if video is not None and not (video.outputs or {}).get("hls", "").startswith(pipeline.QUICK_DIR + "/"):
+        pipeline.discard_quick(_context(video))
 
 
 def _register_found_captions(video: Video, state: dict):
@@ -194,6 +233,8 @@ def social_cut(video_id: str, aspect: str, lang: str | None):
 def reset_for_reprocessing(video: Video):
     """Forget what the pipeline made (files stay until overwritten) so every step runs again."""
     keep = {key: value for key, value in (video.pipeline_state or {}).items() if key in ("attribution", "poster_time")}
+    # The parts of an earlier parallel ladder (kept as its record until now) are planned afresh.
+    db.session().execute(delete(LadderPart).where(LadderPart.video_id == video.id))
     video.pipeline_state, video.status, video.progress, video.error = keep, "queued", 0.0, None
 
 
@@ -209,7 +250,10 @@ def requeue_stalled() -> list[str]:
     """Put back in the queue the videos whose worker stopped reporting: it was killed or its machine went away."""
     session = db.session()
     cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
-    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < cutoff)))
+    # A video whose ladder parts are out with the workers is recovered part by part (jobs/parallel.py).
+    in_parts = select(LadderPart.video_id).where(LadderPart.status != "done")
+    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < cutoff,
+                                                      Video.id.not_in(in_parts))))
     for video in videos:
         video.status = "queued"
     session.commit()

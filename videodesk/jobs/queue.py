@@ -7,6 +7,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from videodesk.core import db
 from videodesk.core.errors import Conflict
 from videodesk.ingest import resumable
+from videodesk.jobs import parallel
 from videodesk.jobs import processing as jobs
 
 EXTENSION = "videodesk.huey"
@@ -31,12 +32,28 @@ class Queue:
         def process_video(video_id, task=None):
             with app.app_context():
                 try:
-                    jobs.process_video(video_id)
+                    self.after_processing(video_id, jobs.process_video(video_id))
                 except Exception as exc:
                     log.exception("processing video %s crashed", video_id)
                     if task is None or task.retries == 0:
                         jobs.mark_failed(video_id, f"Processing stopped on an internal error ({type(exc).__name__}).")
                     raise
+
+        @huey.task(name="videodesk.ladder_part", retries=2, retry_delay=10)
+        def ladder_part(video_id, name):
+            with app.app_context():
+                if parallel.run_part(video_id, name):
+                    self.assemble_ladder(video_id)
+
+        @huey.task(name="videodesk.assemble_ladder", retries=2, retry_delay=10)
+        def assemble_ladder(video_id):
+            with app.app_context():
+                self.after_processing(video_id, parallel.assemble(video_id))
+
+        @huey.task(name="videodesk.remove_quick", retries=1, retry_delay=60)
+        def remove_quick(video_id):
+            with app.app_context():
+                jobs.remove_quick(video_id)
 
         @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5)
         def render_poster(video_id, time_s):
@@ -65,6 +82,9 @@ class Queue:
         huey.periodic_task(crontab(minute="*"), name="videodesk.recover_stalled")(recover_in_app)
         self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
         self.process_video = process_video
+        self.ladder_part = ladder_part
+        self.assemble_ladder = assemble_ladder
+        self.remove_quick = remove_quick
         self.render_poster = render_poster
         self.social_cut = social_cut
         self.transcribe = transcribe
@@ -77,10 +97,31 @@ class Queue:
         db.session().commit()
         self.process_video(video.id)
 
+    def after_processing(self, video_id, outcome):
+        """A long clip's ladder goes out to the workers in parts; a ready video's quick version
+        is removed after a grace period."""
+        if outcome == jobs.CHUNKED:
+            self.queue_parts(video_id)
+        elif outcome == "ready":
+            self.remove_quick.schedule((video_id,), delay=jobs.QUICK_GRACE_S)
+
+    def queue_parts(self, video_id):
+        for name in parallel.start(video_id):
+            if name == parallel.ASSEMBLE:
+                self.assemble_ladder(video_id)
+            else:
+                self.ladder_part(video_id, name)
+
     def recover_stalled(self):
         for video_id in jobs.requeue_stalled():
             log.warning("requeueing video %s: its worker stopped", video_id)
             self.process_video(video_id)
+        for video_id, name in parallel.requeue_stalled():
+            log.warning("requeueing part %s of video %s: its worker stopped", name, video_id)
+            if name == parallel.ASSEMBLE:
+                self.assemble_ladder(video_id)
+            else:
+                self.ladder_part(video_id, name)
 
     def consumer(self, workers: int):
         # Poll at least every second so an idle SQLite-backed worker picks up uploads quickly.

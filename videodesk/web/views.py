@@ -50,6 +50,7 @@ def video_view(video: Video, *, detail: bool = False) -> dict:
         "id": video.id,
         "title": video.title,
         "status": video.status,
+        "playable": video.playable,
         "progress": round(video.progress or 0.0, 3),
         "error": video.error,
         "duration": video.duration,

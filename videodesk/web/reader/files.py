@@ -16,6 +16,7 @@ for _type, _ext in (("text/vtt", ".vtt"), ("application/vnd.apple.mpegurl", ".m3
     mimetypes.add_type(_type, _ext)
 
 
+PROCESSING_PLAYLIST_MAX_AGE = 5
 INLINE_TYPES = {"video/mp4", "video/iso.segment", "application/vnd.apple.mpegurl", "image/jpeg", "image/webp",
                 "text/vtt"}
 
@@ -33,7 +34,9 @@ def file(video_id, name):
     # Anything that is not one of our media types (HTML, scripts, executables) is only ever downloaded.
     response = send_file(path, conditional=True, etag=True, as_attachment=not inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.max_age = 3600 if public else 0
+    # A playlist of a video still processing is replaced when the full ladder is done.
+    settled = video.status == "ready" or path.suffix != ".m3u8"
+    response.cache_control.max_age = (3600 if settled else PROCESSING_PLAYLIST_MAX_AGE) if public else 0
     response.cache_control.public = public
     response.cache_control.private = not public
     if path.suffix == ".vtt":
