@@ -32,7 +32,7 @@ ERROR_STATUS = {
     "missing_file": 400, "empty_file": 400, "invalid_captions": 400, "url_not_allowed": 400,
     "missing_length": 400, "invalid_metadata": 400,
     "unauthorized": 401, "forbidden": 403, "not_found": 404, "method_not_allowed": 405,
-    "conflict": 409, "not_ready": 409, "no_audio": 409, "no_logo": 409, "busy": 409, "incomplete_upload": 409,
+    "conflict": 409, "not_ready": 409, "no_audio": 409, "no_logo": 409, "busy": 409, "incomplete_upload": 409, "not_trimmed": 409,
     "offset_mismatch": 409, "expired": 410, "unsupported_version": 412, "too_large": 413,
     "unsupported_media_type": 415, "locked": 423, "rate_limited": 429, "internal_error": 500,
     "unsupported_format": 501, "unavailable": 503,

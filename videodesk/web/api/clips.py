@@ -5,11 +5,20 @@ from videodesk.jobs.queue import queue
 from videodesk.newsroom import chapters, clips, library
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
-from videodesk.web.api.presenters import video_json
+from videodesk.web.api.presenters import CHAPTER, NUMBER, STRING, VIDEO, video_json
+from videodesk.web.api.videos import ACCEPTED, VIDEO_LINKS
+from videodesk.web.openapi import Reply, operation
 from videodesk.web.requests import json_body
+
+RANGE_ERRORS = ["missing_field", "invalid_field", "not_ready"]
 
 
 @bp.post("/videos/<video_id>/clips")
+@operation("Cut a new clip from a range of the video", tags=["videos"],
+           request={"type": "object", "required": ["start", "end"], "properties": {
+               "start": NUMBER, "end": NUMBER, "title": STRING}, "examples": [{"start": 2.0, "end": 9.5}]},
+           responses={202: Reply("Queued for cutting and processing", ACCEPTED, links=VIDEO_LINKS)},
+           errors=RANGE_ERRORS)
 @require_role("producer")
 def create_clip(video_id):
     """A new video cut frame-accurately from a range of this one's original; 202 while it is made."""
@@ -20,6 +29,10 @@ def create_clip(video_id):
 
 
 @bp.post("/videos/<video_id>/trim")
+@operation("Trim the video to a range", tags=["videos"],
+           request={"type": "object", "required": ["start", "end"], "properties": {"start": NUMBER, "end": NUMBER},
+                    "examples": [{"start": 2.0, "end": 9.5}]},
+           responses={202: VIDEO}, errors=[*RANGE_ERRORS, "busy"])
 @require_role("producer")
 def trim(video_id):
     """Keep only a range of the video (the original stays); it is processed again."""
@@ -29,6 +42,7 @@ def trim(video_id):
 
 
 @bp.delete("/videos/<video_id>/trim")
+@operation("Undo the trim", tags=["videos"], responses={202: VIDEO}, errors=["not_trimmed", "busy"])
 @require_role("producer")
 def untrim(video_id):
     """Back to the whole original; it is processed again."""
@@ -38,6 +52,13 @@ def untrim(video_id):
 
 
 @bp.put("/videos/<video_id>/chapters")
+@operation("Set the video's chapters", tags=["videos"],
+           request={"application/json": {"type": "object", "properties": {
+               "chapters": {"type": "array", "items": CHAPTER},
+               "description": {"type": "string", "description": "0:00 Title lines"}},
+               "examples": [{"chapters": [{"start": 0, "title": "Intro"}]}]},
+               "text/plain": {"type": "string", "description": "0:00 Title lines"}},
+           responses={200: VIDEO}, errors=["missing_field", "invalid_field"])
 @require_role("producer")
 def put_chapters(video_id):
     """{"chapters": [{"start", "title"}]}, {"description": "0:00 Intro..."} or the lines as text/plain."""

@@ -58,9 +58,13 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
     "examples": [{"status": "running", "progress": 0.4, "error": None, "language": None}]}
 
+CHAPTER = component("Chapter", _object({"start": NUMBER, "title": STRING}))
+
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
     "status": VIDEO_STATUS,
+    "playable": {"type": "boolean", "description": "hls_url and mp4_url play in a browser: the quick version "
+                 "while processing (the video.playable webhook), then the full ladder when ready."},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why processing failed, in words."},
     "duration": NULLABLE_NUMBER, "width": NULLABLE_INTEGER, "height": NULLABLE_INTEGER,
@@ -82,9 +86,20 @@ VIDEO = component("Video", _object({
             "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
         "description": "What the probe found in the source; null before it ran."},
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": NUMBER, "end": NUMBER})],
+                "description": "A clip: the video it was cut from and the range of its original."},
+    "trim": {"oneOf": [{"type": "null"}, _object({"start": NUMBER, "end": NUMBER})],
+             "description": "The range of the original kept (the original stays, for undoing)."},
+    "chapters": {"type": "array", "items": CHAPTER},
+    "chapters_url": MEDIA_URL,
     "captioning": CAPTIONING,
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
-    "source": _object({"kind": {"type": "string", "enum": ["upload", "url"]}, "name": NULLABLE_STRING,
+    "signed_urls": {"oneOf": [{"type": "null"}, _object({
+        "expires_in": {"type": "integer", "description": "Seconds the signatures stay valid."},
+        **{name: MEDIA_URL for name in URL_FIELDS},
+        "captions": {"type": "array", "items": _object({"lang": STRING, "url": STRING})}})],
+        "description": "A private video's media URLs, signed, for a player that sends no token; null when public."},
+    "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip"]}, "name": NULLABLE_STRING,
                        "url": NULLABLE_STRING, "size": NULLABLE_INTEGER, "sha256": NULLABLE_STRING}),
     "created_at": {"type": ["string", "null"], "format": "date-time"},
     "watch": {"type": "object", "additionalProperties": INTEGER,
