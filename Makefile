@@ -79,6 +79,8 @@ bench: setup-test
 	$(BIN)/python -m bench.upload_memory
 	@bin/ensure-packages espeak-ng:espeak-ng
 	$(BIN)/python -m bench.transcription
+	$(BIN)/python -m bench.time_to_playable
+	$(BIN)/python -m bench.parallel_ladder
 
 clean:
 	rm -rf $(VENV) .pytest_cache

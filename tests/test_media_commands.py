@@ -1,9 +1,10 @@
 """Pure command builders and parsers: no ffmpeg run needed."""
 import json
+import struct
 
 import pytest
 
-from videodesk.media import analysis, clip, ladder, loudness, overlay, poster, probe, social, storyboard
+from videodesk.media import analysis, chunks, clip, fmp4, ladder, loudness, overlay, poster, probe, quick, social, storyboard
 from videodesk.media.captions import cues_between
 from videodesk.media.probe import AudioStream, MediaInfo, VideoStream, parse_probe, validate
 from videodesk.media.runner import MediaError
@@ -257,3 +258,104 @@ def test_cues_between_clips_and_moves_cues_to_the_range():
     assert cues_between(text, 3.0, 4.0) is None  # a cue ending at the start does not overlap
     moved_back = cues_between(cues_between(text, 1.0, 9.0), -1.0, float("inf"))
     assert "00:00:01.000 --> 00:00:01.500\nAcross" in moved_back
+
+
+def _variant(codec="h264", pix_fmt="yuv420p", audio="aac", field_order="progressive", rotation=0, width=1920,
+             height=1080, display=None):
+    media = info(width, height, rotation=rotation, audio=audio is not None)
+    media.video.codec, media.video.pix_fmt, media.video.field_order = codec, pix_fmt, field_order
+    if display:
+        media.video.display_width, media.video.display_height = display
+    if audio:
+        media.audio.codec = audio
+    return media
+
+
+@pytest.mark.parametrize("changes, copy", [
+    ({}, True), ({"audio": "mp3"}, True), ({"audio": None}, True), ({"rotation": 90}, True),
+    ({"codec": "hevc"}, False), ({"pix_fmt": "yuv420p10le"}, False), ({"pix_fmt": "yuv422p"}, False),
+    ({"audio": "opus"}, False), ({"field_order": "tt"}, False), ({"display": (2560, 1080)}, False),
+])
+def test_quick_version_copies_only_what_browsers_play(changes, copy):
+    assert quick.stream_copy_possible(_variant(**changes)) is copy
+
+
+def test_quick_copy_keeps_h264_and_makes_aac_sound():
+    args = quick.quick_command("/s", _variant(audio="mp3"), "/q/hls")
+    assert args[args.index("-c:v") + 1] == "copy" and args[args.index("-c:a") + 1] == "aac"
+    assert "-filter_complex" not in args and "/q/hls/index.m3u8" in args
+    assert args[args.index("-hls_segment_type") + 1] == "fmp4"
+    aac = quick.quick_command("/s", _variant(), "/q/hls")
+    assert aac[aac.index("-c:a") + 1] == "copy"
+
+
+def test_quick_transcode_is_one_cheap_540p_rendition_through_the_ladder_chain():
+    args = quick.quick_command("/s", _variant(codec="hevc", pix_fmt="yuv420p10le", rotation=90, width=1920,
+                                              height=1080), "/q/hls")
+    graph = args[args.index("-filter_complex") + 1]
+    assert "yadif" in graph and "fps=25.0" in graph and "scale=540:960" in graph and "setsar=1" in graph
+    assert args[args.index("-preset") + 1] == "ultrafast" and args[args.index("-pix_fmt") + 1] == "yuv420p"
+    assert args[args.index("-force_key_frames") + 1] == "expr:gte(t,n_forced*2)"
+    assert quick.rendition_for(_variant(width=333, height=187)).width == 332  # never upscaled, even sizes
+
+
+def test_chunks_start_on_segment_boundaries_of_the_constant_rate_timeline():
+    from fractions import Fraction
+    plan = chunks.plan(130.0, Fraction(25), 60)
+    assert [(c.start_frame, c.end_frame) for c in plan] == [(0, 1500), (1500, 3000), (3000, None)]
+    ntsc = chunks.plan(9.0, Fraction("29.97"), 6)          # 6 s rounds down to one 4 s segment
+    assert [c.start_frame for c in ntsc] == [0, 120, 240]  # first frames at or after 0, 4 and 8 s
+    assert chunks.plan(3.0, Fraction(25), 60) == [chunks.Chunk(0, 0, None)]
+
+
+def test_chunk_command_seeks_early_keeps_exact_frames_and_restarts_time():
+    renditions = ladder.renditions_for(1920, 1080)
+    chunk = chunks.Chunk(1, 1500, 3000)
+    args = chunks.chunk_command("/s", info(duration=130), "/p/0001", chunk, renditions)
+    before_input = args[: args.index("-i")]
+    assert before_input[before_input.index("-ss") + 1] == "59.000000"
+    assert before_input[before_input.index("-t") + 1] == "62.000000"
+    assert "-copyts" in args and "-start_at_zero" in args
+    graph = args[args.index("-filter_complex") + 1]
+    assert r"select=gte(pts\,1500)*lt(pts\,3000)" in graph and "setpts=PTS-STARTPTS" in graph
+    assert graph.index("fps=25.0") < graph.index("select") < graph.index("scale=1920:1080")
+    assert graph.count("split=2") == 4 and "loudnorm" not in graph and "blurdetect" in graph
+    assert args[args.index("-var_stream_map") + 1] == "v:0,name:1080p v:1,name:720p v:2,name:480p v:3,name:360p"
+    last = chunks.chunk_command("/s", info(duration=130), "/p/0002", chunks.Chunk(2, 3000, None), renditions)
+    assert "-t" not in last[: last.index("-i")] and "lt(pts" not in last[last.index("-filter_complex") + 1]
+
+
+def test_audio_part_is_the_whole_clip_normalized():
+    args = chunks.audio_command("/s", info(), "/p/audio", {"I": -16, "measured_I": -20})
+    graph = args[args.index("-filter_complex") + 1]
+    assert "loudnorm" in graph and "-ss" not in args and args[args.index("-c:a") + 1] == "aac"
+
+
+def test_playlists_written_for_the_assembled_ladder():
+    media_list = chunks.media_playlist([(4.0, "seg_00000.m4s"), (1.5, "seg_00001.m4s")])
+    assert "#EXT-X-TARGETDURATION:4" in media_list and media_list.rstrip().endswith("#EXT-X-ENDLIST")
+    assert '#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000000,\nseg_00000.m4s' in media_list
+    master = chunks.master_playlist([{"name": "720p", "width": 1280, "height": 720, "bandwidth": 3000000,
+                                      "codec": "avc1.64001f"}], audio=True)
+    assert 'RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",AUDIO="group_audio"\n720p/index.m3u8' in master
+    assert chunks.shift_analysis("frame:3 pts:3 pts_time:0.6\nlavfi.blur=2\n", 60) == \
+        "frame:3 pts:3 pts_time:60.600000\nlavfi.blur=2\n"
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def test_fmp4_times_move_and_rotation_is_written():
+    tfdt = _box(b"tfdt", b"\x01\x00\x00\x00" + struct.pack(">Q", 1024))
+    sidx = _box(b"sidx", b"\x00\x00\x00\x00" + struct.pack(">III", 1, 90000, 0) + b"\x00" * 8)
+    moved = fmp4.shift_times(sidx + _box(b"moof", _box(b"traf", tfdt)) + _box(b"mdat", b"xx"), 512, 12800)
+    assert struct.unpack(">Q", moved[moved.index(b"tfdt") + 8:][:8])[0] == 1536
+    assert struct.unpack(">I", moved[moved.index(b"sidx") + 16:][:4])[0] == 3600   # 512/12800 s at 90 kHz
+    tkhd = _box(b"tkhd", b"\x00" * 40 + fmp4.rotation_matrix(0, 320, 180) + struct.pack(">II", 320 << 16, 180 << 16))
+    hdlr = _box(b"hdlr", b"\x00" * 8 + b"vide" + b"\x00" * 12)
+    init = _box(b"moov", _box(b"trak", tkhd + _box(b"mdia", hdlr)))
+    rotated = fmp4.set_rotation(init, 90)
+    assert rotated[rotated.index(b"tkhd") + 44:][:36] == fmp4.rotation_matrix(90, 320, 180)
+    a, b, _, c, d = struct.unpack(">9i", fmp4.rotation_matrix(90, 320, 180))[:5]
+    assert (a, b, c, d) == (0, -65536, 65536, 0)  # what ffmpeg writes for a phone's rotate=90

@@ -6,13 +6,15 @@ import uuid
 import boto3
 import pytest
 import requests
+from sqlalchemy import select
 
 from videodesk.core import db, storage
-from videodesk.core.models import Video
+from videodesk.core.models import LadderPart, Video
 from videodesk.jobs import processing
 from videodesk.newsroom import library
 
-from .helpers import bearer, make_app, make_tokens, ready_video
+from . import media
+from .helpers import bearer, make_app, make_tokens, ready_video, upload
 from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
 
 CDN = "https://cdn.example.test/media"
@@ -135,3 +137,30 @@ def test_storage_migrate_copies_a_local_installation_and_check_finds_gaps(tmp_pa
     assert "orphaned: gone123/video.mp4" in check.output and "1 missing, 1 orphaned" in check.output
     assert "1 orphaned (deleted)" in cli.invoke(args=["storage-check", "--delete-orphans"]).output
     assert "1 missing, 0 orphaned" in cli.invoke(args=["storage-check"]).output
+
+
+def test_a_chunked_ladder_goes_through_the_store(tmp_path, endpoint):
+    """On a remote store each ladder part's job stores its outputs under the video's work keys, the
+    assembly job fetches them (whichever machine it runs on), joins them and deletes them."""
+    bucket = "parts-" + uuid.uuid4().hex[:12]
+    app = s3_app(tmp_path / "data", endpoint, bucket, CHUNK_SECONDS=4)
+    client = app.test_client()
+    tokens = make_tokens(app)
+    response = upload(client, tokens["producer"], media.make_clip(tmp_path / "long.mp4", seconds=9), title="Long")
+    assert response.status_code == 202, response.json
+    video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
+    assert video["status"] == "ready" and video["playable"] and video["hls_url"].endswith("/hls/master.m3u8"), video
+    with app.app_context():
+        parts = db.session().scalars(select(LadderPart).where(LadderPart.video_id == video["id"])).all()
+    assert {"0000", "0001", "0002", "audio", "assemble"} <= {part.name for part in parts}
+    assert all(part.status == "done" for part in parts)
+    keys = bucket_keys(endpoint, bucket)
+    assert any(key.endswith(f"{video['id']}/hls/master.m3u8") for key in keys)
+    assert not any("ladder-parts" in key for key in keys), sorted(keys)
+    master = client.get(video["hls_url"], headers=bearer(tokens["producer"])).get_data(as_text=True)
+    variant = next(line for line in master.splitlines() if line and not line.startswith("#"))
+    playlist = client.get(video["hls_url"].rsplit("/", 1)[0] + "/" + variant, headers=bearer(tokens["producer"]))
+    seconds = sum(float(line.split(":")[1].rstrip(",")) for line in playlist.get_data(as_text=True).splitlines()
+                  if line.startswith("#EXTINF:"))
+    assert abs(seconds - 9.0) < 0.2, seconds
+    assert not any((tmp_path / "data" / "scratch").iterdir())  # every job's scratch folder went

@@ -31,7 +31,7 @@ def test_clip_gets_every_output(clips, tmp_path):
     assert (out / "preview.webp").read_bytes()[8:12] == b"WEBP"
     assert ctx.state["loudness"]["measured"]["input_i"] < 0
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 9
-    assert saved[-1] == ["probe", "subtitles", "loudness", "ladder", "mp4", "poster", "storyboard", "preview"]
+    assert saved[-1] == ["probe", "quick", "subtitles", "loudness", "ladder", "mp4", "poster", "storyboard", "preview"]
     assert not list(out.glob(".tmp-*")) and not list((tmp_path / "work").glob(".tmp-*"))
 
 
@@ -125,3 +125,57 @@ def test_ladder_keyframes_align_and_sound_is_normalized(tmp_path):
     integrated = float(measured.rsplit("I:", 1)[1].split("LUFS")[0])
     source_level = ctx.state["loudness"]["measured"]["input_i"]
     assert abs(source_level - -16) > 3 and integrated == pytest.approx(-16, abs=1.0)
+
+
+def frame_times(path) -> list[float]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time",
+                          "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout
+    return [float(line.strip(",")) for line in out.split() if line.strip(",")]
+
+
+def test_chunked_ladder_is_one_continuous_stream_like_the_single_pass(tmp_path):
+    from dataclasses import replace
+
+    from videodesk.media import hls as hls_files
+    from videodesk.media import pipeline
+
+    from .helpers import LIMITS
+    source = media.make_clip(tmp_path / "ten.mp4", seconds=10, rate=30)
+    single = process(source, tmp_path / "single")
+    ctx = pipeline.Context(source=source, media_dir=tmp_path / "parts" / "media", work_dir=tmp_path / "parts" / "work",
+                           limits=replace(LIMITS, chunk_seconds=4), state={})
+    assert pipeline.run_steps(ctx) is False and "ladder" not in ctx.state["done"]
+    assert ctx.outputs["hls"] == "quick/hls/index.m3u8"      # playable while the parts are encoded
+    plan = pipeline.ladder_chunks(ctx)
+    assert [c.start_frame for c in plan] == [0, 120, 240]
+    for chunk in reversed(plan):                              # any order, as workers take them
+        pipeline.encode_chunk(ctx, chunk.index)
+    pipeline.encode_audio(ctx)
+    pipeline.assemble_ladder(ctx)
+    assert pipeline.run_steps(ctx) is True and ctx.outputs["hls"] == "hls/master.m3u8"
+
+    joined = {name: hls_files.join_fragments(c.media_dir / "hls" / "180p" / "index.m3u8", tmp_path / f"{name}.mp4")
+              for name, c in (("single", single), ("chunked", ctx))}
+    times = {name: frame_times(path) for name, path in joined.items()}
+    assert len(times["chunked"]) == len(times["single"]) == 300
+    assert times["chunked"] == times["single"]                # same instants, so no gap or repeat at 4 s and 8 s
+    steps = {round(b - a, 4) for a, b in zip(times["chunked"], times["chunked"][1:])}
+    assert steps == {round(1 / 30, 4)}
+    assert keyframe_times(joined["chunked"]) == keyframe_times(joined["single"])
+    playlist = (ctx.media_dir / "hls" / "180p" / "index.m3u8").read_text()
+    assert [line for line in playlist.splitlines() if line.startswith("seg_")] == [f"seg_{i:05d}.m4s" for i in range(3)]
+    assert (ctx.media_dir / "hls" / "audio" / "index.m3u8").exists() and web_info(ctx).duration == pytest.approx(10, abs=0.1)
+
+
+def test_stream_copied_portrait_clip_keeps_its_rotation(tmp_path):
+    from videodesk.media import pipeline, probe
+
+    from .helpers import LIMITS
+    ctx = pipeline.Context(source=media.make_rotated_portrait(tmp_path / "phone.mov"), media_dir=tmp_path / "m",
+                           work_dir=tmp_path / "w", limits=LIMITS, state={})
+    pipeline.step_probe(ctx, None)
+    pipeline.step_quick(ctx, lambda fraction: None)
+    assert ctx.state["quick"]["copy"] and (ctx.state["quick"]["width"], ctx.state["quick"]["height"]) == (180, 320)
+    for name in ("quick/video.mp4", "quick/hls/init.mp4"):
+        made = probe.probe(ctx.media_dir / name, timeout=20)
+        assert (made.video.display_width, made.video.display_height) == (180, 320), name

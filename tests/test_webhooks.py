@@ -92,6 +92,8 @@ def test_signed_deliveries_retries_redelivery_and_timeouts(site, clips):
         events[payload["event"]] = payload["data"]
     assert events["video.ready"]["id"] == video_id and events["video.ready"]["status"] == "ready"
     assert set(events) == {"video.playable", "video.ready"}
+    # Sent at the quick version's moment, before the ladder: the video was still processing.
+    assert events["video.playable"]["id"] == video_id and events["video.playable"]["status"] == "processing"
 
     story = requests.post(site.base + "/api/stories", headers=site.headers["editor"], timeout=10, json={
         "headline": "Storm closes the harbour", "body": "Text.", "video_id": video_id, "status": "published"}).json()

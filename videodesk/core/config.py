@@ -69,6 +69,9 @@ def load_config(overrides=None) -> dict:
         "FFPROBE_TIMEOUT_S": 30.0,
         # A processing job silent for this long is taken to be dead and queued again.
         "JOB_LEASE_S": float(env.get("VIDEODESK_JOB_LEASE_S", "120")),
+        # Clips longer than this have their ladder encoded in chunks of this length (whole 4 s
+        # segments) by any idle workers; 0 turns chunking off (docs/PERFORMANCE.md).
+        "CHUNK_SECONDS": float(env.get("VIDEODESK_CHUNK_SECONDS", "60")),
         "LOUDNESS_TARGET": {
             "I": float(env.get("VIDEODESK_LOUDNESS_LUFS", "-16")),
             "TP": float(env.get("VIDEODESK_LOUDNESS_TRUE_PEAK", "-1.5")),

@@ -1,7 +1,7 @@
 """Database entities: users and their API tokens, videos with caption tracks, stories."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from videodesk.core.db import Base, UTCDateTime
@@ -84,6 +84,30 @@ class Video(Base):
     @property
     def is_public(self) -> bool:
         return any(story.is_live for story in self.stories)
+
+    @property
+    def playable(self) -> bool:
+        """Its HLS and MP4 play in a browser: the quick version while processing, then the full ladder."""
+        outputs = self.outputs or {}
+        return self.status != "failed" and bool(outputs.get("hls") and outputs.get("mp4"))
+
+
+class LadderPart(Base):
+    """One part of a long clip's parallel ladder (a time chunk, the sound, or the assembly), claimed
+    by one worker at a time; a running part whose worker stopped reporting for JOB_LEASE_S is
+    queued again on its own."""
+
+    __tablename__ = "ladder_parts"
+    __table_args__ = (UniqueConstraint("video_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(20))          # "0000", "0001", ..., "audio", "assemble"
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued, running, done
+    weight: Mapped[float] = mapped_column(Float, default=1.0)  # its share of the ladder's work
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class CaptionTrack(Base):

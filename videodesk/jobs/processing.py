@@ -7,10 +7,10 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from videodesk.core import changes, db, storage
-from videodesk.core.models import Video, utcnow
+from videodesk.core.models import LadderPart, Video, utcnow
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
 from videodesk.jobs.workspace import Workspace, workspace
@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 PROGRESS_COMMIT_INTERVAL = 1.0
 IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+# process_video's answer when the ladder is to be encoded in parallel parts (jobs/parallel.py).
+CHUNKED = "chunked"
+# The quick version's files stay this long after the full ladder replaced it, so a reader who
+# started playing it before the switch can finish.
+QUICK_GRACE_S = 900
+READY = "ready"
 
 
 def _limits() -> pipeline.Limits:
@@ -35,15 +41,20 @@ def _limits() -> pipeline.Limits:
         ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
         loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
         data_dir=config["DATA_DIR"], translate_to=config["CAPTION_TRANSLATE_TO"],
+        chunk_seconds=config["CHUNK_SECONDS"],
     )
 
 
-def _context(video: Video, ws: Workspace) -> pipeline.Context:
+def context(video: Video, ws: Workspace) -> pipeline.Context:
+    """The pipeline's view of the video in the workspace (also for jobs/parallel.py)."""
     return pipeline.Context(source=clipping.pipeline_source(video, ws), media_dir=ws.media_dir, work_dir=ws.work_dir,
                             limits=_limits(), state=copy.deepcopy(video.pipeline_state or {}))
 
 
-def _store_failure(video: Video, exc: StoreError) -> str:
+def failure_reason(video: Video, exc: MediaError | StoreError) -> str:
+    """What the failed video shows: the media error itself, or what the unanswering store means."""
+    if isinstance(exc, MediaError):
+        return str(exc)
     log.warning("video %s: media store failed: %s", video.id, exc)
     return f"The media store did not answer, so the processed files could not be stored ({exc}). Try again later."
 
@@ -64,18 +75,42 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
     return report
 
 
-def _saver(session, video, ws: Workspace):
+def _playing(outputs: dict | None) -> tuple:
+    """What a player loads: when these change, readers switch versions (quick to full ladder)."""
+    return tuple((outputs or {}).get(kind) for kind in ("hls", "mp4"))
+
+
+def saver(session, video, ws: Workspace):
     def save(state: dict):
         ws.publish()  # outputs are stored before the database names them
-        # A copy, so SQLAlchemy sees a new value and writes the JSON column.
-        video.pipeline_state = copy.deepcopy(state)
+        playing = _playing(video.outputs)
         video.outputs = dict(state.get("outputs", {}))
-        web = state.get("web")
+        web = state.get("web") or state.get("quick")
         if web:
             video.width, video.height, video.duration = web["width"], web["height"], web["duration"]
+        # Once per processing run (reprocessing starts a new one), at the first save that makes it play.
+        announce = video.status == "processing" and video.playable and not state.get("playable_announced")
+        if announce:
+            state["playable_announced"] = True
+            webhooks.video_event(video, "video.playable")
+        # A copy, so SQLAlchemy sees a new value and writes the JSON column.
+        video.pipeline_state = copy.deepcopy(state)
+        if _playing(video.outputs) != playing:
+            # A live story's readers load the public copy: the version they switch to joins it first.
+            visibility.refresh_public_copy(video)
         session.commit()
+        if announce:
+            _on_playable(video)
 
     return save
+
+
+def _on_playable(video: Video):
+    """The `video.playable` moment (its webhook is queued in the same commit): the first version plays
+    in browsers, so pages show the player, and a live story's readers get the public copy."""
+    changes.content_changed()
+    visibility.publish_after_commit([video])
+    log.info("video %s playable (worker %s)", video.id, WORKER_NAME)
 
 
 def _lease_cutoff():
@@ -95,54 +130,90 @@ def _claim(session, video_id: str) -> Video | None:
     return session.get(Video, video_id) if claimed else None
 
 
-def process_video(video_id: str) -> bool:
+def process_video(video_id: str) -> str | None:
     """Idempotent: a ready video, or one another worker holds, is left alone; otherwise the steps not
-    yet done are run. True when the video became ready and wants automatic captions (the caller queues them)."""
+    yet done are run. The outcome for the queue (queue.after_processing): READY, CHUNKED when the
+    ladder is to be encoded in parallel parts (jobs/parallel.py), None when failed or not taken."""
     session = db.session()
     video = _claim(session, video_id)
     if video is None:
-        return False
+        return None
     # An imported video spends the first quarter of its progress bar downloading.
     start = IMPORT_SHARE if video.source_kind == "url" else 0.0
     with workspace(video.id) as ws:
         try:
             if video.source_kind == "url" and video.source_sha256 is None:
                 _download(session, video, ws)
-            if clipping.needs_cut(video, ws):
-                cut = clipping.cut_source(video, ws, _limits(),
-                                          _progress_reporter(session, video, start, clipping.CUT_SHARE))
+            cut = prepare_source(video, ws, _progress_reporter(session, video, start, clipping.CUT_SHARE))
+            if cut is not None:
                 video.pipeline_state = {**(video.pipeline_state or {}), "cut": cut}
                 session.commit()
                 start += clipping.CUT_SHARE
-            else:
-                ws.fetch_original()
-                if not video.trim:
-                    clipping.remove_trimmed_sources(ws)
             if (video.pipeline_state or {}).get("done"):
                 ws.restore()
-            ctx = _context(video, ws)
-            pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
-                               _saver(session, video, ws))
+            ctx = context(video, ws)
+            finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
+                                          saver(session, video, ws))
         except (MediaError, StoreError) as exc:
-            message = str(exc) if isinstance(exc, MediaError) else _store_failure(video, exc)
-            video.status, video.error = "failed", message
-            webhooks.video_event(video, "video.failed")
-            session.commit()
-            log.info("video %s failed: %s", video.id, message)
-            return False
+            fail(session, video, ws, failure_reason(video, exc))
+            return None
+    if not finished:
+        return CHUNKED
+    return finish(session, video, ctx)
+
+
+def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) -> dict | None:
+    """The source the pipeline reads, in the workspace: the missing cut of a clip or trim is made
+    (returned, for the pipeline state), else the original is fetched when the store is remote."""
+    if clipping.needs_cut(video, ws):
+        return clipping.cut_source(video, ws, _limits(), report)
+    ws.fetch_original()
+    if not video.trim:
+        clipping.remove_trimmed_sources(ws)
+    return None
+
+
+def finish(session, video: Video, ctx: pipeline.Context) -> str:
+    """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
+    and automatic captions are marked queued when it has sound (captions_wanted)."""
     _register_embedded_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
-    wants_captions = ctx.info.audio is not None
-    if wants_captions:
+    if ctx.info.audio is not None:
         mark_captioning_queued(video)
-    # No earlier playable moment exists yet, so "playable" is announced with "ready".
-    webhooks.video_event(video, "video.playable")
     webhooks.video_event(video, "video.ready")
     session.commit()
     changes.content_changed()
     visibility.publish_after_commit([video])  # already used by a live story: readers get the public copy
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
-    return wants_captions
+    return READY
+
+
+def captions_wanted(video_id: str) -> bool:
+    """Whether `finish` queued automatic captions for the ready video (the caller sends the job)."""
+    video = db.session().get(Video, video_id)
+    return video is not None and video.status == "ready" and (video.captioning or {}).get("status") == "queued"
+
+
+def fail(session, video: Video, ws: Workspace, reason: str):
+    """A failed video shows no player: the quick version goes too (from the store as well)."""
+    video.status, video.error = "failed", reason
+    webhooks.video_event(video, "video.failed")
+    session.commit()
+    try:
+        ws.discard_media(pipeline.QUICK_DIR)
+    except StoreError as exc:
+        log.warning("video %s: the quick version stays in the store: %s", video.id, exc)
+    changes.content_changed()
+    log.info("video %s failed: %s", video.id, reason)
+
+
+def remove_quick(video_id: str):
+    """The quick version's files, once the full ladder has replaced it (after QUICK_GRACE_S)."""
+    video = db.session().get(Video, video_id)
+    if video is not None and not (video.outputs or {}).get("hls", "").startswith(pipeline.QUICK_DIR + "/"):
+        with workspace(video.id) as ws:
+            ws.discard_media(pipeline.QUICK_DIR)
+        visibility.refresh_public_copy(video)
 
 
 def _register_embedded_captions(video: Video, state: dict):
@@ -203,7 +274,7 @@ def transcribe(video_id: str):
     session.commit()
     captioned = {track.lang for track in video.captions if track.source != "auto"}
     with workspace(video.id) as ws:
-        ctx = _context(video, ws)
+        ctx = context(video, ws)
         try:
             ws.fetch_original()
             pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
@@ -257,13 +328,13 @@ def render_poster(video_id: str, time_s: float):
         return
     previous = {entry[kind] for entry in video.outputs.get("posters", []) for kind in ("jpeg", "webp")}
     with workspace(video.id) as ws:
-        ctx = _context(video, ws)
+        ctx = context(video, ws)
         ctx.state["poster_time"] = time_s
         try:
             ws.fetch_media(pipeline.MP4_NAME)
             pipeline.step_poster(ctx, lambda fraction: None)
             video.error = None
-            _saver(session, video, ws)(ctx.state)
+            saver(session, video, ws)(ctx.state)
             ws.delete_media(previous - {entry[kind] for entry in ctx.outputs["posters"] for kind in ("jpeg", "webp")})
         except (MediaError, StoreError) as exc:
             session.rollback()
@@ -291,7 +362,7 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
     with workspace(video.id) as ws:
-        ctx = _context(video, ws)
+        ctx = context(video, ws)
         try:
             captions = ws.fetch_media(tracks[0].filename) if tracks else None
             ws.fetch_media(pipeline.MP4_NAME)
@@ -312,6 +383,8 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
 def reset_for_reprocessing(video: Video):
     """Forget what the pipeline made (files stay until overwritten) so every step runs again."""
     keep = {key: value for key, value in (video.pipeline_state or {}).items() if key in ("attribution", "poster_time")}
+    # The parts of an earlier parallel ladder (kept as its record until now) are planned afresh.
+    db.session().execute(delete(LadderPart).where(LadderPart.video_id == video.id))
     video.pipeline_state, video.status, video.progress, video.error = keep, "queued", 0.0, None
 
 
@@ -336,8 +409,10 @@ def mark_failed(video_id: str, reason: str):
 def requeue_stalled() -> list[str]:
     """Put back in the queue the videos whose worker stopped reporting: it was killed or its machine went away."""
     session = db.session()
-    videos = list(session.scalars(select(Video).where(Video.status == "processing",
-                                                      Video.updated_at < _lease_cutoff())))
+    # A video whose ladder parts are out with the workers is recovered part by part (jobs/parallel.py).
+    in_parts = select(LadderPart.video_id).where(LadderPart.status != "done")
+    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < _lease_cutoff(),
+                                                      Video.id.not_in(in_parts))))
     for video in videos:
         video.status = "queued"
     session.commit()

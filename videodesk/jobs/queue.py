@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict
 from videodesk.ingest import resumable
+from videodesk.jobs import parallel
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
 from videodesk.newsroom import visibility, webhooks
@@ -49,7 +50,7 @@ class Queue:
         def process_video(video_id, task=None):
             with app.app_context():
                 try:
-                    wants_captions = jobs.process_video(video_id)
+                    self.after_processing(video_id, jobs.process_video(video_id))
                 except Exception as exc:
                     log.exception("processing video %s crashed", video_id)
                     if task is None or task.retries == 0:
@@ -57,8 +58,22 @@ class Queue:
                     else:
                         jobs.release(video_id)
                     raise
-            if wants_captions:
-                transcribe(video_id)  # its own job: the video does not wait for its captions
+
+        @huey.task(name="videodesk.ladder_part", retries=2, retry_delay=10)
+        def ladder_part(video_id, name):
+            with app.app_context():
+                if parallel.run_part(video_id, name):
+                    self.assemble_ladder(video_id)
+
+        @huey.task(name="videodesk.assemble_ladder", retries=2, retry_delay=10)
+        def assemble_ladder(video_id):
+            with app.app_context():
+                self.after_processing(video_id, parallel.assemble(video_id))
+
+        @huey.task(name="videodesk.remove_quick", retries=1, retry_delay=60)
+        def remove_quick(video_id):
+            with app.app_context():
+                jobs.remove_quick(video_id)
 
         @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5)
         def render_poster(video_id, time_s):
@@ -117,6 +132,9 @@ class Queue:
         huey.periodic_task(crontab(minute="*"), name="videodesk.recover_stalled")(recover_in_app)
         self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
         self.process_video = _enqueue_or_leave_to_the_sweep(process_video)
+        self.ladder_part = ladder_part
+        self.assemble_ladder = assemble_ladder
+        self.remove_quick = remove_quick
         self.render_poster = render_poster
         self.social_cut = social_cut
         self.transcribe = transcribe
@@ -137,10 +155,35 @@ class Queue:
         db.session().commit()
         self.transcribe(video.id)
 
+    def after_processing(self, video_id, outcome):
+        """What follows a pipeline run (a single pass, or the assembly of a parallel ladder): a long
+        clip's ladder goes out to the workers in parts; a ready video gets its automatic captions
+        as a job of its own (the video does not wait for them), and its quick version is removed
+        after a grace period."""
+        if outcome == jobs.CHUNKED:
+            self.queue_parts(video_id)
+        elif outcome == jobs.READY:
+            if jobs.captions_wanted(video_id):
+                self.transcribe(video_id)
+            self.remove_quick.schedule((video_id,), delay=jobs.QUICK_GRACE_S)
+
+    def queue_parts(self, video_id):
+        for name in parallel.start(video_id):
+            self._queue_part(video_id, name)
+
+    def _queue_part(self, video_id, name):
+        if name == parallel.ASSEMBLE:
+            self.assemble_ladder(video_id)
+        else:
+            self.ladder_part(video_id, name)
+
     def recover_stalled(self):
         for video_id in jobs.requeue_stalled():
             log.warning("requeueing video %s: its worker stopped", video_id)
             self.process_video(video_id)
+        for video_id, name in parallel.requeue_stalled():
+            log.warning("requeueing part %s of video %s: its worker stopped", name, video_id)
+            self._queue_part(video_id, name)
         for video_id in jobs.lost_from_queue(self._videos_waiting()):
             log.warning("requeueing video %s: its job was lost from the queue", video_id)
             self.process_video(video_id)

@@ -17,16 +17,23 @@ from flask import current_app
 
 from videodesk.core import storage
 from videodesk.media.outputs import TEMP_PREFIX
-from videodesk.media.pipeline import ANALYSIS_FILE, HLS_DIR
+from videodesk.media.pipeline import ANALYSIS_FILE, HLS_DIR, PARTS_DIR
 from videodesk.objectstore import StoreUnavailable
 
 log = logging.getLogger(__name__)
-# Intermediate files later steps read (poster and preview choose frames from the analysis).
+# Intermediate files later steps read (poster and preview choose frames from the analysis), and the
+# encoded parts of a parallel ladder (jobs/parallel.py) until their assembly.
 KEPT_WORK_FILES = (ANALYSIS_FILE,)
 
 
+def _kept_work_file(rel: str) -> bool:
+    return rel in KEPT_WORK_FILES or rel.startswith(PARTS_DIR + "/")
+
+
 class Workspace:
-    def __init__(self, video_id: str):
+    def __init__(self, video_id: str, job: str | None = None):
+        """`job` names a job that may run beside others of the same video on one machine (a part of a
+        parallel ladder): it gets a scratch folder of its own."""
         self.video_id = video_id
         self.store = storage.media_store()
         self.in_place = self.store.local_root() is not None
@@ -34,7 +41,7 @@ class Workspace:
             self.root = storage.upload_dir(video_id)
             self.media_dir = storage.media_dir(video_id)
         else:
-            self.root = storage.scratch_dir(video_id)
+            self.root = storage.scratch_dir(video_id if job is None else f"{video_id}.{job}")
             self.media_dir = self.root / "media"
         self.source = self.root / "source"
         self.work_dir = self.root / "work"
@@ -89,7 +96,7 @@ class Workspace:
             for path in folder.rglob("*"):
                 rel = path.relative_to(folder).as_posix()
                 if path.is_file() and not any(part.startswith(TEMP_PREFIX) for part in rel.split("/")):
-                    if folder == self.work_dir and rel not in KEPT_WORK_FILES:
+                    if folder == self.work_dir and not _kept_work_file(rel):
                         continue
                     stat = path.stat()
                     files[key_of(rel)] = (stat.st_size, stat.st_mtime_ns, path)
@@ -121,6 +128,19 @@ class Workspace:
         for name in names:
             self._retrying(f"delete {name}", lambda name=name: self.store.delete(storage.media_key(self.video_id, name)))
 
+    def discard_media(self, folder: str):
+        """A folder of outputs nothing points at any more (the quick version), here and in the store."""
+        shutil.rmtree(self.media_dir / folder, ignore_errors=True)
+        if self.in_place:
+            return
+        prefix = storage.media_key(self.video_id, folder)
+
+        def delete_all():
+            for info in self.store.list(prefix):
+                self.store.delete(info.key)
+                self._stored.pop(info.key, None)
+        self._retrying(f"delete {folder}", delete_all)
+
     def cleanup(self):
         """Drop the scratch folder (remote store only: in place, the files are the served ones)."""
         if not self.in_place:
@@ -141,8 +161,8 @@ class Workspace:
 
 
 @contextlib.contextmanager
-def workspace(video_id: str):
-    ws = Workspace(video_id)
+def workspace(video_id: str, job: str | None = None):
+    ws = Workspace(video_id, job)
     try:
         yield ws
     finally:

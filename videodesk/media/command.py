@@ -24,8 +24,8 @@ def open_input(path, demuxer: str | None = None, **options):
     return ffmpeg.input("file:" + str(path), **input_options(demuxer), **options)
 
 
-def compile_command(output, *, progress: bool = False) -> list[str]:
-    args = list(GLOBAL_ARGS) + (list(PROGRESS_ARGS) if progress else [])
+def compile_command(output, *, progress: bool = False, extra: tuple = ()) -> list[str]:
+    args = list(GLOBAL_ARGS) + (list(PROGRESS_ARGS) if progress else []) + list(extra)
     return output.global_args(*args).compile(cmd="ffmpeg")
 
 

@@ -65,22 +65,28 @@ def output_fps(fps: float) -> float:
     return round(min(fps, MAX_FPS), 3)
 
 
-def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: list[Rendition],
-                   loudnorm: dict | None) -> list[str]:
-    fps = output_fps(info.video.fps)
+def picture(source, info: MediaInfo):
+    """The source picture on a constant-rate timeline: rotation is applied by ffmpeg itself;
+    only frames flagged interlaced are deinterlaced. Frame n of the output is at n / fps."""
+    return (source[str(info.video.index)]
+            .filter("yadif", mode=0, parity=-1, deint="interlaced")
+            .filter("fps", output_fps(info.video.fps)))
+
+
+def keyframe_options(fps: float, preset: str = "veryfast", crf: int = 23) -> dict:
+    """x264 settings with a keyframe every GOP_SECONDS at the same instants in every rendition."""
     gop = max(1, round(fps * GOP_SECONDS))
-    source = open_input(src, info.demuxer)
-    # Rotation is applied by ffmpeg itself; deinterlace only frames flagged interlaced.
-    current = (source[str(info.video.index)]
-               .filter("yadif", mode=0, parity=-1, deint="interlaced")
-               .filter("fps", fps))
-    options = {
-        "c:v": "libx264", "preset": "veryfast", "crf": 23, "profile:v": "high", "pix_fmt": "yuv420p",
+    return {
+        "c:v": "libx264", "preset": preset, "crf": crf, "profile:v": "high", "pix_fmt": "yuv420p",
         "g": gop, "keyint_min": gop, "sc_threshold": 0,
         "force_key_frames": f"expr:gte(t,n_forced*{GOP_SECONDS})",
     }
-    # Cascade: each rendition is scaled from the one above it, not from the full-size source,
-    # and the analysis track from the smallest; the source is decoded and scaled down once.
+
+
+def scaled_renditions(current, renditions: list[Rendition], options: dict, audio: bool):
+    """Cascade: each rendition is scaled from the one above it, not from the full-size source; the
+    source is decoded and scaled down once. Returns (streams, var_stream_map entries, the smallest
+    picture for further use)."""
     streams, stream_map = [], []
     for i, rendition in enumerate(renditions):
         branches = current.filter("scale", rendition.width, rendition.height).filter("setsar", 1).split()
@@ -88,21 +94,37 @@ def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: lis
         current = branches[1]
         options[f"maxrate:v:{i}"] = f"{rendition.maxrate_kbps}k"
         options[f"bufsize:v:{i}"] = f"{rendition.maxrate_kbps * 2}k"
-        stream_map.append(f"v:{i},agroup:audio,name:{rendition.name}" if info.audio else f"v:{i},name:{rendition.name}")
-    if info.audio is not None:
-        audio = source[str(info.audio.index)]
-        if loudnorm:
-            audio = audio.filter("loudnorm", **loudnorm).filter("aresample", 48000)
-        streams.append(audio)
-        options.update({"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2, "ar": 48000})
-        stream_map.append("a:0,agroup:audio,name:audio,default:yes")
-    options.update({
+        stream_map.append(f"v:{i},agroup:audio,name:{rendition.name}" if audio else f"v:{i},name:{rendition.name}")
+    return streams, stream_map, current
+
+
+def audio_stream(source, info: MediaInfo, loudnorm: dict | None, options: dict):
+    """The sound, normalized by the measured loudness (both passes need the whole clip)."""
+    audio = source[str(info.audio.index)]
+    if loudnorm:
+        audio = audio.filter("loudnorm", **loudnorm).filter("aresample", 48000)
+    options.update({"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2, "ar": 48000})
+    return audio
+
+
+def hls_options(out_dir, stream_map: list[str] | None, start_number: int = 0) -> dict:
+    """fMP4 HLS, SEGMENT_SECONDS per segment; with a stream map, one folder per rendition."""
+    options = {
         "f": "hls", "hls_time": SEGMENT_SECONDS, "hls_playlist_type": "vod", "hls_segment_type": "fmp4",
         "hls_fmp4_init_filename": "init.mp4", "hls_flags": "independent_segments",
-        "hls_segment_filename": f"{out_dir}/%v/seg_%05d.m4s", "master_pl_name": "master.m3u8",
-        "var_stream_map": " ".join(stream_map),
-    })
-    hls = ffmpeg.output(*streams, f"{out_dir}/%v/index.m3u8", **options)
+    }
+    if start_number:
+        options["start_number"] = start_number
+    if stream_map is None:
+        options["hls_segment_filename"] = f"{out_dir}/seg_%05d.m4s"
+    else:
+        options.update({"hls_segment_filename": f"{out_dir}/%v/seg_%05d.m4s", "master_pl_name": "master.m3u8",
+                        "var_stream_map": " ".join(stream_map)})
+    return options
+
+
+def analysis_sink(current, analysis_file):
+    """The analysis track: scene change, black share and blur of a few small frames a second."""
     analysis = (current
                 .filter("fps", ANALYSIS_FPS)
                 .filter("scale", ANALYSIS_WIDTH, -2)
@@ -110,8 +132,21 @@ def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: lis
                 .filter("blackframe", amount=0, threshold=32)
                 .filter("blurdetect")
                 .filter("metadata", mode="print", file=str(analysis_file)))
-    sink = ffmpeg.output(analysis, "-", f="null")
-    return compile_command(ffmpeg.merge_outputs(hls, sink), progress=True)
+    return ffmpeg.output(analysis, "-", f="null")
+
+
+def ladder_command(src, info: MediaInfo, out_dir, analysis_file, renditions: list[Rendition],
+                   loudnorm: dict | None) -> list[str]:
+    source = open_input(src, info.demuxer)
+    options = keyframe_options(output_fps(info.video.fps))
+    streams, stream_map, smallest = scaled_renditions(picture(source, info), renditions, options,
+                                                      info.audio is not None)
+    if info.audio is not None:
+        streams.append(audio_stream(source, info, loudnorm, options))
+        stream_map.append("a:0,agroup:audio,name:audio,default:yes")
+    options.update(hls_options(out_dir, stream_map))
+    hls = ffmpeg.output(*streams, f"{out_dir}/%v/index.m3u8", **options)
+    return compile_command(ffmpeg.merge_outputs(hls, analysis_sink(smallest, analysis_file)), progress=True)
 
 
 def mp4_remux_command(video_file, audio_file, dst) -> list[str]:

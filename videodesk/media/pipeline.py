@@ -4,12 +4,13 @@
 Video row), so a run that was killed resumes after the last finished step, and every output
 is renamed into place only when complete."""
 import contextlib
+import shutil
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from videodesk.core.ids import short_token
-from videodesk.media import analysis, hls, ladder, loudness, poster, preview, social, speech, storyboard, subtitles
+from videodesk.media import analysis, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
@@ -18,6 +19,8 @@ from videodesk.media.runner import DiskFull, MediaError, is_disk_full, run
 
 MP4_NAME = "video.mp4"
 HLS_DIR = "hls"
+QUICK_DIR = "quick"       # the first playable version: quick/hls/index.m3u8 and quick/video.mp4
+PARTS_DIR = "ladder-parts"  # chunk outputs of a parallel ladder, in the work folder
 STORYBOARD_IMAGE = "storyboard.jpg"
 STORYBOARD_VTT = "storyboard.vtt"
 PREVIEW_MP4 = "preview.mp4"
@@ -37,6 +40,7 @@ class Limits:
     whisper_model: str | None = None   # a newsroom's own faster-whisper model folder; None: bundled Whisper base
     data_dir: Path | None = None        # where the bundled model is assembled (models/); None: derived from media_dir
     translate_to: str | None = None     # "en": also make an English track by Whisper translation of other languages
+    chunk_seconds: float | None = None  # a longer clip's ladder is encoded in chunks this long; None: never
 
     def step_timeout(self, duration: float) -> float:
         """Generous for slow machines, yet bounded so nothing hangs."""
@@ -68,6 +72,32 @@ def step_probe(ctx: Context, report):
     info = probe(ctx.source, timeout=ctx.limits.ffprobe_timeout)
     validate(info, max_duration=ctx.limits.max_duration, max_dimension=ctx.limits.max_dimension)
     ctx.state["info"] = info.to_dict()
+
+
+def step_quick(ctx: Context, report):
+    """The first playable version, published at once (quick/): the source's own H.264 packets
+    when browsers play them, else one cheap 540p rendition. The full ladder replaces it."""
+    info = ctx.info
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(ctx.media_dir / QUICK_DIR, directory=True) as folder, \
+            atomic_output(ctx.work_dir / "quick-joined.mp4") as joined:
+        playlist = folder / "hls" / "index.m3u8"
+        playlist.parent.mkdir()
+        run(quick.quick_command(ctx.source, info, playlist.parent), timeout=ctx.timeout, what="Quick version",
+            on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
+        init = hls.playlist_files(playlist)[0]
+        if quick.stream_copy_possible(info) and info.video.rotation:
+            init.write_bytes(fmp4.set_rotation(init.read_bytes(), info.video.rotation))
+        hls.join_fragments(playlist, joined)
+        run(ladder.mp4_remux_command(joined, joined if info.audio else None, folder / MP4_NAME),
+            timeout=ctx.timeout, what="Quick MP4 packaging")
+        made = probe(folder / MP4_NAME, timeout=ctx.limits.ffprobe_timeout)
+        if made.duration < info.duration * DECODABLE_SHARE - 0.5:
+            raise MediaError(f"Only {made.duration:.1f} s of the declared {info.duration:.1f} s could be read; "
+                             "the file looks truncated or damaged.")
+    ctx.state["quick"] = {"width": made.video.display_width, "height": made.video.display_height,
+                          "duration": round(made.duration, 3), "copy": quick.stream_copy_possible(info)}
+    ctx.outputs.update({"hls": f"{QUICK_DIR}/hls/index.m3u8", "mp4": f"{QUICK_DIR}/{MP4_NAME}"})
 
 
 def step_subtitles(ctx: Context, report):
@@ -120,13 +150,78 @@ def step_ladder(ctx: Context, report):
         run(ladder.ladder_command(ctx.source, info, hls_tmp, analysis_tmp, renditions, normalize),
             timeout=ctx.timeout, what="Transcoding",
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
-        samples = analysis.parse_analysis(analysis_tmp.read_text())
-        decoded = samples[-1].time + 1 / ladder.ANALYSIS_FPS if samples else 0.0
-        if decoded < info.duration * DECODABLE_SHARE - 0.5:
-            raise MediaError(f"Only {decoded:.1f} s of the declared {info.duration:.1f} s could be decoded; "
-                             "the file looks truncated or damaged.")
+        _check_decoded(info, analysis_tmp)
     ctx.state["renditions"] = [asdict(r) for r in renditions]
-    ctx.outputs["hls"] = f"{HLS_DIR}/master.m3u8"
+
+
+def _check_decoded(info: MediaInfo, analysis_file: Path):
+    samples = analysis.parse_analysis(analysis_file.read_text())
+    decoded = samples[-1].time + 1 / ladder.ANALYSIS_FPS if samples else 0.0
+    if decoded < info.duration * DECODABLE_SHARE - 0.5:
+        raise MediaError(f"Only {decoded:.1f} s of the declared {info.duration:.1f} s could be decoded; "
+                         "the file looks truncated or damaged.")
+
+
+def ladder_chunks(ctx: Context) -> list[chunks.Chunk] | None:
+    """The chunks of a parallel ladder, or None when the clip is short enough for one pass."""
+    seconds, info = ctx.limits.chunk_seconds, ctx.info
+    if not seconds or info.duration <= seconds:
+        return None
+    return chunks.plan(info.duration, chunks.frame_rate(info), seconds)
+
+
+def part_dir(ctx: Context, name: str) -> Path:
+    return ctx.work_dir / PARTS_DIR / name
+
+
+def chunk_name(index: int) -> str:
+    return f"{index:04d}"
+
+
+def _renditions(ctx: Context) -> list[ladder.Rendition]:
+    return ladder.renditions_for(ctx.info.video.display_width, ctx.info.video.display_height)
+
+
+def encode_chunk(ctx: Context, index: int, report=lambda fraction: None):
+    """Every video rendition of one chunk, into the work folder; redoing it replaces it whole."""
+    info = ctx.info
+    chunk = ladder_chunks(ctx)[index]
+    fps = chunks.frame_rate(info)
+    span = max(0.1, (float(chunk.end_frame / fps) if chunk.end_frame else info.duration) - chunk.start(fps))
+    with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder:
+        run(chunks.chunk_command(ctx.source, info, folder, chunk, _renditions(ctx)),
+            timeout=ctx.limits.step_timeout(span), what=f"Transcoding part {index + 1}",
+            on_progress=lambda seconds: report(min(1.0, seconds / span)))
+
+
+def encode_audio(ctx: Context, report=lambda fraction: None):
+    """The whole clip's sound, normalized with the loudness step's measurement."""
+    info = ctx.info
+    measured = (ctx.state.get("loudness") or {}).get("measured")
+    normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
+    with atomic_output(part_dir(ctx, "audio"), directory=True) as folder:
+        run(chunks.audio_command(ctx.source, info, folder, normalize), timeout=ctx.timeout, what="Audio encoding",
+            on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
+
+
+def assemble_ladder(ctx: Context):
+    """The ladder step's outputs (HLS folder, analysis track) from the encoded parts."""
+    info, plan, renditions = ctx.info, ladder_chunks(ctx), _renditions(ctx)
+    parts = [part_dir(ctx, chunk_name(chunk.index)) for chunk in plan]
+    with atomic_output(ctx.work_dir / ANALYSIS_FILE) as analysis_tmp, \
+            atomic_output(ctx.media_dir / HLS_DIR, directory=True) as hls_tmp:
+        analysis_tmp.write_text(chunks.merge_analysis(parts, plan, chunks.frame_rate(info)))
+        _check_decoded(info, analysis_tmp)
+        try:
+            chunks.assemble(parts, part_dir(ctx, "audio") if info.audio else None, plan, info, renditions, hls_tmp)
+        except (OSError, ValueError) as exc:
+            raise MediaError(f"The encoded parts could not be joined: {exc}") from exc
+    ctx.state["renditions"] = [asdict(r) for r in renditions]
+    ctx.state.setdefault("done", []).append("ladder")
+
+
+def remove_parts(ctx: Context):
+    shutil.rmtree(ctx.work_dir / PARTS_DIR, ignore_errors=True)
 
 
 def step_mp4(ctx: Context, report):
@@ -145,7 +240,8 @@ def step_mp4(ctx: Context, report):
         web_info = probe(mp4, timeout=ctx.limits.ffprobe_timeout)
     ctx.state["web"] = {"width": web_info.video.width, "height": web_info.video.height,
                         "duration": round(web_info.duration, 3)}
-    ctx.outputs["mp4"] = MP4_NAME
+    # The full ladder replaces the quick version in one save: both URLs change together.
+    ctx.outputs.update({"hls": f"{HLS_DIR}/master.m3u8", "mp4": MP4_NAME})
 
 
 def step_poster(ctx: Context, report):
@@ -268,14 +364,28 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
 
 # (name, function, share of the progress bar)
 STEPS = (
-    ("probe", step_probe, 0.01), ("subtitles", step_subtitles, 0.01), ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.78),
+    ("probe", step_probe, 0.01), ("quick", step_quick, 0.04), ("subtitles", step_subtitles, 0.01),
+    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
     ("preview", step_preview, 0.05),
 )
 
 
-def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None):
-    """Run the steps not yet done; `save(state)` after each, `report(0..1)` as work advances."""
+def step_span(name: str) -> tuple[float, float]:
+    """(start, width) of a step on the 0..1 progress bar."""
+    total = sum(share for _, _, share in STEPS)
+    start = 0.0
+    for step, _, share in STEPS:
+        if step == name:
+            return start / total, share / total
+        start += share
+    raise KeyError(name)
+
+
+def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None) -> bool:
+    """Run the steps not yet done; `save(state)` after each, `report(0..1)` as work advances.
+    False when it stopped before a ladder that is to be encoded in chunks (`ladder_chunks`):
+    the caller has the chunks encoded, then `assemble_ladder` and calls this again."""
     ctx.media_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(ctx.media_dir)
     if ctx.work_dir.exists():
@@ -284,6 +394,8 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
     total = sum(share for _, _, share in STEPS)
     base = 0.0
     for name, function, share in STEPS:
+        if name == "ladder" and name not in done and ladder_chunks(ctx):
+            return False
         if name not in done:
             try:
                 function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
@@ -295,6 +407,7 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
             save(ctx.state)
         base += share
         report(base / total)
+    return True
 
 
 def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None) -> str:

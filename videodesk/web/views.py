@@ -80,6 +80,7 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
         "id": video.id,
         "title": video.title,
         "status": video.status,
+        "playable": video.playable,
         "progress": round(video.progress or 0.0, 3),
         "error": video.error,
         "duration": video.duration,

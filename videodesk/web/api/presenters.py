@@ -66,6 +66,8 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
     "status": VIDEO_STATUS,
+    "playable": {"type": "boolean", "description": "hls_url and mp4_url play in a browser: the quick version "
+                 "while processing (the video.playable webhook), then the full ladder when ready."},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why processing failed, in words."},
     "duration": NULLABLE_NUMBER, "width": NULLABLE_INTEGER, "height": NULLABLE_INTEGER,

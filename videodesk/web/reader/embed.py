@@ -39,7 +39,7 @@ def player(video_id):
     def build():
         video = db.session().get(Video, video_id)
         story = live_story_for(video) if video else None
-        if story is None or video.status != "ready":
+        if story is None or not video.playable:
             abort(404, "This video is not available for embedding.")
         html = render_template("public/embed.html", story=story, video=video_view(video))
         return html, max(story.updated_at, video.updated_at)

@@ -32,6 +32,7 @@ for _type, _ext in (("text/vtt", ".vtt"), ("application/vnd.apple.mpegurl", ".m3
     mimetypes.add_type(_type, _ext)
 
 
+PROCESSING_PLAYLIST_MAX_AGE = 5
 INLINE_TYPES = {"video/mp4", "video/iso.segment", "application/vnd.apple.mpegurl", "image/jpeg", "image/webp",
                 "text/vtt"}
 # A private redirect names a presigned URL good for this long, and may be reused for half of it.
@@ -70,15 +71,23 @@ def _cache(response, public: bool, max_age: int):
     return response
 
 
+def _public_max_age(video: Video, name: str) -> int:
+    """A playlist of a video still processing is replaced when the full ladder is done."""
+    if video.status != "ready" and name.endswith(".m3u8"):
+        return PROCESSING_PLAYLIST_MAX_AGE
+    return current_app.config["MEDIA_MAX_AGE_S"]
+
+
 def _serve(video: Video, name: str, public: bool):
     store = storage.media_store()
     key = storage.media_key(video.id, name)
     if store.local_root() is not None:
-        return _send_local(store, key, public)
+        return _send_local(store, key, video, public)
     try:
         if public and video.media_public:
             max_age = current_app.config["MEDIA_MAX_AGE_S"]
-            return _cache(redirect(store.public_url(key, expires_s=2 * max_age), 302), True, max_age)
+            return _cache(redirect(store.public_url(key, expires_s=2 * max_age), 302), True,
+                          _public_max_age(video, name))
         if name.endswith(".m3u8"):
             playlist = Response(store.read_bytes(key), mimetype="application/vnd.apple.mpegurl")
             return _cache(playlist, False, 0)
@@ -89,7 +98,7 @@ def _serve(video: Video, name: str, public: bool):
         abort(503)
 
 
-def _send_local(store, key: str, public: bool):
+def _send_local(store, key: str, video: Video, public: bool):
     try:
         path = store.local_path(key)
     except ValueError:
@@ -100,7 +109,7 @@ def _send_local(store, key: str, public: bool):
     # Anything that is not one of our media types (HTML, scripts, executables) is only ever downloaded.
     response = send_file(path, conditional=True, etag=True, as_attachment=not inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    _cache(response, public, current_app.config["MEDIA_MAX_AGE_S"] if public else 0)
+    _cache(response, public, _public_max_age(video, key) if public else 0)
     if path.suffix == ".vtt":
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -1,0 +1,175 @@
+"""A long clip's ladder as parts that any idle worker on any machine can take: one queue job per
+time chunk (media/chunks.py), one for the sound, then an assembly job that joins them and runs
+the rest of the pipeline. Each part is a `LadderPart` row claimed atomically with a lease, so a
+killed worker costs only the part it held: that part alone is queued again.
+
+Every job works in a Workspace of its own (jobs/workspace.py): with the local media store in
+place, as the single-pass pipeline does; with a remote store, each part's outputs are stored
+under the video's private work keys (`ladder-parts/<name>/...`) and the assembly job fetches
+them with the rest of the video's files (`Workspace.restore`), then deletes them."""
+import logging
+import time
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from videodesk.core import db
+from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.jobs import processing
+from videodesk.jobs.workspace import workspace
+from videodesk.media import chunks, pipeline
+from videodesk.media.runner import MediaError
+from videodesk.objectstore import StoreError
+
+log = logging.getLogger(__name__)
+AUDIO = "audio"
+ASSEMBLE = "assemble"
+# The sound is one pass over the whole clip, cheap next to the pictures.
+AUDIO_WEIGHT = 0.05
+
+
+def _parts(session, video_id: str) -> dict[str, LadderPart]:
+    return {part.name: part for part in session.scalars(select(LadderPart).where(LadderPart.video_id == video_id))}
+
+
+def start(video_id: str) -> list[str]:
+    """Create the parts of the video's ladder (once) and name those to put in the queue."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    if video is None or video.status != "processing":
+        return []
+    parts = _parts(session, video_id)
+    if not parts:
+        with workspace(video_id, job="plan") as ws:
+            ctx = processing.context(video, ws)
+        plan = pipeline.ladder_chunks(ctx)
+        fps, duration = chunks.frame_rate(ctx.info), ctx.info.duration
+        for index, chunk in enumerate(plan):
+            end = float(chunk.end_frame / fps) if chunk.end_frame else duration
+            session.add(LadderPart(video_id=video_id, name=pipeline.chunk_name(index),
+                                   weight=max(0.0, end - chunk.start(fps)) / duration))
+        if ctx.info.audio is not None:
+            session.add(LadderPart(video_id=video_id, name=AUDIO, weight=AUDIO_WEIGHT))
+        session.add(LadderPart(video_id=video_id, name=ASSEMBLE, weight=0.0))
+        session.commit()
+        parts = _parts(session, video_id)
+    waiting = [name for name, part in parts.items() if name != ASSEMBLE and part.status == "queued"]
+    if not waiting and all(p.status == "done" for n, p in parts.items() if n != ASSEMBLE):
+        return [ASSEMBLE]
+    return sorted(waiting)
+
+
+def _claim(session, video_id: str, name: str) -> bool:
+    """Take a queued part, or a running one whose worker stopped renewing its lease."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    claimed = session.execute(
+        update(LadderPart)
+        .where(LadderPart.video_id == video_id, LadderPart.name == name,
+               or_(LadderPart.status == "queued", and_(LadderPart.status == "running", LadderPart.updated_at < cutoff)))
+        .values(status="running", worker=processing.WORKER_NAME, attempts=LadderPart.attempts + 1,
+                progress=0.0, updated_at=utcnow()))
+    session.commit()
+    return claimed.rowcount == 1
+
+
+def _set_part(session, video_id: str, name: str, **values):
+    session.execute(update(LadderPart).where(LadderPart.video_id == video_id, LadderPart.name == name)
+                    .values(updated_at=utcnow(), **values))
+
+
+def _reporter(session, video: Video, name: str, *, part_progress: bool):
+    """At most once a second: renew the part's lease (and the video's), and show progress. A
+    chunk reports its own share, and the video shows the ladder's sum over all parts; the
+    assembly reports the whole pipeline's fraction."""
+    start, width = pipeline.step_span("ladder")
+    last = {"at": 0.0}
+
+    def report(fraction: float):
+        now = time.monotonic()
+        if fraction < 1.0 and now - last["at"] < processing.PROGRESS_COMMIT_INTERVAL:
+            return
+        last["at"] = now
+        if part_progress:
+            _set_part(session, video.id, name, progress=round(min(fraction, 1.0), 3))
+            done, total = session.execute(select(func.sum(LadderPart.weight * LadderPart.progress),
+                                                 func.sum(LadderPart.weight))
+                                          .where(LadderPart.video_id == video.id)).one()
+            fraction = start + width * min(1.0, (done or 0.0) / (total or 1.0))
+        else:
+            _set_part(session, video.id, name)
+        video.progress = round(max(video.progress, min(fraction, 1.0)), 3)
+        video.updated_at = utcnow()
+        session.commit()
+
+    return report
+
+
+def _all_encoded(session, video_id: str) -> bool:
+    parts = _parts(session, video_id)
+    return bool(parts) and all(p.status == "done" for n, p in parts.items() if n != ASSEMBLE)
+
+
+def run_part(video_id: str, name: str) -> bool:
+    """Encode one part; True when it was the last one and the assembly can start."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    if video is None or video.status != "processing" or not _claim(session, video_id, name):
+        return False
+    report = _reporter(session, video, name, part_progress=True)
+    with workspace(video_id, job=name) as ws:
+        try:
+            processing.prepare_source(video, ws)
+            ctx = processing.context(video, ws)
+            if name == AUDIO:
+                pipeline.encode_audio(ctx, report)
+            else:
+                pipeline.encode_chunk(ctx, int(name), report)
+            ws.publish()  # a remote store keeps the part for the assembly, on whichever machine
+        except (MediaError, StoreError) as exc:
+            session.refresh(video)
+            if video.status == "processing":
+                processing.fail(session, video, ws, processing.failure_reason(video, exc))
+            return False
+    _set_part(session, video_id, name, status="done", progress=1.0)
+    session.commit()
+    log.info("video %s: ladder part %s done (worker %s)", video_id, name, processing.WORKER_NAME)
+    return _all_encoded(session, video_id)
+
+
+def assemble(video_id: str) -> str | None:
+    """Join the parts into the ladder, then run the remaining steps; READY when the video is."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    if video is None or video.status != "processing" or not _all_encoded(session, video_id) \
+            or not _claim(session, video_id, ASSEMBLE):
+        return None
+    with workspace(video_id, job=ASSEMBLE) as ws:
+        try:
+            processing.prepare_source(video, ws)
+            ws.restore()
+            ctx = processing.context(video, ws)
+            save = processing.saver(session, video, ws)
+            if "ladder" not in ctx.state.get("done", []):
+                pipeline.assemble_ladder(ctx)
+                save(ctx.state)
+            pipeline.remove_parts(ctx)
+            ws.publish()
+            pipeline.run_steps(ctx, _reporter(session, video, ASSEMBLE, part_progress=False), save)
+        except (MediaError, StoreError) as exc:
+            processing.fail(session, video, ws, processing.failure_reason(video, exc))
+            return None
+    _set_part(session, video_id, ASSEMBLE, status="done", progress=1.0)
+    return processing.finish(session, video, ctx)
+
+
+def requeue_stalled() -> list[tuple[str, str]]:
+    """(video id, part name) of the parts whose worker stopped renewing the lease, queued again."""
+    session = db.session()
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    stalled = list(session.scalars(select(LadderPart).where(LadderPart.status == "running",
+                                                            LadderPart.updated_at < cutoff)))
+    for part in stalled:
+        part.status = "queued"
+    session.commit()
+    return [(part.video_id, part.name) for part in stalled]
