@@ -64,8 +64,10 @@ def test_upload_on_one_node_plays_from_the_bucket_on_another(cluster, clips):
     accepted = post_video(a, clips["clip"], captions=clips["srt"])
     assert accepted.status_code == 202, accepted.text
     video_id = accepted.json()["id"]
-    video = wait_until(lambda: (v := video_state(b, video_id))["status"] in ("ready", "failed") and v,
-                       timeout=60, what="the video to be processed")
+    # Ready, and its automatic-captions job (which works in a scratch folder too) finished.
+    video = wait_until(lambda: (v := video_state(b, video_id))["status"] == "failed" or (
+        v["status"] == "ready" and (v["captioning"] or {}).get("status") in (None, "done", "failed")) and v,
+                       timeout=90, what="the video and its captions job to be processed")
     assert video["status"] == "ready", (video, a.log_text(), b.log_text())
 
     # Nothing stays on the nodes: the original and the outputs are objects, scratch folders are gone.

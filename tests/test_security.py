@@ -215,7 +215,7 @@ def test_deleting_imports_does_not_reset_the_import_limit(queued_app, people):
     url = "http://127.0.0.1:9/clip.mp4"
     first = client.post("/api/videos", json={"source_url": url}, headers=headers)
     assert first.status_code == 202
-    assert client.delete(f"/api/videos/{first.json['id']}", headers=headers).status_code == 200
+    assert client.delete(f"/api/videos/{first.json['id']}", headers=headers).status_code == 204
     assert client.post("/api/videos", json={"source_url": url}, headers=headers).status_code == 202
     limited = client.post("/api/videos", json={"source_url": url}, headers=headers)
     assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"

@@ -47,7 +47,7 @@ class Receiver(http.server.ThreadingHTTPServer):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("webhooks")
-    instance = Instance(folder, VIDEODESK_IMPORT_ALLOW_PRIVATE="1", VIDEODESK_WEBHOOK_BACKOFF_S="0.2",
+    instance = Instance(folder, VIDEODESK_IMPORT_ALLOW_PRIVATE="1", VIDEODESK_WEBHOOK_BACKOFF_S="1",
                         VIDEODESK_WEBHOOK_TIMEOUT_S="1")
     instance.headers = role_headers(folder)
     instance.start_web()
