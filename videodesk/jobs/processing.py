@@ -195,14 +195,17 @@ def captions_wanted(video_id: str) -> bool:
 
 
 def fail(session, video: Video, ws: Workspace, reason: str):
-    """A failed video shows no player: the quick version goes too (from the store as well)."""
-    video.status, video.error = "failed", reason
-    webhooks.video_event(video, "video.failed")
-    session.commit()
+    """A failed video shows no player: the quick version goes too (from the store as well), first, so
+    a full disk has room again for the database to record the failure."""
     try:
         ws.discard_media(pipeline.QUICK_DIR)
     except StoreError as exc:
         log.warning("video %s: the quick version stays in the store: %s", video.id, exc)
+    session.rollback()
+    video = session.get(Video, video.id)
+    video.status, video.error = "failed", reason
+    webhooks.video_event(video, "video.failed")
+    session.commit()
     changes.content_changed()
     log.info("video %s failed: %s", video.id, reason)
 
