@@ -316,7 +316,7 @@ def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_p
 def test_workers_run_below_the_web_server(sqlite_site):
     """Readers come before encoders: the worker (and every ffmpeg it starts) is niced and I/O-deprioritised."""
     worker = sqlite_site.workers[0]
-    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 10
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 19
     assert os.getpriority(os.PRIO_PROCESS, sqlite_site.web.pid) == 0
     assert io_priority(worker.pid) == (IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL)
 

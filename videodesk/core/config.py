@@ -111,7 +111,7 @@ def load_config(overrides=None) -> dict:
         # Waits between attempts when the object store fails while a worker publishes outputs.
         "STORE_RETRY_DELAYS_S": (1.0, 4.0, 10.0),
         # Workers (and their ffmpeg) run this much nicer than the web server; 0 keeps them equal.
-        "WORKER_NICE": int(env.get("VIDEODESK_WORKER_NICE", "10")),
+        "WORKER_NICE": int(env.get("VIDEODESK_WORKER_NICE", "19")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,
     }
