@@ -8,8 +8,8 @@ import pytest
 
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
+from videodesk.core.digests import sha256_of
 from videodesk.core.models import User, Video
-from videodesk.core.storage import sha256_of
 
 from . import media
 from .helpers import bearer, check_against_document, make_app

@@ -92,8 +92,7 @@ def storage_check(delete_orphans):
         click.echo(f"orphaned: {key}")
     if delete_orphans:
         for video_id in sorted({owner(key) for key in orphaned}):
-            store.delete_prefix(video_id)
-            store.delete_prefix(f"{storage.ORIGINALS}/{video_id}")
+            storage.delete_video_objects(video_id)
     click.echo(f"{len(videos)} videos, {len(listed)} objects: {len(missing)} missing, {len(orphaned)} orphaned"
                + (" (deleted)" if delete_orphans and orphaned else ""))
     if missing or (orphaned and not delete_orphans):

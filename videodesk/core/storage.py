@@ -3,10 +3,8 @@ media/ or an S3 bucket) under keys `<video id>/<name>`; originals under `origina
 never published. In the data folder, uploads/ holds originals (local store) and scratch/ a
 worker's copies while it processes a video (remote store)."""
 import contextlib
-import hashlib
 import os
 import re
-import time
 from pathlib import Path
 
 from flask import current_app
@@ -87,22 +85,8 @@ def remove_tree(folder: Path):
     os.rmdir(folder)
 
 
-def sha256_of(path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks (sources can be gigabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        for chunk in iter(lambda: source.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def remove_stale_tmp(max_age_s: float) -> int:
-    """Drop request bodies a killed web worker left in tmp/ (a finished request deletes its own)."""
-    removed = 0
-    cutoff = time.time() - max_age_s
-    for path in tmp_dir().glob("part-*"):
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-    return removed
+def delete_video_objects(video_id: str):
+    """Every object of a video in the media store: its media (private and public copies) and its original."""
+    store = media_store()
+    store.delete_prefix(video_id)
+    store.delete_prefix(f"{ORIGINALS}/{video_id}")

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from videodesk.core import db, storage
+from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Invalid, RateLimited
 from videodesk.core.models import AuditEvent, Video, utcnow
 from videodesk.core.validation import language_tag
@@ -70,7 +71,7 @@ def from_multipart(user, upload, title: str, captions: bytes | None, captions_la
         session.rollback()
         storage.remove_tree(storage.upload_dir(video.id))
         raise Invalid(code="empty_file", message="The uploaded file is empty.")
-    video.source_size, video.source_sha256 = size, storage.sha256_of(storage.source_path(video.id))
+    video.source_size, video.source_sha256 = size, sha256_of(storage.source_path(video.id))
     keep_original(video.id)
     if captions_text is not None:
         add_caption_track(video, captions_text, lang, None)

@@ -20,6 +20,7 @@ import time
 from flask import current_app
 
 from videodesk.core import storage
+from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Conflict, Gone, InsufficientStorage, Locked, NotFound, TooLarge
 from videodesk.core.ids import is_random_id, random_id
 
@@ -121,7 +122,7 @@ def append(upload_id: str, record: dict, offset: int | None, read) -> int:
             raise InsufficientStorage(
                 "The server ran out of disk space while receiving the upload; resume it later.") from None
     if new_offset == record["length"] and "sha256" not in record:
-        record["sha256"] = storage.sha256_of(part)
+        record["sha256"] = sha256_of(part)
         _save(upload_id, record)
     return new_offset
 

@@ -4,6 +4,7 @@ Cuts are made in the job's workspace, so they work the same with a local or a re
 from pathlib import Path
 
 from videodesk.core import storage
+from videodesk.core.digests import sha256_of
 from videodesk.core.models import Video
 from videodesk.jobs.workspace import Workspace
 from videodesk.media import clip
@@ -59,7 +60,7 @@ def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> dict:
         start, end = video.clip_of["start"], video.clip_of["end"]
         method = _cut(_parent_original(video, ws), ws.source, start, end, limits, report)
         ws.store_original()
-        video.source_size, video.source_sha256 = ws.source.stat().st_size, storage.sha256_of(ws.source)
+        video.source_size, video.source_sha256 = ws.source.stat().st_size, sha256_of(ws.source)
     else:
         ws.fetch_original()
         start, end = video.trim["start"], video.trim["end"]

@@ -8,10 +8,7 @@ place, as the single-pass pipeline does; with a remote store, each part's output
 under the video's private work keys (`ladder-parts/<name>/...`) and the assembly job fetches
 them with the rest of the video's files (`Workspace.restore`), then deletes them."""
 import logging
-import time
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from videodesk.core import db
@@ -46,7 +43,7 @@ def start(video_id: str) -> list[str]:
         plan = pipeline.ladder_chunks(ctx)
         fps, duration = chunks.frame_rate(ctx.info), ctx.info.duration
         for index, chunk in enumerate(plan):
-            end = float(chunk.end_frame / fps) if chunk.end_frame else duration
+            end = chunk.end(fps, duration)
             session.add(LadderPart(video_id=video_id, name=pipeline.chunk_name(index),
                                    weight=max(0.0, end - chunk.start(fps)) / duration))
         if ctx.info.audio is not None:
@@ -55,14 +52,14 @@ def start(video_id: str) -> list[str]:
         session.commit()
         parts = _parts(session, video_id)
     waiting = [name for name, part in parts.items() if name != ASSEMBLE and part.status == "queued"]
-    if not waiting and all(p.status == "done" for n, p in parts.items() if n != ASSEMBLE):
+    if _encoded(parts):
         return [ASSEMBLE]
     return sorted(waiting)
 
 
 def _claim(session, video_id: str, name: str) -> bool:
     """Take a queued part, or a running one whose worker stopped renewing its lease."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    cutoff = processing.lease_cutoff()
     claimed = session.execute(
         update(LadderPart)
         .where(LadderPart.video_id == video_id, LadderPart.name == name,
@@ -83,31 +80,29 @@ def _reporter(session, video: Video, name: str, *, part_progress: bool):
     chunk reports its own share, and the video shows the ladder's sum over all parts; the
     assembly reports the whole pipeline's fraction."""
     start, width = pipeline.step_span("ladder")
-    last = {"at": 0.0}
 
-    def report(fraction: float):
-        now = time.monotonic()
-        if fraction < 1.0 and now - last["at"] < processing.PROGRESS_COMMIT_INTERVAL:
-            return
-        last["at"] = now
+    def apply(fraction: float):
         if part_progress:
-            _set_part(session, video.id, name, progress=round(min(fraction, 1.0), 3))
+            _set_part(session, video.id, name, progress=round(fraction, 3))
             done, total = session.execute(select(func.sum(LadderPart.weight * LadderPart.progress),
                                                  func.sum(LadderPart.weight))
                                           .where(LadderPart.video_id == video.id)).one()
             fraction = start + width * min(1.0, (done or 0.0) / (total or 1.0))
         else:
             _set_part(session, video.id, name)
-        video.progress = round(max(video.progress, min(fraction, 1.0)), 3)
+        video.progress = round(max(video.progress, fraction), 3)
         video.updated_at = utcnow()
-        session.commit()
 
-    return report
+    return processing.every_second(session, apply)
+
+
+def _encoded(parts: dict) -> bool:
+    """Every chunk and the sound are done: the assembly may start."""
+    return bool(parts) and all(p.status == "done" for n, p in parts.items() if n != ASSEMBLE)
 
 
 def _all_encoded(session, video_id: str) -> bool:
-    parts = _parts(session, video_id)
-    return bool(parts) and all(p.status == "done" for n, p in parts.items() if n != ASSEMBLE)
+    return _encoded(_parts(session, video_id))
 
 
 def run_part(video_id: str, name: str) -> bool:
@@ -166,7 +161,7 @@ def assemble(video_id: str) -> str | None:
 def requeue_stalled() -> list[tuple[str, str]]:
     """(video id, part name) of the parts whose worker stopped renewing the lease, queued again."""
     session = db.session()
-    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    cutoff = processing.lease_cutoff()
     stalled = list(session.scalars(select(LadderPart).where(LadderPart.status == "running",
                                                             LadderPart.updated_at < cutoff)))
     for part in stalled:

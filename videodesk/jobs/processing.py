@@ -9,7 +9,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from videodesk.core import changes, db, storage
+from videodesk.core import changes, db
+from videodesk.core.digests import sha256_of
 from videodesk.core.models import LadderPart, Video, utcnow
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
@@ -59,8 +60,8 @@ def failure_reason(video: Video, exc: MediaError | StoreError) -> str:
     return f"The media store did not answer, so the processed files could not be stored ({exc}). Try again later."
 
 
-def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
-    """Commit progress (start + span * fraction) at most once a second; each commit also renews the lease."""
+def every_second(session, apply):
+    """A progress callback that applies `fraction` and commits at most once a second (and at the end)."""
     last = {"at": 0.0}
 
     def report(fraction: float):
@@ -68,11 +69,19 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
         if fraction < 1.0 and now - last["at"] < PROGRESS_COMMIT_INTERVAL:
             return
         last["at"] = now
-        video.progress = round(max(video.progress, start + span * min(fraction, 1.0)), 3)
-        video.updated_at = utcnow()
+        apply(min(fraction, 1.0))
         session.commit()
 
     return report
+
+
+def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
+    """Progress as start + span * fraction; each commit also renews the lease."""
+    def apply(fraction: float):
+        video.progress = round(max(video.progress, start + span * fraction), 3)
+        video.updated_at = utcnow()
+
+    return every_second(session, apply)
 
 
 def _playing(outputs: dict | None) -> tuple:
@@ -113,7 +122,8 @@ def _on_playable(video: Video):
     log.info("video %s playable (worker %s)", video.id, WORKER_NAME)
 
 
-def _lease_cutoff():
+def lease_cutoff():
+    """Jobs (videos, ladder parts) silent since before this belonged to a worker that stopped."""
     return utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
 
 
@@ -123,7 +133,7 @@ def _claim(session, video_id: str) -> Video | None:
     claimed = session.execute(
         update(Video)
         .where(Video.id == video_id, or_(Video.status == "queued",
-                                         (Video.status == "processing") & (Video.updated_at < _lease_cutoff())))
+                                         (Video.status == "processing") & (Video.updated_at < lease_cutoff())))
         .values(status="processing", error=None, processed_by=WORKER_NAME, updated_at=utcnow())
     ).rowcount
     session.commit()
@@ -245,18 +255,11 @@ def mark_captioning_queued(video: Video):
 
 
 def _captioning_reporter(session, video):
-    """Commit transcription progress on the video at most once a second."""
-    last = {"at": 0.0}
+    """Transcription progress on the video."""
+    def apply(fraction: float):
+        video.captioning = {**video.captioning, "progress": round(fraction, 3)}
 
-    def report(fraction: float):
-        now = time.monotonic()
-        if now - last["at"] < PROGRESS_COMMIT_INTERVAL:
-            return
-        last["at"] = now
-        video.captioning = {**video.captioning, "progress": round(min(fraction, 1.0), 3)}
-        session.commit()
-
-    return report
+    return every_second(session, apply)
 
 
 def _language_hint(video: Video) -> str | None:
@@ -316,7 +319,7 @@ def _download(session, video: Video, ws: Workspace):
     source = ws.source
     os.replace(path, source)
     ws.store_original()
-    video.source_size, video.source_sha256 = source.stat().st_size, storage.sha256_of(source)
+    video.source_size, video.source_sha256 = source.stat().st_size, sha256_of(source)
     video.pipeline_state = {**(video.pipeline_state or {}), "attribution": attribution}
     if attribution.get("title") and video.title == video.source_url:
         video.title = attribution["title"][:300]
@@ -329,7 +332,7 @@ def render_poster(video_id: str, time_s: float):
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
         return
-    previous = {entry[kind] for entry in video.outputs.get("posters", []) for kind in ("jpeg", "webp")}
+    previous = library.poster_files(video.outputs)
     with workspace(video.id) as ws:
         ctx = context(video, ws)
         ctx.state["poster_time"] = time_s
@@ -338,7 +341,7 @@ def render_poster(video_id: str, time_s: float):
             pipeline.step_poster(ctx, lambda fraction: None)
             video.error = None
             saver(session, video, ws)(ctx.state)
-            ws.delete_media(previous - {entry[kind] for entry in ctx.outputs["posters"] for kind in ("jpeg", "webp")})
+            ws.delete_media(previous - library.poster_files(ctx.outputs))
         except (MediaError, StoreError) as exc:
             session.rollback()
             video.error = f"The new poster could not be made: {exc}"
@@ -401,12 +404,13 @@ def release(video_id: str):
 
 
 def mark_failed(video_id: str, reason: str):
+    """A job that crashed on its last try: failed like any other (the quick version goes too)."""
     session = db.session()
+    session.rollback()
     video = session.get(Video, video_id)
     if video is not None and video.status != "ready":
-        video.status, video.error = "failed", reason
-        webhooks.video_event(video, "video.failed")
-        session.commit()
+        with workspace(video_id) as ws:
+            fail(session, video, ws, reason)
 
 
 def requeue_stalled() -> list[str]:
@@ -414,7 +418,7 @@ def requeue_stalled() -> list[str]:
     session = db.session()
     # A video whose ladder parts are out with the workers is recovered part by part (jobs/parallel.py).
     in_parts = select(LadderPart.video_id).where(LadderPart.status != "done")
-    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < _lease_cutoff(),
+    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < lease_cutoff(),
                                                       Video.id.not_in(in_parts))))
     for video in videos:
         video.status = "queued"
@@ -428,7 +432,7 @@ def lost_from_queue(waiting: set[str]) -> list[str]:
     sweep before the new job runs does not send it again."""
     session = db.session()
     videos = [video for video in session.scalars(select(Video).where(Video.status == "queued",
-                                                                     Video.updated_at < _lease_cutoff()))
+                                                                     Video.updated_at < lease_cutoff()))
               if video.id not in waiting]
     for video in videos:
         video.updated_at = utcnow()

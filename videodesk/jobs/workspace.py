@@ -21,12 +21,13 @@ from videodesk.media.pipeline import ANALYSIS_FILE, HLS_DIR, PARTS_DIR
 from videodesk.objectstore import StoreUnavailable
 
 log = logging.getLogger(__name__)
-# Intermediate files later steps read (poster and preview choose frames from the analysis), and the
-# encoded parts of a parallel ladder (jobs/parallel.py) until their assembly.
+# Intermediate files later steps read (poster and preview choose frames from the analysis).
 KEPT_WORK_FILES = (ANALYSIS_FILE,)
 
 
 def _kept_work_file(rel: str) -> bool:
+    """Stored with the video: the files above, and the encoded parts of a parallel ladder
+    (jobs/parallel.py) until their assembly."""
     return rel in KEPT_WORK_FILES or rel.startswith(PARTS_DIR + "/")
 
 

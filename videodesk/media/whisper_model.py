@@ -15,7 +15,8 @@ import secrets
 import shutil
 from pathlib import Path
 
-from .runner import MediaError
+from videodesk.core.digests import sha256_of
+from videodesk.media.runner import MediaError
 
 MODEL_NAME = "whisper-base"
 PINNED_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
@@ -47,14 +48,6 @@ def package_sources() -> list[Path]:
     return folders
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _identity(folder: Path) -> tuple:
     stats = [(folder / name).stat() for name in FILES]
     return tuple((s.st_ino, s.st_size, s.st_mtime_ns) for s in stats)
@@ -72,7 +65,7 @@ def verify(folder: Path) -> Path:
     if _verified.get(key) == identity:
         return folder
     for name, expected in FILES.items():
-        actual = sha256_file(folder / name)
+        actual = sha256_of(folder / name)
         if actual != expected:
             _verified.pop(key, None)
             raise MediaError(f"The speech model file {folder / name} is damaged or not the expected one "

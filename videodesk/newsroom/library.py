@@ -186,11 +186,16 @@ def track_label(track: CaptionTrack) -> str:
     return f"{track.label} ({', '.join(notes)})" if notes else track.label
 
 
+def poster_files(outputs: dict | None) -> set[str]:
+    """The poster image files the outputs name (every size, JPEG and WebP)."""
+    return {entry[kind] for entry in (outputs or {}).get("posters", []) for kind in ("jpeg", "webp")}
+
+
 def media_names(video: Video) -> set[str]:
     """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
     outputs = video.outputs or {}
     names = {value for value in outputs.values() if isinstance(value, str)}
-    names |= {entry[kind] for entry in outputs.get("posters", []) for kind in ("jpeg", "webp")}
+    names |= poster_files(outputs)
     names |= set(outputs.get("social", {}).values())
     for track in video.captions:
         names |= {track.filename, *(old["filename"] for old in track.history or [])}
@@ -202,10 +207,8 @@ def delete_video(video: Video, user) -> list[str]:
     slugs are returned and recorded in the audit log so editors can follow up). The objects go
     first: if the store does not answer, nothing is deleted and the caller may try again."""
     stories = [story.slug for story in video.stories]
-    store = storage.media_store()
     try:
-        store.delete_prefix(video.id)
-        store.delete_prefix(f"{storage.ORIGINALS}/{video.id}")
+        storage.delete_video_objects(video.id)
     except StoreError as exc:
         raise Unavailable("The media store did not answer, so the video was not deleted. Try again shortly.") from exc
     for story in list(video.stories):
@@ -222,8 +225,8 @@ def delete_video(video: Video, user) -> list[str]:
 PICKER_LIMIT = 30
 
 
-def videos_visible_to(user, *, title: str = "", ids: list[str] | None = None, limit: int = PICKER_LIMIT) -> list[Video]:
-    """Newest first, with the access rule of `video_for` (producers see their own): what a picker offers."""
+def visible_videos_query(user, *, title: str = "", ids: list[str] | None = None, limit: int = PICKER_LIMIT):
+    """Newest first, with the access rule of `video_for` (producers see their own); callers may add filters."""
     query = select(Video).order_by(Video.created_at.desc()).limit(limit)
     if not user.has_role("editor"):
         query = query.where(Video.owner_id == user.id)
@@ -231,4 +234,9 @@ def videos_visible_to(user, *, title: str = "", ids: list[str] | None = None, li
         query = query.where(Video.title.icontains(title, autoescape=True))
     if ids is not None:
         query = query.where(Video.id.in_(ids[:limit]))
-    return list(db.session().scalars(query))
+    return query
+
+
+def videos_visible_to(user, *, title: str = "", ids: list[str] | None = None, limit: int = PICKER_LIMIT) -> list[Video]:
+    """What a picker offers."""
+    return list(db.session().scalars(visible_videos_query(user, title=title, ids=ids, limit=limit)))

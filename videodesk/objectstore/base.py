@@ -15,13 +15,14 @@ in ``s3.py`` (a separate ``public/`` copy that only a bucket policy exposes) and
 from __future__ import annotations
 
 import abc
-import hashlib
 import mimetypes
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
+
+from videodesk.core.digests import sha256_of
 
 
 class StoreError(Exception):
@@ -64,26 +65,6 @@ def guess_content_type(name: str) -> str:
     if suffix in _EXTRA_TYPES:
         return _EXTRA_TYPES[suffix]
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def file_digest(path, algorithm: str = "sha256", start: int = 0, length: int | None = None) -> str:
-    """Hex digest of a file, or of `length` bytes from `start`, read in 1 MiB chunks."""
-    digest = hashlib.new(algorithm)
-    remaining = length
-    with open(path, "rb") as source:
-        source.seek(start)
-        while remaining is None or remaining > 0:
-            chunk = source.read(1024 * 1024 if remaining is None else min(1024 * 1024, remaining))
-            if not chunk:
-                break
-            digest.update(chunk)
-            if remaining is not None:
-                remaining -= len(chunk)
-    return digest.hexdigest()
-
-
-def file_sha256(path) -> str:
-    return file_digest(path)
 
 
 def origin_of(url: str) -> str:
@@ -227,7 +208,7 @@ class MediaStore(abc.ABC):
         if info.size != Path(local_path).stat().st_size:
             return False
         with tempfile.TemporaryDirectory(prefix="videodesk-compare-") as folder:
-            return file_sha256(self.fetch(info.key, Path(folder) / "object")) == file_sha256(local_path)
+            return sha256_of(self.fetch(info.key, Path(folder) / "object")) == sha256_of(local_path)
 
     def local_root(self) -> Path | None:
         """The folder holding every key, when the backend is a folder on this machine: then writers

@@ -35,6 +35,8 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
+from videodesk.core.digests import file_digest
+
 from .base import (
     MediaStore,
     ObjectInfo,
@@ -42,7 +44,6 @@ from .base import (
     StoreUnavailable,
     check_key,
     check_prefix,
-    file_digest,
     guess_content_type,
     origin_of,
 )
