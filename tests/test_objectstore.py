@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from tests.s3server import ACCESS_KEY, SECRET_KEY, free_port, s3_server
-from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, config_from_env, signing, store_from_config
+from videodesk.core.config import load_config
+from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, signing, store_from_config
 
 s3mod = pytest.importorskip("videodesk.objectstore.s3")
 S3Store = s3mod.S3Store
@@ -216,16 +217,19 @@ def test_server_not_answering_times_out_as_store_unavailable():
 
 # -- configuration -------------------------------------------------------------------------
 
-def test_config_from_env_and_store_from_config(tmp_path, endpoint):
-    config = config_from_env({"VIDEODESK_S3_BUCKET": "media", "VIDEODESK_S3_ENDPOINT_URL": endpoint,
-                              "VIDEODESK_S3_PATH_STYLE": "true", "VIDEODESK_S3_PREFIX": "prod/",
-                              "VIDEODESK_MEDIA_BASE_URL": "https://cdn.example.test", "VIDEODESK_S3_REGION": "",
-                              "UNRELATED": "x"})
-    assert config == {"S3_BUCKET": "media", "S3_ENDPOINT_URL": endpoint, "S3_PATH_STYLE": True,
-                      "S3_PREFIX": "prod/", "MEDIA_BASE_URL": "https://cdn.example.test"}
-    assert config_from_env({"VIDEODESK_S3_PATH_STYLE": "1"})["S3_PATH_STYLE"] is True
-    assert config_from_env({"VIDEODESK_S3_PATH_STYLE": "0"})["S3_PATH_STYLE"] is False
-    s3 = store_from_config({**config, "DATA_DIR": str(tmp_path)})
+def test_storage_settings_from_the_environment_and_store_from_config(tmp_path, endpoint, monkeypatch):
+    for name, value in {"VIDEODESK_S3_BUCKET": "media", "VIDEODESK_S3_ENDPOINT_URL": endpoint,
+                        "VIDEODESK_S3_PATH_STYLE": "true", "VIDEODESK_S3_PREFIX": "prod/",
+                        "VIDEODESK_MEDIA_BASE_URL": "https://cdn.example.test", "VIDEODESK_S3_REGION": ""}.items():
+        monkeypatch.setenv(name, value)
+    config = load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x" * 32})
+    assert {key: config[key] for key in ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_PATH_STYLE", "S3_PREFIX", "MEDIA_BASE_URL",
+                                         "S3_REGION")} == {
+        "S3_BUCKET": "media", "S3_ENDPOINT_URL": endpoint, "S3_PATH_STYLE": True, "S3_PREFIX": "prod/",
+        "MEDIA_BASE_URL": "https://cdn.example.test", "S3_REGION": "us-east-1"}
+    monkeypatch.setenv("VIDEODESK_S3_PATH_STYLE", "0")
+    assert load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x" * 32})["S3_PATH_STYLE"] is False
+    s3 = store_from_config(config)
     assert isinstance(s3, S3Store)
     assert (s3.bucket, s3.prefix, s3.region, s3.endpoint_url) == ("media", "prod/", "us-east-1", endpoint)
     assert s3.public_url("v/a.m3u8") == "https://cdn.example.test/v/a.m3u8"

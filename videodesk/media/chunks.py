@@ -37,6 +37,10 @@ class Chunk:
     def start(self, fps: Fraction) -> float:
         return float(self.start_frame / fps)
 
+    def end(self, fps: Fraction, duration: float) -> float:
+        """Where the chunk stops: its end frame's time, or the source's end for the last chunk."""
+        return duration if self.end_frame is None else float(self.end_frame / fps)
+
 
 def frame_rate(info: MediaInfo) -> Fraction:
     """The ladder's output rate, exactly as the fps filter reads it."""

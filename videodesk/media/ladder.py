@@ -107,14 +107,12 @@ def audio_stream(source, info: MediaInfo, loudnorm: dict | None, options: dict):
     return audio
 
 
-def hls_options(out_dir, stream_map: list[str] | None, start_number: int = 0) -> dict:
+def hls_options(out_dir, stream_map: list[str] | None) -> dict:
     """fMP4 HLS, SEGMENT_SECONDS per segment; with a stream map, one folder per rendition."""
     options = {
         "f": "hls", "hls_time": SEGMENT_SECONDS, "hls_playlist_type": "vod", "hls_segment_type": "fmp4",
         "hls_fmp4_init_filename": "init.mp4", "hls_flags": "independent_segments",
     }
-    if start_number:
-        options["start_number"] = start_number
     if stream_map is None:
         options["hls_segment_filename"] = f"{out_dir}/seg_%05d.m4s"
     else:

@@ -187,7 +187,7 @@ def encode_chunk(ctx: Context, index: int, report=lambda fraction: None):
     info = ctx.info
     chunk = ladder_chunks(ctx)[index]
     fps = chunks.frame_rate(info)
-    span = max(0.1, (float(chunk.end_frame / fps) if chunk.end_frame else info.duration) - chunk.start(fps))
+    span = max(0.1, chunk.end(fps, info.duration) - chunk.start(fps))
     with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder:
         run(chunks.chunk_command(ctx.source, info, folder, chunk, _renditions(ctx)),
             timeout=ctx.limits.step_timeout(span), what=f"Transcoding part {index + 1}",
@@ -342,19 +342,21 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
         samples = speech.load_audio(pcm)
     finally:
         pcm.unlink(missing_ok=True)
-    if not speech.speech_chunks(samples):
+    chunks = speech.speech_chunks(samples)  # found once, for the check here and both decodes
+    if not chunks:
         return
     engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx))
     share = 0.4 if translate_to else 0.8
     transcript = engine.transcribe(samples, hint, lambda fraction: report(0.2 + share * fraction),
-                                   detect_only=captioned)
+                                   detect_only=captioned, chunks=chunks)
     lang = transcript.language
     if lang is None:
         return
     auto = {"lang": lang, "filename": _write_track(ctx, transcript.words, lang, "auto"),
             "engine": engine.name, "translations": []}
     if translate_to and translate_to not in captioned and (transcript.words or lang in captioned):
-        translation = engine.translate(samples, lang, translate_to, lambda fraction: report(0.6 + 0.4 * fraction))
+        translation = engine.translate(samples, lang, translate_to, lambda fraction: report(0.6 + 0.4 * fraction),
+                                       chunks=chunks)
         translated = _write_track(ctx, translation.words, translation.language, f"from-{lang}") if translation else None
         if translated:
             auto["translations"].append({"lang": translation.language, "filename": translated,

@@ -86,12 +86,12 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def model_folder(whisper_model_setting: str | None, data_dir) -> tuple[Path, bool]:
-    """(folder, checked): the newsroom's own model as configured (not hash-checked), or the bundled
-    Whisper base assembled and verified in the data folder."""
+def model_folder(whisper_model_setting: str | None, data_dir) -> Path:
+    """The newsroom's own model as configured (not hash-checked), or the bundled Whisper base
+    assembled and verified in the data folder."""
     if whisper_model_setting:
-        return Path(whisper_model_setting), False
-    return whisper_model.assemble(data_dir), True
+        return Path(whisper_model_setting)
+    return whisper_model.assemble(data_dir)
 
 
 def speech_chunks(samples) -> list[dict]:
@@ -168,11 +168,12 @@ class WhisperEngine:
         return words
 
     def transcribe(self, audio, language_hint: str | None = None, report=lambda fraction: None,
-                   detect_only: Collection[str] = ()) -> Transcript:
+                   detect_only: Collection[str] = (), chunks: list[dict] | None = None) -> Transcript:
         """The spoken words in the language Whisper detects (no speech: no language, no words).
-        Speech in a language of `detect_only` (one a person already captioned) is not decoded."""
+        Speech in a language of `detect_only` (one a person already captioned) is not decoded.
+        `chunks`: the speech stretches when the caller has already found them."""
         samples = load_audio(audio)
-        chunks = self.speech_chunks(samples)
+        chunks = self.speech_chunks(samples) if chunks is None else chunks
         if not chunks:
             return Transcript(language=None)
         language, probability = self.detect_language(samples, chunks, language_hint)
@@ -180,13 +181,13 @@ class WhisperEngine:
         return Transcript(language=language, words=words, language_probability=probability)
 
     def translate(self, audio, source_language: str, target_language: str = "en",
-                  report=lambda fraction: None) -> Transcript | None:
+                  report=lambda fraction: None, chunks: list[dict] | None = None) -> Transcript | None:
         """The speech translated by Whisper itself. Whisper only translates INTO English: for any
         other target, or speech already in the target language, None (nothing to make)."""
         if target_language != "en" or source_language == target_language:
             return None
         samples = load_audio(audio)
-        if not self.speech_chunks(samples):
+        if not (self.speech_chunks(samples) if chunks is None else chunks):
             return None
         words = self._decode(samples, source_language, "translate", report)
         return Transcript(language=target_language, words=words, translated_from=source_language)
@@ -194,7 +195,7 @@ class WhisperEngine:
 
 def engine_for(whisper_model_setting: str | None, data_dir) -> WhisperEngine:
     """The engine for a worker: the configured model folder, else the bundled (verified) one."""
-    folder, _ = model_folder(whisper_model_setting, data_dir)
+    folder = model_folder(whisper_model_setting, data_dir)
     return WhisperEngine(folder)
 
 
