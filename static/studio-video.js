@@ -6,26 +6,27 @@
   "use strict";
   var page = document.querySelector(".video-page");
   var csrf = document.querySelector("meta[name=csrf-token]").content;
-  var useFrame = page.querySelector(".use-frame");
-  if (useFrame) {
-    useFrame.addEventListener("click", function () {
-      var time = Math.round(page.querySelector("video").currentTime * 1000) / 1000;
-      var state = page.querySelector(".poster-state");
-      fetch(page.dataset.videoUrl + "/poster", { method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({ time: time }) })
-        .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
-        .then(function (result) {
-          state.textContent = result[0] ? "The poster is being made from second " + time + "." : result[1].error.message;
-          page.dataset.posterTime = result[0] ? String(time) : "";
-        });
-    });
-  }
+  // One way to call the video's API with the session: JSON in, {ok, body} out.
   function send(method, path, body) {
     return fetch(page.dataset.videoUrl + path, { method: method, credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
       body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (answer) { return { ok: r.ok, body: answer }; }); });
+  }
+  function getVideo() {
+    return fetch(page.dataset.videoUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); });
+  }
+  var useFrame = page.querySelector(".use-frame");
+  if (useFrame) {
+    useFrame.addEventListener("click", function () {
+      var time = Math.round(page.querySelector("video").currentTime * 1000) / 1000;
+      var state = page.querySelector(".poster-state");
+      send("POST", "/poster", { time: time }).then(function (result) {
+        state.textContent = result.ok ? "The poster is being made from second " + time + "." : result.body.error.message;
+        page.dataset.posterTime = result.ok ? String(time) : "";
+      });
+    });
   }
 
   var ranges = page.querySelector(".range-editor");
@@ -140,9 +141,7 @@
     var state = box.querySelector(".cut-state");
     var link = box.querySelector(".download-cut");
     function poll(tries) {
-      fetch(page.dataset.videoUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); })
-        .then(function (video) {
+      getVideo().then(function (video) {
           var url = video.social_cuts[aspect];
           if (url && url !== link.getAttribute("href")) {
             link.href = url; link.hidden = false; state.textContent = "Ready.";
@@ -157,22 +156,14 @@
       state.textContent = "Making the " + aspect + " cut…";
       link.removeAttribute("href");
       link.hidden = true;
-      fetch(page.dataset.videoUrl + "/social-cut", { method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({ aspect: aspect, logo: Boolean(logoBox && logoBox.checked) }) })
-        .then(function (r) { if (!r.ok) throw new Error("refused"); poll(80); })
+      send("POST", "/social-cut", { aspect: aspect, logo: Boolean(logoBox && logoBox.checked) })
+        .then(function (result) { if (!result.ok) throw new Error("refused"); poll(80); })
         .catch(function () { state.textContent = "The cut could not be started."; });
     });
   });
-  function post(url) {
-    return fetch(url, { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf }, body: "{}" });
-  }
   var captioning = page.querySelector(".captioning");
   function followCaptioning() {
-    fetch(page.dataset.videoUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (video) {
+    getVideo().then(function (video) {
         var state = video.captioning || {};
         if (state.status === "queued" || state.status === "running") {
           var bar = captioning.querySelector(".captioning-progress");
@@ -193,14 +184,14 @@
   if (rerun) {
     rerun.addEventListener("click", function () {
       rerun.disabled = true;
-      post(page.dataset.videoUrl + "/captions/auto").then(function () { setTimeout(followCaptioning, 1000); });
+      send("POST", "/captions/auto", {}).then(function () { setTimeout(followCaptioning, 1000); });
     });
   }
   page.querySelectorAll(".review-track").forEach(function (button) {
     button.addEventListener("click", function () {
       button.disabled = true;
-      post(page.dataset.videoUrl + "/captions/" + encodeURIComponent(button.dataset.lang) + "/review")
-        .then(function (r) { if (r.ok) location.reload(); else button.disabled = false; });
+      send("POST", "/captions/" + encodeURIComponent(button.dataset.lang) + "/review", {})
+        .then(function (result) { if (result.ok) location.reload(); else button.disabled = false; });
     });
   });
 })();

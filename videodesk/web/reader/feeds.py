@@ -13,13 +13,14 @@ bp = Blueprint("feeds", __name__)
 XML = "application/xml"
 
 
-def _xml(key, template, **context):
+def _xml(key, template, context=dict):
+    """`context()` adds template values; it runs only when the page is built, not on cache hits."""
     def build():
         stories = published(limit=1000)
         videos = {s.id: video_view(s.video) for s in stories if s.video and s.video.status == "ready"}
         last = max((s.updated_at for s in stories), default=None)
         return render_template(template, stories=stories, videos=videos, watch_pages=_watch_pages(stories, videos),
-                               **context), last
+                               **context()), last
 
     body, last_modified = caching.cached((key, request.host), build)
     return caching.reader_response(body, mimetype=XML, last_modified=last_modified, max_age=300)
@@ -38,8 +39,11 @@ def _watch_pages(stories, videos) -> list[tuple]:
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    sections = sorted(set(db.session().scalars(select(Story.section).where(Story.live_clause()))))
-    return _xml("sitemap", "feeds/sitemap.xml", sections=[section_slug(s) for s in sections])
+    def sections():
+        live = sorted(set(db.session().scalars(select(Story.section).where(Story.live_clause()))))
+        return {"sections": [section_slug(s) for s in live]}
+
+    return _xml("sitemap", "feeds/sitemap.xml", sections)
 
 
 @bp.get("/sitemap-video.xml")

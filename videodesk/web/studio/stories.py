@@ -13,6 +13,9 @@ from videodesk.web.reader.markdown import render_markdown
 from videodesk.web.studio import bp
 from videodesk.web.views import video_view
 
+# The story text fields both forms post (the new-story page and the editor).
+EDITOR_FIELDS = ("headline", "dek", "body", "byline", "section", "video_id")
+
 
 @bp.route("/stories/new", methods=["GET", "POST"])
 @require_role("editor")
@@ -21,7 +24,7 @@ def new_story():
     error = None
     if request.method == "POST":
         check_csrf()
-        data = {key: form.get(key, "") for key in ("headline", "dek", "body", "byline", "section", "video_id")}
+        data = {field: form.get(field, "") for field in EDITOR_FIELDS}
         data["status"] = "published" if form.get("publish") else "draft"
         try:
             story = create_story(g.user, data)
@@ -35,9 +38,6 @@ def new_story():
     video = db.session().get(Video, form.get("video_id") or "")
     return render_template("studio/story_form.html", user=g.user, form=form, error=error,
                            picked=video_view(video, detail=True, signed=True) if video else None), 400 if error else 200
-
-
-EDITOR_FIELDS = ("headline", "dek", "body", "byline", "section", "video_id")
 
 
 @bp.route("/stories/<int:story_id>", methods=["GET", "POST"])

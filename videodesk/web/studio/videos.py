@@ -16,7 +16,7 @@ from videodesk.web import sharing
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp
-from videodesk.web.views import video_view
+from videodesk.web.views import media_urls, video_view
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
 
@@ -29,12 +29,8 @@ def index():
     """The video library: search by title, filter by status, source and date; the words searched
     for are also looked up in what the videos say (quotes link to their second)."""
     user = g.user
-    query = select(Video).order_by(Video.created_at.desc()).limit(100)
-    if not user.has_role("editor"):
-        query = query.where(Video.owner_id == user.id)
     filters = {key: request.args.get(key, "").replace("\x00", "").strip() for key in ("q", "status", "source", "since")}
-    if filters["q"]:
-        query = query.where(Video.title.icontains(filters["q"], autoescape=True))
+    query = library.visible_videos_query(user, title=filters["q"], limit=100)
     if filters["status"] in STATUSES:
         query = query.where(Video.status == filters["status"])
     if filters["source"] in ("upload", "url"):
@@ -47,11 +43,10 @@ def index():
     if filters["q"]:
         with contextlib.suppress(Invalid):  # punctuation only or too long: the title filter still applies
             quotes = search.find(user, filters["q"])
-    stories = db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50))
+    stories = (list(db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50)))
+               if user.has_role("editor") else [])
     return render_template("studio/index.html", user=user, videos=videos, filters=filters, statuses=STATUSES,
-                           quotes=quotes,
-                           watch=watch_counts.totals([v["id"] for v in videos]),
-                           stories=list(stories) if user.has_role("editor") else [])
+                           quotes=quotes, watch=watch_counts.totals([v["id"] for v in videos]), stories=stories)
 
 
 @bp.get("/dashboard")
@@ -127,12 +122,15 @@ def videos_json():
 
 
 def picker_json(video) -> dict:
-    view = video_view(video, detail=True, signed=True)
-    posters = view["posters"]
+    """Only what a picker card shows (no captions, metadata or renditions: it is fetched as people type)."""
+    url = media_urls(video, signed=True)
+    outputs = video.outputs or {}
+    posters = outputs.get("posters") or []
     return {
-        "id": view["id"], "title": view["title"], "duration": view["duration"], "status": view["status"],
-        "progress": view["progress"], "error": view["error"],
-        "playable": bool(view.get("playable")) or view["status"] == "ready",
-        "poster_url": posters[0]["jpeg_url"] if posters else view["poster_url"],
-        "url": view["url"], "page_url": url_for("studio.video_page", video_id=video.id),
+        "id": video.id, "title": video.title, "duration": video.duration, "status": video.status,
+        "progress": round(video.progress or 0.0, 3), "error": video.error,
+        "playable": video.playable or video.status == "ready",
+        "poster_url": url(posters[0]["jpeg"]) if posters else url(outputs.get("poster")),
+        "url": url_for("api.get_video", video_id=video.id),
+        "page_url": url_for("studio.video_page", video_id=video.id),
     }
