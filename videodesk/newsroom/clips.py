@@ -8,6 +8,8 @@ import math
 
 from videodesk.core import changes, db
 from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import ClipOrigin, Trim
 from videodesk.core.models import Video
 from videodesk.core.validation import text_field
 from videodesk.media.captions import cues_between
@@ -45,12 +47,12 @@ def validate_range(data: dict, duration: float) -> tuple[float, float]:
 
 def _require_original(video: Video, what: str):
     library.require_ready(video, what)
-    if not (video.pipeline_state or {}).get("info") or video.source_sha256 is None:
+    if not video.pipeline_state.probed or video.source_sha256 is None:
         raise Conflict(code="not_ready", message=f"{what} once the video's original is stored and probed.")
 
 
 def _offset(video: Video) -> float:
-    return video.trim["start"] if video.trim else 0.0
+    return video.trim.start if video.trim else 0.0
 
 
 def create_clip(user, parent: Video, data: dict) -> Video:
@@ -60,7 +62,8 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
     offset = _offset(parent)
-    clip.clip_of = {"id": parent.id, "start": round(offset + start, 3), "end": round(offset + end, 3)}
+    lifecycle.set_clip_origin(clip, ClipOrigin(id=parent.id, start=round(offset + start, 3),
+                                               end=round(offset + end, 3)))
     for track in parent.captions:
         text = cues_between(library.read_media_text(parent, track.filename), start, end)
         if text:
@@ -78,14 +81,14 @@ def _label(seconds: float) -> str:
 def _original_captions(video: Video) -> dict[str, str]:
     """Each track's file in the original's timeline: kept from before the trim, or (a track added
     while trimmed) written now from the trimmed one, moved back by the trim's start."""
-    kept = (video.trim or {}).get("captions", {})
+    kept = video.trim.captions if video.trim else {}
     originals = {}
     for track in video.captions:
         name = kept.get(str(track.id))
         if name is None:
             name = track.filename
             if video.trim:
-                moved = cues_between(library.read_media_text(video, track.filename), -video.trim["start"], math.inf)
+                moved = cues_between(library.read_media_text(video, track.filename), -video.trim.start, math.inf)
                 name = library.write_caption_file(video, moved or "WEBVTT\n", track.lang)
         originals[str(track.id)] = name
     return originals
@@ -94,7 +97,7 @@ def _original_captions(video: Video) -> dict[str, str]:
 def _original_chapters(video: Video) -> list[dict]:
     if video.trim is None:
         return list(video.chapters or [])
-    return video.trim.get("chapters", [])
+    return list(video.trim.chapters)
 
 
 def trim(video: Video, data: dict, reprocess):
@@ -107,13 +110,13 @@ def trim(video: Video, data: dict, reprocess):
     start, end = round(offset + start, 3), round(offset + end, 3)
     originals = _original_captions(video)
     original_chapters = _original_chapters(video)
-    original_duration = video.trim["duration"] if video.trim else video.duration
+    original_duration = video.trim.duration if video.trim else video.duration
     for track in video.captions:
         text = cues_between(library.read_media_text(video, originals[str(track.id)]), start, end)
         track.replace_file(library.write_caption_file(video, text or "WEBVTT\n", track.lang))
     chapters.apply_chapters(video, chapters.shifted(original_chapters, start, end), end - start)
-    video.trim = {"start": start, "end": end, "duration": original_duration, "captions": originals,
-                  "chapters": original_chapters}
+    lifecycle.set_trim(video, Trim(start=start, end=end, duration=original_duration, captions=originals,
+                                   chapters=tuple(original_chapters)))
     reprocess(video)
     changes.content_changed()
 
@@ -122,12 +125,12 @@ def untrim(video: Video, reprocess):
     """Back to the whole original: the captions and chapters it had come back (as new versions)."""
     if video.trim is None:
         raise Conflict(code="not_trimmed", message="The video is not trimmed.")
-    if video.status in ("queued", "processing"):
+    if video.status.busy:
         raise Conflict(code="busy", message="The video is already waiting or being processed.")
     originals = _original_captions(video)
     for track in video.captions:
         track.replace_file(originals[str(track.id)])
-    chapters.apply_chapters(video, _original_chapters(video), video.trim["duration"])
-    video.trim = None
+    chapters.apply_chapters(video, _original_chapters(video), video.trim.duration)
+    lifecycle.set_trim(video, None)
     reprocess(video)
     changes.content_changed()
