@@ -17,6 +17,8 @@ from . import media
 from .helpers import bearer, make_app, make_tokens, ready_video, upload
 from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
 
+pytestmark = pytest.mark.s3
+
 CDN = "https://cdn.example.test/media"
 
 
