@@ -92,6 +92,11 @@ def load_config(overrides=None) -> dict:
         # Speech in another language also gets a track machine-translated into this one (Whisper
         # translates only into English); empty: no translations.
         "CAPTION_TRANSLATE_TO": env.get("VIDEODESK_CAPTION_TRANSLATE_TO", "en").strip() or None,
+        # Automatic captions start right after the probe (the quote can be found and clipped while the
+        # ladder is made); 0: after the video is ready, as before (bench/quote_to_clip.py compares both).
+        "CAPTIONS_FIRST": _flag(env.get("VIDEODESK_CAPTIONS_FIRST", "1")),
+        # Bulk encodes (ladder parts) of a worker stop while its interactive jobs run (media/runner.BulkGate).
+        "BULK_YIELDS": _flag(env.get("VIDEODESK_BULK_YIELDS", "1")),
         # Behind HTTPS, studio cookies must only travel encrypted.
         "SESSION_COOKIE_SECURE": _flag(env.get("VIDEODESK_SECURE_COOKIES", "")),
         "WORKERS": int(env.get("VIDEODESK_WORKERS", "2")),
