@@ -6,12 +6,12 @@ import socket
 import time
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from videodesk.core import changes, db, outbox
 from videodesk.core.digests import sha256_of
 from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
 from videodesk.jobs.workspace import Workspace, workspace
@@ -37,13 +37,13 @@ TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions 
 
 
 def _limits() -> pipeline.Limits:
-    config = current_app.config
+    settings = current_settings()
     return pipeline.Limits(
-        max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
-        ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
-        loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
-        data_dir=config["DATA_DIR"], translate_to=config["CAPTION_TRANSLATE_TO"],
-        chunk_seconds=config["CHUNK_SECONDS"],
+        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
+        loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
+        data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
+        chunk_seconds=settings.chunk_seconds,
     )
 
 
@@ -103,7 +103,7 @@ def saver(session, video, ws: Workspace):
         if announce:
             state["playable_announced"] = True
             webhooks.video_event(video, "video.playable")
-        if "probe" in state.get("done", []) and "captions_started" not in state and current_app.config["CAPTIONS_FIRST"]:
+        if "probe" in state.get("done", []) and "captions_started" not in state and current_settings().captions_first:
             state["captions_started"] = True
             start_captions(session, video, state)
         # A copy, so SQLAlchemy sees a new value and writes the JSON column.
@@ -128,7 +128,7 @@ def _on_playable(video: Video):
 
 def lease_cutoff():
     """Jobs (videos, ladder parts) silent since before this belonged to a worker that stopped."""
-    return utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    return utcnow() - timedelta(seconds=current_settings().job_lease_s)
 
 
 def _claim(session, video_id: str) -> Video | None:
@@ -189,7 +189,7 @@ def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) ->
 
 
 def start_captions(session, video: Video, state: dict):
-    """Right after the probe (CAPTIONS_FIRST): automatic captions are queued from the source's sound
+    """Right after the probe (settings.captions_first): automatic captions are queued from the source's sound
     while the rest is made, so the quote can be found minutes before the ladder is ready. A clip
     takes its parent's transcript of its range instead (newsroom/clips.follow_parent)."""
     if state["info"].get("audio") is None or clips.follow_parent(video):
@@ -289,7 +289,7 @@ def _language_hint(video: Video) -> str | None:
 
 def transcribe(video_id: str):
     """Automatic captions for a probed video, as a job of its own: right after the probe
-    (CAPTIONS_FIRST, while the ladder is made) or once the video is ready. The auto track grows as
+    (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
     speech is recognised (saved, indexed for search and handed to clips of its range every few
     seconds of speech; captioning["transcribed_until"] says how far). No track is made in a language
     a person already captioned. A missing or damaged model fails the job with its reason in
@@ -342,13 +342,13 @@ def mark_captioning_failed(video_id: str, reason: str):
 
 def _download(session, video: Video, ws: Workspace):
     """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
-    config = current_app.config
+    settings = current_settings()
     folder = ws.root / "import"
     url_import.cleanup(folder)
     path, attribution = url_import.download(
-        video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
-        max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
-        timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
+        video.source_url, folder, allow_private=settings.import_allow_private,
+        max_bytes=settings.max_upload_bytes, max_duration=settings.max_duration_s,
+        timeout=settings.import_timeout_s, report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
     source = ws.source
     os.replace(path, source)
     ws.store_original()
