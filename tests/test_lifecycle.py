@@ -97,7 +97,10 @@ def test_only_a_queued_or_stalled_video_is_claimed(session, status):
 
 CAPTIONING_TRANSITIONS = [
     (lambda s, v: captioning.report(v, 0.5), {CaptioningStatus.RUNNING}),
-    (lambda s, v: captioning.done(v, "en"), {CaptioningStatus.RUNNING}),
+    (lambda s, v: captioning.grow(v, 1.5), {CaptioningStatus.RUNNING}),
+    (lambda s, v: captioning.done(v, "en", 3.0), {CaptioningStatus.RUNNING}),
+    (lambda s, v: captioning.follow(v, until=1.0, length=2.0, language="en"),
+     {None, CaptioningStatus.QUEUED, CaptioningStatus.RUNNING}),
     (lambda s, v: captioning.fail(v, "no model"), {CaptioningStatus.QUEUED, CaptioningStatus.RUNNING}),
 ]
 
@@ -113,15 +116,22 @@ def test_a_captioning_transition_is_refused_from_every_other_status(session, tra
             transition(session, subject)
 
 
-@pytest.mark.parametrize("status", [s for s in ALL if s != VideoStatus.READY])
-def test_captions_are_queued_only_for_a_ready_video(session, status):
+@pytest.mark.parametrize("status", ALL)
+def test_captions_are_queued_only_for_a_probed_video_that_has_not_failed(session, status):
+    probed = PipelineState(info={"duration": 1.0})
+    if status == VideoStatus.FAILED:
+        with pytest.raises(IllegalTransition):
+            captioning.queue(_video(session, status, pipeline_state=probed))
+    else:
+        captioning.queue(_video(session, status, pipeline_state=probed))
     with pytest.raises(IllegalTransition):
-        captioning.queue(_video(session, status))
+        captioning.queue(_video(session, status))  # not probed: its sound is unknown
 
 
 def test_a_transcription_whose_worker_died_is_queued_again(session):
     """A worker killed mid-transcription no longer leaves captioning "running" for ever."""
-    subject = _video(session, VideoStatus.READY, captioning=Captioning(status=CaptioningStatus.QUEUED))
+    subject = _video(session, VideoStatus.READY, captioning=Captioning(status=CaptioningStatus.QUEUED),
+                     pipeline_state=PipelineState(info={"duration": 1.0}))
     assert captioning.claim(session, subject.id, "dead:1", stalled_before=utcnow()) is not None
     session.commit()
     assert captioning.claim(session, subject.id, "other:2", stalled_before=utcnow() - timedelta(hours=1)) is None

@@ -5,22 +5,22 @@ import socket
 import time
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
-from videodesk.core import changes, db
+from videodesk.core import changes, db, outbox
 from videodesk.core.digests import sha256_of
 from videodesk.core.lifecycle import captioning
 from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import Cut, EditJob, Outputs, PartStatus, PipelineState, VideoStatus
 from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
 from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
-from videodesk.media.runner import MediaError
-from videodesk.newsroom import branding, library, visibility, webhooks
+from videodesk.media.runner import MediaError, bulk_gate
+from videodesk.newsroom import branding, clips, library, search, visibility, webhooks
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -34,17 +34,18 @@ CHUNKED = "chunked"
 # The quick version's files stay this long after the full ladder replaced it, so a reader who
 # started playing it before the switch can finish.
 QUICK_GRACE_S = 900
-READY = "ready"  # process_video's answer when the video is ready
+READY = VideoStatus.READY  # process_video's answer when the video is ready
+TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
 
 
 def _limits() -> pipeline.Limits:
-    config = current_app.config
+    settings = current_settings()
     return pipeline.Limits(
-        max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
-        ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
-        loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
-        data_dir=config["DATA_DIR"], translate_to=config["CAPTION_TRANSLATE_TO"],
-        chunk_seconds=config["CHUNK_SECONDS"],
+        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
+        loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
+        data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
+        chunk_seconds=settings.chunk_seconds,
     )
 
 
@@ -96,11 +97,18 @@ def saver(session, video, ws: Workspace, ctx: pipeline.Context):
     def save(_state: dict):
         ws.publish()  # outputs are stored before the database names them
         playing = video.outputs.playing
+        # Right after the probe (settings.captions_first): captions need not wait for the ladder.
+        caption_now = "probe" in ctx.state.get("done", []) and not ctx.state.get("captions_started") \
+            and current_settings().captions_first
+        if caption_now:
+            ctx.state["captions_started"] = True
         # Once per processing run (reprocessing starts a new one), at the first save that makes it play.
         announce = lifecycle.record_steps(video, *typed(ctx))
         if announce:
             ctx.state["playable_announced"] = True
             webhooks.video_event(video, "video.playable")
+        if caption_now:
+            start_captions(session, video)
         if video.outputs.playing != playing:
             # A live story's readers load the public copy: the version they switch to joins it first.
             visibility.refresh_public_copy(video)
@@ -121,7 +129,7 @@ def _on_playable(video: Video):
 
 def lease_cutoff():
     """Jobs (videos, ladder parts) silent since before this belonged to a worker that stopped."""
-    return utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    return utcnow() - timedelta(seconds=current_settings().job_lease_s)
 
 
 def _claim(session, video_id: str) -> Video | None:
@@ -168,19 +176,31 @@ def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) ->
     """The source the pipeline reads, in the workspace: the missing cut of a clip or trim is made
     (returned, for the pipeline state), else the original is fetched when the store is remote."""
     if clipping.needs_cut(video, ws):
-        return clipping.cut_source(video, ws, _limits(), report)
+        with bulk_gate.interactive():
+            return clipping.cut_source(video, ws, _limits(), report)
     ws.fetch_original()
     if not video.trim:
         clipping.remove_trimmed_sources(ws)
     return None
 
 
+def start_captions(session, video: Video):
+    """Right after the probe (settings.captions_first): automatic captions are queued from the source's sound
+    while the rest is made, so the quote can be found minutes before the ladder is ready. A clip
+    takes its parent's transcript of its range instead (newsroom/clips.follow_parent)."""
+    if not video.pipeline_state.has_audio or clips.follow_parent(video):
+        return
+    captioning.queue(video)
+    outbox.after_commit(session, TRANSCRIBE, video.id)
+
+
 def finish(session, video: Video, ctx: pipeline.Context) -> str:
     """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
-    and automatic captions are marked queued when it has sound (captions_wanted)."""
+    and (unless they started after the probe) automatic captions are marked queued when it has sound
+    (captions_wanted)."""
     _register_embedded_captions(video, ctx.state)
     lifecycle.mark_ready(video)
-    if ctx.info.audio is not None:
+    if ctx.info.audio is not None and not ctx.state.get("captions_started") and not clips.follow_parent(video):
         captioning.queue(video)
     webhooks.video_event(video, "video.ready")
     session.commit()
@@ -230,7 +250,8 @@ def _register_embedded_captions(video: Video, state: dict):
 
 def _register_auto_captions(video: Video, state: dict):
     """The tracks transcription made; a track already there for the same language (and source
-    language, for a translation) gets a new version that needs a new review."""
+    language, for a translation) gets a new version that needs a new review; a growing track
+    (the same file, rewritten) is indexed again."""
     for made in pipeline.auto_caption_tracks(state):
         translated_from = made.get("translated_from")
         existing = next((t for t in video.captions if t.source == "auto" and t.lang == made["lang"]
@@ -240,6 +261,8 @@ def _register_auto_captions(video: Video, state: dict):
                                            translated_from=translated_from)
         elif existing.filename != made["filename"]:
             library.replace_track_file(existing, made["filename"], machine=True)
+        else:
+            search.index_track(existing)
 
 
 def _captioning_reporter(session, video):
@@ -254,9 +277,12 @@ def _language_hint(video: Video) -> str | None:
 
 
 def transcribe(video_id: str):
-    """Automatic captions for a ready video, as a job of its own: readers get the video first,
-    the tracks appear when done. No track is made in a language a person already captioned.
-    A missing or damaged model fails the job with its reason in video.captioning.error."""
+    """Automatic captions for a probed video, as a job of its own: right after the probe
+    (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
+    speech is recognised (saved, indexed for search and handed to clips of its range every few
+    seconds of speech; captioning.transcribed_until says how far). No track is made in a language
+    a person already captioned. A missing or damaged model fails the job with its reason in
+    video.captioning.error."""
     session = db.session()
     video = captioning.claim(session, video_id, WORKER_NAME, lease_cutoff())
     session.commit()
@@ -265,17 +291,27 @@ def transcribe(video_id: str):
     captioned = {track.lang for track in video.captions if track.source != "auto"}
     with workspace(video.id) as ws:
         ctx = context(video, ws)
+
+        def grown(auto: dict):
+            ws.publish()
+            _register_auto_captions(video, {"auto_captions": auto})
+            captioning.grow(video, auto["transcribed_until"])
+            clips.pass_on_captions(video)
+            session.commit()
+            changes.content_changed()
+
         try:
             ws.fetch_original()
             pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
-                                captioned=captioned)
+                                captioned=captioned, on_partial=grown)
             ws.publish()
         except (MediaError, StoreError) as exc:
             mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
             log.info("captions for video %s failed: %s", video_id, exc)
             return
     _register_auto_captions(video, ctx.state)
-    captioning.done(video, (ctx.state.get("auto_captions") or {}).get("lang"))
+    captioning.done(video, (ctx.state.get("auto_captions") or {}).get("lang"), ctx.info.duration)
+    clips.pass_on_captions(video)
     session.commit()
     visibility.refresh_public_copy(video)
     changes.content_changed()
@@ -293,13 +329,13 @@ def mark_captioning_failed(video_id: str, reason: str):
 
 def _download(session, video: Video, ws: Workspace):
     """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
-    config = current_app.config
+    settings = current_settings()
     folder = ws.root / "import"
     url_import.cleanup(folder)
     path, attribution = url_import.download(
-        video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
-        max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
-        timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
+        video.source_url, folder, allow_private=settings.import_allow_private,
+        max_bytes=settings.max_upload_bytes, max_duration=settings.max_duration_s,
+        timeout=settings.import_timeout_s, report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
     source = ws.source
     os.replace(path, source)
     ws.store_original()

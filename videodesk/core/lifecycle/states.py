@@ -158,6 +158,7 @@ class PipelineState(Record):
     poster_time: float | None = None
     preview_start: float | None = None
     playable_announced: bool = False     # the video.playable webhook went out for this run
+    captions_started: bool = False       # automatic captions were queued right after the probe
     done: tuple[str, ...] = ()
 
     @property
@@ -224,9 +225,9 @@ class Captioning(Record):
     worker: str | None = None            # host:pid of the worker running it
 
     def as_api(self) -> dict:
-        """Every key the API's schema promises (`transcribed_until` is not published yet)."""
+        """Every key the API's schema promises."""
         return {"status": self.status.value, "progress": self.progress, "error": self.error,
-                "language": self.language}
+                "language": self.language, "transcribed_until": self.transcribed_until or 0.0}
 
 
 @dataclass(frozen=True)
