@@ -148,7 +148,7 @@
           } else if (tries > 0) {
             setTimeout(function () { poll(tries - 1); }, 1500);
           } else {
-            state.textContent = video.error || "Still working; reload later.";
+            state.textContent = video.edit_errors.social_cut || "Still working; reload later.";
           }
         });
     }

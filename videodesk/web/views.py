@@ -109,6 +109,7 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
             "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]} for r in state.renditions],
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
+            "edit_errors": video.edit_errors.as_api(),
             "captioning": video.captioning.as_api() if video.captioning else None,
             "social_cuts": {aspect: url_of(name) for aspect, name in outputs.social.items()},
         })

@@ -257,6 +257,18 @@ class ClipOrigin(Record):
             raise InvalidRecord("a clip origin names exactly one of 'id' and 'live_id'")
 
 
+@dataclass(frozen=True)
+class EditErrors(Record):
+    """Why the last run of each edit job of a ready video failed (None: it did not); the video's
+    `error` stays the processing failure alone."""
+
+    poster: str | None = None
+    social_cut: str | None = None
+
+    def as_api(self) -> dict:
+        return {job.value: getattr(self, job.value) for job in EditJob}
+
+
 class TypedJSON(TypeDecorator):
     """A JSON column that holds one Record type: typed in Python, plain JSON in the database."""
 

@@ -106,6 +106,9 @@ VIDEO = component("Video", _object({
             "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
         "description": "What the probe found in the source; null before it ran."},
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "edit_errors": _object({"poster": NULLABLE_STRING, "social_cut": NULLABLE_STRING},
+                           description="Why the last poster or social cut job failed (null: it did not); the "
+                                       "video stays ready, and `error` is only about processing."),
     "captioning": CAPTIONING,
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
     "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip"],
