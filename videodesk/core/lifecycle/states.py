@@ -224,6 +224,11 @@ class Captioning(Record):
     transcribed_until: float | None = None
     worker: str | None = None            # host:pid of the worker running it
 
+    @property
+    def active(self) -> bool:
+        """Waiting for a worker or running."""
+        return self.status in (CaptioningStatus.QUEUED, CaptioningStatus.RUNNING)
+
     def as_api(self) -> dict:
         """Every key the API's schema promises."""
         return {"status": self.status.value, "progress": self.progress, "error": self.error,

@@ -172,6 +172,17 @@ def add_social_cut(video: Video, aspect: str, name: str) -> str | None:
     return previous
 
 
+EDIT_JOBS = {EditJob.POSTER: JobName.RENDER_POSTER, EditJob.SOCIAL_CUT: JobName.SOCIAL_CUT}
+
+
+def start_edit(video: Video, job: EditJob, *args):
+    """An edit job of a ready video is asked for: its last failure is forgotten and its job sent
+    (with `args` after the video's id) once this commits."""
+    require(video, (READY,), f"get a new {job.value.replace('_', ' ')}", code="not_ready")
+    edit_succeeded(video, job)
+    declare(object_session(video), Job(EDIT_JOBS[job], (video.id, *args)))
+
+
 def edit_failed(video: Video, job: EditJob, reason: str):
     """An edit job failed: the reason is shown for that job; the video itself stays as it was."""
     video.edit_errors = replace(video.edit_errors, **{job.value: reason})
