@@ -25,6 +25,14 @@ def input_options(demuxer: str | None = None) -> dict:
     return options
 
 
+def ffprobe_args() -> list[str]:
+    """The start of every ffprobe command: quiet, and confined like every ffmpeg input."""
+    args = ["ffprobe", "-hide_banner", "-v", "error"]
+    for key, value in input_options().items():
+        args += [f"-{key}", value]
+    return args
+
+
 def open_input(path, demuxer: str | None = None, **options):
     """An ffmpeg-python input that reads only this local file, with the demuxer forced."""
     return ffmpeg.input("file:" + str(path), **input_options(demuxer), **options)

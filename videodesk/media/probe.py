@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 from videodesk.core.text import whole_number
-from videodesk.media.command import input_options
+from videodesk.media.command import ffprobe_args
 from videodesk.media.runner import MediaError, MediaTimeout, run
 
 # How many streams of each kind a file may hold (docs/SECURITY.md, finding 2): each audio track and
@@ -65,10 +65,7 @@ class MediaInfo:
 
 
 def probe_command(path) -> list[str]:
-    args = ["ffprobe", "-hide_banner", "-v", "error"]
-    for key, value in input_options().items():
-        args += [f"-{key}", value]
-    return args + ["-show_format", "-show_streams", "-of", "json", "file:" + str(path)]
+    return ffprobe_args() + ["-show_format", "-show_streams", "-of", "json", "file:" + str(path)]
 
 
 def _rate(text: str | None) -> float:
@@ -153,10 +150,7 @@ def validate(info: MediaInfo, *, max_duration: float, max_dimension: int) -> Non
 
 def packet_count_command(path, stream_index: int) -> list[str]:
     """Count one stream's packets: a pass over the file that reads, but decodes nothing."""
-    args = ["ffprobe", "-hide_banner", "-v", "error"]
-    for key, value in input_options().items():
-        args += [f"-{key}", value]
-    return args + ["-select_streams", str(stream_index), "-count_packets", "-show_entries", "stream=nb_read_packets",
+    return ffprobe_args() + ["-select_streams", str(stream_index), "-count_packets", "-show_entries", "stream=nb_read_packets",
                    "-of", "csv=p=0", "file:" + str(path)]
 
 
