@@ -18,6 +18,7 @@ from videodesk.ingest import url_import
 from videodesk.jobs import clipping
 from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
+from videodesk.media.command import MAX_DIMENSION
 from videodesk.media.runner import MediaError, bulk_gate
 from videodesk.newsroom import clips, library
 from videodesk.objectstore import StoreError
@@ -40,11 +41,11 @@ TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions 
 def _limits() -> pipeline.Limits:
     settings = current_settings()
     return pipeline.Limits(
-        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        max_duration=settings.max_duration_s, max_dimension=MAX_DIMENSION,
         ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
         loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
         data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
-        chunk_seconds=settings.chunk_seconds,
+        chunk_seconds=settings.chunk_seconds, work_budget_per_s=settings.work_budget_per_s,
     )
 
 

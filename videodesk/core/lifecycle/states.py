@@ -159,6 +159,8 @@ class PipelineState(Record):
     preview_start: float | None = None
     playable_announced: bool = False     # the video.playable webhook went out for this run
     captions_started: bool = False       # automatic captions were queued right after the probe
+    work_budget_s: float | None = None   # the wall time all steps and parts of one run may take
+    work_deadline: float | None = None   # epoch seconds when that budget is spent (media/pipeline.py)
     done: tuple[str, ...] = ()
 
     @property

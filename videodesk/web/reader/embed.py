@@ -102,7 +102,7 @@ def oembed():
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "xml"):
         # oEmbed 1.0 section 2.3.4: an unsupported format is 501 Not Implemented.
-        raise ApiError(501, "unsupported_format", "Formats offered: json, xml.")
+        raise ApiError("unsupported_format", "Formats offered: json, xml.")
     max_width, max_height = _dimension("maxwidth"), _dimension("maxheight")
     story, video = _story_for_url(url)
     width, height = _fit(video.width, video.height, max_width, max_height)
