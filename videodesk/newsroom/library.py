@@ -149,6 +149,7 @@ def register_caption_track(video: Video, filename: str, lang: str, label: str | 
                          source=source, filename=filename, translated_from=translated_from)
     video.captions.append(track)
     search.index_track(track)
+    outbox.declare(db.session(), outbox.MediaStored(video.id, (filename,)))  # a published video's copy gets it
     return track
 
 
@@ -158,6 +159,7 @@ def replace_track_file(track: CaptionTrack, filename: str, *, machine: bool = Fa
     if machine:
         track.reviewed_at = track.reviewed_by = None
     search.index_track(track)
+    outbox.declare(db.session(), outbox.MediaStored(track.video_id, (filename,)))
 
 
 def mark_reviewed(track: CaptionTrack, user):
