@@ -5,13 +5,14 @@ worker's copies while it processes a video (remote store)."""
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 from flask import current_app
 
 from videodesk.core.settings import current_settings
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")  # whole names only: fullmatch (`$` lets "\n" through)
 STORE_EXTENSION = "videodesk.media_store"
 ORIGINALS = "originals"
 
@@ -42,7 +43,7 @@ def work_key(video_id: str, name: str) -> str:
 
 def safe_media_name(video_id: str, name: str) -> bool:
     """A media URL's id and path may only use plain names (no dots first, no slashes of their own)."""
-    return bool(SAFE_NAME.match(video_id)) and all(SAFE_NAME.match(part) for part in name.split("/"))
+    return bool(SAFE_NAME.fullmatch(video_id)) and all(SAFE_NAME.fullmatch(part) for part in name.split("/"))
 
 
 def data_dir() -> Path:
@@ -63,6 +64,18 @@ def source_path(video_id: str) -> Path:
 
 def tmp_dir() -> Path:
     return data_dir() / "tmp"
+
+
+def remove_stale_tmp(max_age_s: float) -> int:
+    """Drop request bodies a killed web worker left in tmp/ (a finished request deletes its own)."""
+    removed = 0
+    cutoff = time.time() - max_age_s
+    for path in tmp_dir().glob("part-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def scratch_dir(video_id: str) -> Path:
