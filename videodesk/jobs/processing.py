@@ -307,7 +307,8 @@ def transcribe(video_id: str):
         def grown(auto: dict):
             ws.publish()
             _register_auto_captions(video, {"auto_captions": auto})
-            video.captioning = {**video.captioning, "transcribed_until": auto["transcribed_until"]}
+            video.captioning = {**video.captioning, "transcribed_until": auto["transcribed_until"],
+                                "language": auto["lang"]}
             clips.pass_on_captions(video)
             session.commit()
             changes.content_changed()
