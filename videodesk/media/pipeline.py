@@ -1,13 +1,13 @@
 """The processing of one source, as idempotent steps.
 
-`state` is a plain dict the caller persists after every step (the queue job stores it on the
-Video row), so a run that was killed resumes after the last finished step, and every output
-is renamed into place only when complete."""
+`state` and `outputs` are plain dicts the caller persists after every step (the queue job stores
+them on the Video row, typed: core/lifecycle/states.py), so a run that was killed resumes after the
+last finished step, and every output is renamed into place only when complete."""
 import contextlib
 import shutil
 import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from videodesk.core.ids import short_token
@@ -68,14 +68,11 @@ class Context:
     work_dir: Path      # private scratch space next to the original, never served
     limits: Limits
     state: dict
+    outputs: dict = field(default_factory=dict)  # file names of what the steps made, by kind
 
     @property
     def info(self) -> MediaInfo:
         return MediaInfo.from_dict(self.state["info"])
-
-    @property
-    def outputs(self) -> dict:
-        return self.state.setdefault("outputs", {})
 
     @property
     def timeout(self) -> float:
@@ -370,7 +367,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
                captioned: Collection[str] = (), on_partial=lambda auto: None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
     model is not even loaded). The track's language is the one Whisper detects; `language_hint`
-    (or state["language_hint"], e.g. the story's language) is used only when Whisper is unsure.
+    (e.g. the story's language) is used only when Whisper is unsure.
     With Limits.translate_to, speech in another language also gets a translated track. Languages
     in `captioned` already have a person's track: no machine track is made in them.
     Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
@@ -380,7 +377,6 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
-    hint = language_hint or ctx.state.get("language_hint")
     translate_to = ctx.limits.translate_to
     ctx.state["auto_captions"] = None
     try:
@@ -403,7 +399,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
                                           "transcribed_until": until}
             on_partial(ctx.state["auto_captions"])
 
-    transcript = engine.transcribe(samples, hint, lambda fraction: report(0.2 + share * fraction),
+    transcript = engine.transcribe(samples, language_hint, lambda fraction: report(0.2 + share * fraction),
                                    detect_only=captioned, chunks=chunks, on_words=partial)
     lang = transcript.language
     if lang is None:
@@ -445,7 +441,7 @@ def step_span(name: str) -> tuple[float, float]:
 
 
 def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None) -> bool:
-    """Run the steps not yet done; `save(state)` after each, `report(0..1)` as work advances.
+    """Run the steps not yet done; `save(state)` after each (ctx.outputs beside it), `report(0..1)` as work advances.
     False when it stopped before a ladder that is to be encoded in chunks (`ladder_chunks`):
     the caller has the chunks encoded, then `assemble_ladder` and calls this again."""
     ctx.media_dir.mkdir(parents=True, exist_ok=True)
