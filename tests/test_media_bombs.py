@@ -2,6 +2,7 @@
 each a crafted file through the real pipeline and a real ffmpeg."""
 import dataclasses
 import json
+import time
 
 import pytest
 
@@ -96,3 +97,15 @@ def test_a_video_over_its_work_budget_fails_readably(tmp_path):
                            limits=limits, state={})
     with pytest.raises(MediaError, match="processing budget"):
         pipeline.run_steps(ctx)
+
+
+def test_ladder_parts_share_the_video_s_work_budget(tmp_path):
+    """A part taken by any worker after the budget ran out fails with the budget's reason at once."""
+    source = media.make_clip(tmp_path / "clip.mp4", seconds=3)
+    limits = dataclasses.replace(LIMITS, chunk_seconds=1.0)
+    ctx = pipeline.Context(source=source, media_dir=tmp_path / "media", work_dir=tmp_path / "work", limits=limits,
+                           state={"info": probe.probe(source, timeout=20).to_dict(), "done": ["probe"],
+                                  "work_budget_s": 60.0, "work_deadline": time.time() - 1})
+    for encode in (lambda: pipeline.encode_chunk(ctx, 0), lambda: pipeline.encode_audio(ctx)):
+        with pytest.raises(pipeline.WorkBudgetSpent, match="processing budget of 1 minute[.]"):
+            encode()
