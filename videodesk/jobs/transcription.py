@@ -2,7 +2,7 @@
 source's sound, the track growing as speech is recognised, clips of the range following along."""
 import logging
 
-from videodesk.core import db
+from videodesk.core import db, outbox
 from videodesk.core.lifecycle import captioning
 from videodesk.core.models import Video
 from videodesk.jobs import processing
@@ -28,8 +28,9 @@ def _register_auto_captions(video: Video, state: dict):
                                            translated_from=translated_from)
         elif existing.filename != made["filename"]:
             library.replace_track_file(existing, made["filename"], machine=True)
-        else:
+        else:  # the same file, grown: its new words join a published video's copy too
             search.index_track(existing)
+            outbox.declare(db.session(), outbox.MediaStored(video.id, (existing.filename,)))
 
 
 def _captioning_reporter(session, video):
