@@ -72,7 +72,8 @@ def test_captioning_always_has_the_keys_its_schema_promises(app, tokens):
     with app.test_client() as client:
         spec = client.get("/api/openapi.json").json
         answer = client.get(f"/api/videos/{video_id}", headers=bearer(tokens["editor"])).json
-    assert answer["captioning"] == {"status": "failed", "progress": 0.0, "error": "stopped", "language": None}
+    assert answer["captioning"] == {"status": "failed", "progress": 0.0, "error": "stopped", "language": None,
+                                   "transcribed_until": 0.0}
     jsonschema.validate(answer, {"$ref": "#/components/schemas/Video", "components": spec["components"]})
 
 
