@@ -5,19 +5,23 @@ import os
 import socket
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from videodesk.core import changes, db
 from videodesk.core.digests import sha256_of
-from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.ids import short_token
+from videodesk.core.models import AudioTrack, LadderPart, Video, utcnow
 from videodesk.ingest import url_import
-from videodesk.jobs import clipping
+from videodesk.jobs import audio_tracks, clipping
 from videodesk.jobs.workspace import Workspace, workspace
-from videodesk.media import pipeline
+from videodesk.media import audio, pipeline
 from videodesk.media.overlay import Logo
-from videodesk.media.runner import MediaError
+from videodesk.media.probe import probe
+from videodesk.media.runner import MediaError, run
 from videodesk.newsroom import branding, library, visibility, webhooks
 from videodesk.objectstore import StoreError
 
@@ -50,6 +54,13 @@ def context(video: Video, ws: Workspace) -> pipeline.Context:
     """The pipeline's view of the video in the workspace (also for jobs/parallel.py)."""
     return pipeline.Context(source=clipping.pipeline_source(video, ws), media_dir=ws.media_dir, work_dir=ws.work_dir,
                             limits=_limits(), state=copy.deepcopy(video.pipeline_state or {}))
+
+
+def pipeline_context(video: Video, ws: Workspace) -> pipeline.Context:
+    """The context of a pipeline run, which also encodes the audio tracks added after upload."""
+    ctx = context(video, ws)
+    ctx.added_audio = audio_tracks.added_audio(video, ws)
+    return ctx
 
 
 def failure_reason(video: Video, exc: MediaError | StoreError) -> str:
@@ -161,7 +172,7 @@ def process_video(video_id: str) -> str | None:
                 start += clipping.CUT_SHARE
             if (video.pipeline_state or {}).get("done"):
                 ws.restore()
-            ctx = context(video, ws)
+            ctx = pipeline_context(video, ws)
             finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
                                           saver(session, video, ws))
         except (MediaError, StoreError) as exc:
@@ -187,6 +198,7 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
     """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
     and automatic captions are marked queued when it has sound (captions_wanted)."""
     _register_embedded_captions(video, ctx.state)
+    audio_tracks.register_source_tracks(video, ctx.state)
     video.status, video.progress = "ready", 1.0
     if ctx.info.audio is not None:
         mark_captioning_queued(video)
@@ -384,6 +396,68 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
         if previous:
             ws.delete_media([previous])
     visibility.refresh_public_copy(video)
+
+
+def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str) -> AudioTrack:
+    """A track added to a ready video from `upload` (audio, or a video whose first sound stream is
+    used): kept losslessly and privately, measured and encoded like the main track, then listed in
+    the master; the video's renditions are not touched. Runs while the request waits (one audio
+    encode, bounded by the ffmpeg timeout); a file that cannot be used raises Invalid."""
+    session = db.session()
+    with workspace(video.id, job="audio") as ws:
+        ctx = context(video, ws)
+        try:
+            info = probe(upload, timeout=ctx.limits.ffprobe_timeout)
+        except MediaError as exc:
+            raise Invalid(code="invalid_audio", message=f"The audio file cannot be read: {exc}") from None
+        if info.audio is None:
+            raise Invalid(code="invalid_audio", message="The file has no sound to use as an audio track.")
+        problem = audio.length_problem(info.duration, ctx.info.duration)
+        if problem:
+            raise Invalid(code="invalid_audio", message=problem)
+        token = short_token()
+        name, folder = f"{token}.mka", f"audio-{token}"
+        kept = audio_tracks.added_file(ws, name)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            run(audio.keep_command(upload, info.demuxer, info.audio.index, kept), timeout=ctx.timeout,
+                what="Reading the audio track")
+            measured, _ = pipeline.measure_sound(ctx, kept, audio.KEPT_DEMUXER, 0)
+            pipeline.encode_audio_track(ctx, kept, audio.KEPT_DEMUXER, 0, folder, measured)
+            track = AudioTrack(lang=lang, label=label, kind=kind, is_default=False, source="upload",
+                               original_name=name, folder=folder)
+            video.audio_tracks.append(track)
+            audio_tracks.choose_default(video)
+            ws.fetch_media(f"{pipeline.HLS_DIR}/master.m3u8")
+            pipeline.write_master(ctx, audio_tracks.renditions(video.audio_tracks))
+            ws.publish()
+        except MediaError as exc:
+            session.rollback()
+            kept.unlink(missing_ok=True)
+            raise Invalid(code="invalid_audio", message=f"The audio track could not be made: {exc}") from None
+        session.commit()
+    visibility.refresh_public_copy(video)
+    changes.content_changed()
+    return track
+
+
+def remove_audio_track(video: Video, track: AudioTrack):
+    """The track leaves the master, then its rendition and kept file go; the main track stays."""
+    if track.is_default:
+        raise Conflict(code="conflict", message="The default audio track cannot be removed; it is the video's own sound.")
+    session = db.session()
+    with workspace(video.id, job="audio") as ws:
+        ctx = context(video, ws)
+        video.audio_tracks.remove(track)
+        ws.fetch_media(f"{pipeline.HLS_DIR}/master.m3u8")
+        pipeline.write_master(ctx, audio_tracks.renditions(video.audio_tracks))
+        ws.publish()
+        session.commit()
+        ws.discard_media(f"{pipeline.HLS_DIR}/{track.folder}")
+        if track.original_name:
+            audio_tracks.discard_added_file(ws, track.original_name)
+    visibility.refresh_public_copy(video)
+    changes.content_changed()
 
 
 def reset_for_reprocessing(video: Video):

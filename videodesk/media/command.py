@@ -6,6 +6,7 @@ import ffmpeg
 ALLOWED_DEMUXERS = (
     "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
     "mpegts", "mpeg", "mxf", "ogg", "asf", "dv",
+    "wav", "mp3", "flac", "aac",  # sound-only files: added audio tracks
 )
 GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 PROGRESS_ARGS = ("-progress", "pipe:1", "-nostats")

@@ -6,11 +6,12 @@ is renamed into place only when complete."""
 import contextlib
 import shutil
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from videodesk.core.ids import short_token
-from videodesk.media import analysis, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
+from videodesk.core.languages import language_name
+from videodesk.media import analysis, audio, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
@@ -26,6 +27,7 @@ STORYBOARD_VTT = "storyboard.vtt"
 PREVIEW_MP4 = "preview.mp4"
 PREVIEW_WEBP = "preview.webp"
 ANALYSIS_FILE = "analysis.txt"
+ADDED_AUDIO_DIR = "added-audio"  # in the work folder: the files of audio tracks added later (private)
 # Less than this share of the declared duration decoded means the file is cut short.
 DECODABLE_SHARE = 0.8
 
@@ -47,6 +49,17 @@ class Limits:
         return min(self.ffmpeg_timeout, 120 + 20 * duration)
 
 
+@dataclass(frozen=True)
+class AddedAudio:
+    """An audio track added after upload: its kept file (audio.keep_command, in the work folder) and how
+    the master lists it."""
+    path: Path
+    folder: str
+    lang: str
+    name: str
+    kind: str
+
+
 @dataclass
 class Context:
     source: Path
@@ -54,6 +67,7 @@ class Context:
     work_dir: Path      # private scratch space next to the original, never served
     limits: Limits
     state: dict
+    added_audio: list[AddedAudio] = field(default_factory=list)  # encoded by step_audio with the source's tracks
 
     @property
     def info(self) -> MediaInfo:
@@ -160,6 +174,69 @@ def _check_decoded(info: MediaInfo, analysis_file: Path):
     if decoded < info.duration * DECODABLE_SHARE - 0.5:
         raise MediaError(f"Only {decoded:.1f} s of the declared {info.duration:.1f} s could be decoded; "
                          "the file looks truncated or damaged.")
+
+
+def measure_sound(ctx: Context, path: Path, demuxer: str | None, stream_index: int,
+                  fingerprint: bool = False) -> tuple[dict | None, str | None]:
+    """(loudness measurement or None for silence/unmeasurable sound, MD5 of the samples when asked)."""
+    result = run(loudness.measure_stream_command(path, demuxer, stream_index, ctx.limits.loudness_target, fingerprint),
+                 timeout=ctx.timeout, what="Loudness measurement")
+    try:
+        measured = loudness.parse_measurement(result.stderr)
+    except ValueError:
+        raise MediaError("An audio track could not be measured; it may be damaged.") from None
+    return measured, audio.parse_fingerprint(result.stdout) if fingerprint else None
+
+
+def encode_audio_track(ctx: Context, path: Path, demuxer: str | None, stream_index: int, folder: str,
+                       measured: dict | None):
+    """One sound stream as its own AAC rendition in hls/<folder>/, as long as the picture and
+    normalized like the main track; redoing it replaces it whole."""
+    normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
+    length = ctx.info.duration
+    with atomic_output(ctx.media_dir / HLS_DIR / folder, directory=True) as out:
+        run(audio.encode_command(path, demuxer, stream_index, out, normalize, length), timeout=ctx.timeout,
+            what="Audio track encoding")
+
+
+def write_master(ctx: Context, renditions: list[audio.Rendition]):
+    """The HLS master with these audio renditions (playlists only: no media is touched)."""
+    master = ctx.media_dir / HLS_DIR / "master.m3u8"
+    text = audio.master_with_audio(master.read_text(), renditions)
+    with atomic_output(master) as tmp:
+        tmp.write_text(text)
+
+
+def step_audio(ctx: Context, report):
+    """Every sound stream of the source worth offering becomes a track (the main one is the ladder's
+    own rendition; silent streams and repeats are dropped), then the tracks added later; the
+    master lists them all with their language. state["audio_tracks"] records what was made."""
+    info = ctx.info
+    streams = audio.source_streams(info)
+    measurements = {}
+    if len(streams) > 1:
+        for number, stream in enumerate(streams):
+            measurements[stream.index] = measure_sound(ctx, ctx.source, info.demuxer, stream.index, fingerprint=True)
+            report(0.3 * (number + 1) / len(streams))
+    made = []
+    for position, stream in enumerate(audio.kept_streams(streams, measurements)):
+        folder = audio.MAIN_FOLDER if position == 0 else f"audio-{stream.index}"
+        if position > 0:
+            encode_audio_track(ctx, ctx.source, info.demuxer, stream.index, folder, measurements[stream.index][0])
+        lang = audio.track_language(stream)
+        made.append({"folder": folder, "lang": lang, "name": stream.title or language_name(lang),
+                     "kind": "main" if position == 0 else audio.stream_kind(stream), "stream": stream.index})
+    for added in ctx.added_audio:
+        measured, _ = measure_sound(ctx, added.path, audio.KEPT_DEMUXER, 0)
+        encode_audio_track(ctx, added.path, audio.KEPT_DEMUXER, 0, added.folder, measured)
+    renditions = [audio.Rendition(folder=track["folder"], lang=track["lang"], name=track["name"], kind=track["kind"],
+                                  default=number == 0) for number, track in enumerate(made)]
+    renditions += [audio.Rendition(folder=added.folder, lang=added.lang, name=added.name, kind=added.kind,
+                                   default=not renditions and number == 0)
+                   for number, added in enumerate(ctx.added_audio)]
+    if renditions:
+        write_master(ctx, renditions)
+    ctx.state["audio_tracks"] = made
 
 
 def ladder_chunks(ctx: Context) -> list[chunks.Chunk] | None:
@@ -367,7 +444,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
 # (name, function, share of the progress bar)
 STEPS = (
     ("probe", step_probe, 0.01), ("quick", step_quick, 0.04), ("subtitles", step_subtitles, 0.01),
-    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74),
+    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74), ("audio", step_audio, 0.04),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
     ("preview", step_preview, 0.05),
 )

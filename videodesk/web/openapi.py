@@ -30,7 +30,7 @@ DESCRIPTION = ("Upload and import videos, follow their processing, add captions 
 ERROR_STATUS = {
     "bad_request": 400, "invalid_field": 400, "missing_field": 400, "invalid_json": 400, "invalid_input": 400,
     "missing_file": 400, "empty_file": 400, "invalid_captions": 400, "url_not_allowed": 400,
-    "missing_length": 400, "invalid_metadata": 400,
+    "missing_length": 400, "invalid_metadata": 400, "invalid_audio": 400,
     "unauthorized": 401, "forbidden": 403, "not_found": 404, "method_not_allowed": 405,
     "conflict": 409, "not_ready": 409, "no_audio": 409, "no_logo": 409, "busy": 409, "incomplete_upload": 409,
     "offset_mismatch": 409, "not_trimmed": 409, "expired": 410, "unsupported_version": 412, "too_large": 413,
