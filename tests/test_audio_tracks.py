@@ -59,7 +59,7 @@ def assert_tone(source, frequency: int):
 def desk(tmp_path_factory):
     """One app (jobs run at once) with a producer and a processed bilingual video."""
     folder = tmp_path_factory.mktemp("audio")
-    app = make_app(folder / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    app = make_app(folder / "data", queue_immediate=True, max_upload_mb=5)
     with app.app_context():
         user = User(name="producer", role="producer")
         db.session().add(user)

@@ -140,7 +140,7 @@ def test_pages_carry_validators_and_answer_304(client, published):
 def test_an_edit_in_one_process_reaches_the_page_cache_of_another(app, client, tokens, published):
     """Two app instances on one data folder stand for two gunicorn workers (or a web process and a
     worker): the page the second one has cached is rendered again as soon as the first one edits."""
-    other = make_app(app.config["DATA_DIR"], QUEUE_IMMEDIATE=True).test_client()
+    other = make_app(app.settings.data_dir, queue_immediate=True).test_client()
     url = published["story"]["url"]
     assert "Bridge reopens after repairs" in other.get(url).get_data(as_text=True)
     assert "Bridge reopens after repairs" in other.get("/").get_data(as_text=True)

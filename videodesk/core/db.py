@@ -56,9 +56,9 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def init_app(app):
+def init_app(app, database_url: str):
     app.url_map.converters["int"] = RowIdConverter
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(database_url)
     app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from videodesk.core.settings import current_settings
+
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 STORE_EXTENSION = "videodesk.media_store"
 ORIGINALS = "originals"
@@ -44,7 +46,7 @@ def safe_media_name(video_id: str, name: str) -> bool:
 
 
 def data_dir() -> Path:
-    return current_app.config["DATA_DIR"]
+    return current_settings().data_dir
 
 
 def media_dir(video_id: str) -> Path:

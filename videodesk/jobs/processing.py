@@ -7,7 +7,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from videodesk.core import changes, db
@@ -15,6 +14,7 @@ from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.ids import short_token
 from videodesk.core.models import AudioTrack, LadderPart, Video, utcnow
+from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
 from videodesk.jobs import audio_tracks, clipping
 from videodesk.jobs.workspace import Workspace, workspace
@@ -40,13 +40,13 @@ READY = "ready"
 
 
 def _limits() -> pipeline.Limits:
-    config = current_app.config
+    settings = current_settings()
     return pipeline.Limits(
-        max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
-        ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
-        loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
-        data_dir=config["DATA_DIR"], translate_to=config["CAPTION_TRANSLATE_TO"],
-        chunk_seconds=config["CHUNK_SECONDS"],
+        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
+        loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
+        data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
+        chunk_seconds=settings.chunk_seconds,
     )
 
 
@@ -135,7 +135,7 @@ def _on_playable(video: Video):
 
 def lease_cutoff():
     """Jobs (videos, ladder parts) silent since before this belonged to a worker that stopped."""
-    return utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    return utcnow() - timedelta(seconds=current_settings().job_lease_s)
 
 
 def _claim(session, video_id: str) -> Video | None:
@@ -321,13 +321,13 @@ def mark_captioning_failed(video_id: str, reason: str):
 
 def _download(session, video: Video, ws: Workspace):
     """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
-    config = current_app.config
+    settings = current_settings()
     folder = ws.root / "import"
     url_import.cleanup(folder)
     path, attribution = url_import.download(
-        video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
-        max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
-        timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
+        video.source_url, folder, allow_private=settings.import_allow_private,
+        max_bytes=settings.max_upload_bytes, max_duration=settings.max_duration_s,
+        timeout=settings.import_timeout_s, report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
     source = ws.source
     os.replace(path, source)
     ws.store_original()

@@ -7,6 +7,8 @@ from redis.exceptions import RedisError
 
 from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict
+from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
+from videodesk.core.settings import Settings
 from videodesk.ingest import resumable
 from videodesk.jobs import parallel
 from videodesk.jobs import processing as jobs
@@ -20,11 +22,11 @@ STALE_TMP_S = 3600
 log = logging.getLogger(__name__)
 
 
-def make_huey(config):
-    if config["REDIS_URL"]:
-        return RedisHuey("videodesk", url=config["REDIS_URL"])
+def make_huey(settings: Settings):
+    if settings.redis_url:
+        return RedisHuey("videodesk", url=settings.redis_url)
     return SqliteHuey(
-        "videodesk", filename=str(config["DATA_DIR"] / "queue.db"), immediate=config["QUEUE_IMMEDIATE"]
+        "videodesk", filename=str(settings.data_dir / "queue.db"), immediate=settings.queue_immediate
     )
 
 
@@ -44,7 +46,7 @@ class Queue:
     """The app's huey with the app's tasks registered on it (the consumer builds the same app)."""
 
     def __init__(self, app):
-        self.huey = huey = make_huey(app.config)
+        self.huey = huey = make_huey(app.extensions[SETTINGS_EXTENSION])
 
         @huey.task(name=PROCESS_VIDEO, retries=2, retry_delay=10, context=True)
         def process_video(video_id, task=None):

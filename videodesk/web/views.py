@@ -4,10 +4,11 @@ builds on it."""
 import time
 from math import gcd
 
-from flask import current_app, url_for
+from flask import url_for
 
 from videodesk.core import storage
 from videodesk.core.models import Video
+from videodesk.core.settings import current_settings
 from videodesk.media.pipeline import HLS_DIR
 from videodesk.newsroom import branding
 from videodesk.newsroom.library import track_label
@@ -28,7 +29,7 @@ def media_urls(video: Video, *, signed: bool = False):
         def url(name):
             return store.public_url(storage.media_key(video.id, name))
     elif signed and not public:
-        secret, expires = current_app.config["SECRET_KEY"], int(time.time()) + current_app.config["SIGNED_URL_TTL_S"]
+        secret, expires = current_settings().secret_key, int(time.time()) + current_settings().signed_url_ttl_s
 
         def url(name):
             return signing.media_path(secret, video.id, name, expires)

@@ -1,7 +1,8 @@
 """The API's JSON for videos and stories (the contract in ../shared/CONTRACT.md)."""
-from flask import current_app, url_for
+from flask import url_for
 
 from videodesk.core.models import Story, Video
+from videodesk.core.settings import current_settings
 from videodesk.web.filters import section_slug
 from videodesk.web.openapi import component
 from videodesk.web.views import URL_FIELDS, video_view
@@ -13,7 +14,7 @@ def signed_urls(video: Video) -> dict | None:
     if video.is_public:
         return None
     view = video_view(video, signed=True)
-    return {"expires_in": current_app.config["SIGNED_URL_TTL_S"], **{field: view[field] for field in URL_FIELDS},
+    return {"expires_in": current_settings().signed_url_ttl_s, **{field: view[field] for field in URL_FIELDS},
             "captions": [{"lang": track["lang"], "url": track["url"]} for track in view["captions"]]}
 
 STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}

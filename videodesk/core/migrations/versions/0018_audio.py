@@ -1,7 +1,7 @@
 """audio tracks of videos (languages, dubs, audio description)
 
 Revision ID: 0018_audio
-Revises: 0013
+Revises: 0016_quote
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0018_audio'
-down_revision = '0013'
+down_revision = '0016_quote'
 branch_labels = None
 depends_on = None
 
