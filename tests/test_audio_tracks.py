@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import m3u8
-import numpy
 import pytest
 
 from videodesk.auth.tokens import issue_token
@@ -16,39 +15,10 @@ from videodesk.core.models import User
 
 from . import media
 from .helpers import bearer, check_against_document, make_app
+from .media import ENGLISH_HZ, SPANISH_HZ, dominant_frequency, make_bilingual, make_tone
 
-ENGLISH_HZ, SPANISH_HZ, DESCRIPTION_HZ, FRENCH_HZ = 440, 880, 660, 330
+DESCRIPTION_HZ, FRENCH_HZ = 660, 330
 SECONDS = 4
-
-
-def make_bilingual(path: Path, seconds: float = SECONDS) -> Path:
-    """A picture with an English (440 Hz, default) and a Spanish (880 Hz) sound stream, tagged eng/spa,
-    plus a silent stream and a repeat of the English one, which are not tracks."""
-    media.ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
-                 "-f", "lavfi", "-i", f"sine=frequency={ENGLISH_HZ}:duration={seconds}",
-                 "-f", "lavfi", "-i", f"sine=frequency={SPANISH_HZ}:duration={seconds}",
-                 "-f", "lavfi", "-i", f"anullsrc=r=48000:cl=stereo:d={seconds}",
-                 "-map", "0", "-map", "1", "-map", "2", "-map", "3", "-map", "1",
-                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
-                 "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=spa",
-                 "-disposition:a:0", "default", "-disposition:a:1", "0", "-disposition:a:2", "0",
-                 "-disposition:a:3", "0", path)
-    return path
-
-
-def make_tone(path: Path, frequency: int, seconds: float) -> Path:
-    media.ffmpeg("-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}", path)
-    return path
-
-
-def dominant_frequency(source) -> float:
-    """The strongest frequency of the decoded sound (mono, 8 kHz), by FFT."""
-    raw = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(source),
-                          "-vn", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"],
-                         check=True, capture_output=True, timeout=60).stdout
-    samples = numpy.frombuffer(raw, dtype=numpy.int16).astype(float)
-    spectrum = numpy.abs(numpy.fft.rfft(samples * numpy.hanning(len(samples))))
-    return float(numpy.fft.rfftfreq(len(samples), 1 / 8000)[spectrum.argmax()])
 
 
 def assert_tone(source, frequency: int):
