@@ -229,6 +229,39 @@ class WatchCount(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PlaybackMinute(Base):
+    """The player's beacons summed for one video, one minute and one surface (article, watch, embed):
+    counts and times only, nothing about a reader (newsroom/playback/, docs/ANALYTICS.md)."""
+
+    __tablename__ = "playback_minutes"
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)  # minutes since 1970-01-01 UTC
+    surface: Mapped[str] = mapped_column(String(10), primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    plays: Mapped[int] = mapped_column(Integer, default=0)  # views that reached the first frame
+    exits_before_start: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)  # views with a playback error
+    fatal_errors: Mapped[int] = mapped_column(Integer, default=0)
+    watch_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    stall_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    stalls: Mapped[int] = mapped_column(Integer, default=0)
+    startup_score_sum: Mapped[float] = mapped_column(Float, default=0.0)  # sum of 8/(8+s) over plays
+    rendition_switches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlaybackBin(Base):
+    """Histograms beside PlaybackMinute, per video and minute: `kind` startup (bin = class of
+    time to first frame), retention (bin = percent of the video seen by a play), rendition (bin =
+    picture height, count = ms watched) and error (bin = media error code)."""
+
+    __tablename__ = "playback_bins"
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class LoginAttempt(Base):
     """Failed sign-ins per name and per address, shared by every web process through the database."""
 

@@ -79,12 +79,20 @@ class Settings:
     webhook_backoff_s: float = setting("VIDEODESK_WEBHOOK_BACKOFF_S", 10.0, float)
     # One delivery attempt (connect, send, response) may take this long before it counts as failed.
     webhook_timeout_s: float = setting("VIDEODESK_WEBHOOK_TIMEOUT_S", 10.0, float)
+    # Each web process writes the player's summed beacons to the database this often; 0 writes each
+    # beacon at once (docs/ANALYTICS.md).
+    analytics_flush_s: float = setting("VIDEODESK_ANALYTICS_FLUSH_S", 5.0, float)
     # A newsroom's own faster-whisper model folder (small, medium, large-v3...) for automatic
     # captions; unset: the bundled, hash-checked Whisper base (docs/CAPTIONS.md).
     whisper_model: str | None = setting("VIDEODESK_WHISPER_MODEL", None, str)
     # Speech in another language also gets a track machine-translated into this one (Whisper
     # translates only into English); empty: no translations.
     caption_translate_to: str | None = setting("VIDEODESK_CAPTION_TRANSLATE_TO", "en", optional_text, blank_is_value=True)
+    # Automatic captions start right after the probe, so a quote can be found and clipped while the
+    # ladder is made; off: once the video is ready (bench/quote_to_clip.py compares both orders).
+    captions_first: bool = setting("VIDEODESK_CAPTIONS_FIRST", True, flag)
+    # A worker's bulk encodes (ladder parts) stop while its interactive jobs run (media/runner.BulkGate).
+    bulk_yields: bool = setting("VIDEODESK_BULK_YIELDS", True, flag)
     # Behind HTTPS, studio cookies must only travel encrypted.
     secure_cookies: bool = setting("VIDEODESK_SECURE_COOKIES", False, flag)
     workers: int = setting("VIDEODESK_WORKERS", 2, int)

@@ -15,7 +15,7 @@ from videodesk.core.errors import Invalid
 from videodesk.core.settings import current_settings
 
 KB, MB = 1024, 1024 * 1024
-BEACON = 4 * KB  # {"video", "event"}
+BEACON = 4 * KB  # a playback beacon (the player keeps each under 2 KB)
 SIGN_IN = 16 * KB  # the anonymous sign-in form
 DEFAULT = 256 * KB  # JSON requests, and routes that read no body at all
 STORY_JSON = 1 * MB  # story JSON: a body may have 200,000 characters
