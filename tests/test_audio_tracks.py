@@ -160,3 +160,38 @@ def test_adding_to_a_missing_track_or_video_is_404(desk):
     response = client.post("/api/videos/nope/audio", headers=bearer(desk.token), content_type="multipart/form-data",
                            data={"file": (io.BytesIO(wav.read_bytes()), "a.wav"), "lang": "es", "kind": "dub"})
     assert response.status_code == 404
+
+
+def track_tones(desk, video_id: str) -> list:
+    """(lang, kind, tone heard) of each audio track of a video."""
+    video = desk.test_client().get(f"/api/videos/{video_id}", headers=bearer(desk.token)).json
+    assert video["status"] == "ready", video
+    tones = []
+    for track in video["audio"]:
+        name = track["url"].split(f"/media/{video_id}/", 1)[1]
+        tones.append((track["lang"], track["kind"], round(dominant_frequency(
+            desk.folder / "data" / "media" / video_id / name) / 10) * 10))
+    return tones
+
+
+def test_a_clip_keeps_every_audio_track_including_added_ones(desk):
+    response = desk.test_client().post(f"/api/videos/{desk.video_id}/clips", headers=bearer(desk.token),
+                                       json={"start": 1.0, "end": 3.0})
+    assert response.status_code == 202, response.json
+    assert track_tones(desk, response.json["id"]) == [
+        ("en", "main", ENGLISH_HZ), ("es", "dub", SPANISH_HZ), ("en", "description", DESCRIPTION_HZ)]
+
+
+def test_a_trim_keeps_every_audio_track_in_sync_with_the_picture(desk):
+    client = desk.test_client()
+    clip = client.post(f"/api/videos/{desk.video_id}/clips", headers=bearer(desk.token), json={"start": 0, "end": 4})
+    clip_id = clip.json["id"]
+    trimmed = client.post(f"/api/videos/{clip_id}/trim", headers=bearer(desk.token), json={"start": 1.0, "end": 3.5})
+    assert trimmed.status_code == 202, trimmed.json
+    assert track_tones(desk, clip_id) == [
+        ("en", "main", ENGLISH_HZ), ("es", "dub", SPANISH_HZ), ("en", "description", DESCRIPTION_HZ)]
+    video = client.get(f"/api/videos/{clip_id}", headers=bearer(desk.token)).json
+    description = desk.folder / "data" / "media" / clip_id / video["audio"][2]["url"].split(f"/media/{clip_id}/", 1)[1]
+    length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                   str(description)], capture_output=True, text=True, check=True).stdout)
+    assert abs(length - 2.5) < 0.1

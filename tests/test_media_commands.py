@@ -223,24 +223,37 @@ def test_stream_copy_only_from_a_keyframe_within_half_a_frame_and_without_b_fram
 
 
 def test_copy_command_copies_the_picture_from_just_past_the_keyframe_and_cuts_the_sound_exactly():
-    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, has_audio=True)
+    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, [AudioStream(1, "aac", 2, 48000)])
     assert args[args.index("-ss") + 1] == "2.000500" and args.index("-ss") < args.index("-i")
     assert args[args.index("-t") + 1] == "0.999500"
     assert args[args.index("-c:v") + 1] == "copy" and args[args.index("-c:a") + 1] == "flac"
     assert args[args.index("-f") + 1] == "matroska" and "-progress" in args
-    silent = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, has_audio=False)
+    silent = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, [])
     assert "0:a:0" not in silent and "-c:a" not in silent
 
 
 def test_reencode_command_keeps_frames_from_half_a_frame_before_start_to_half_a_frame_before_end():
-    args = clip.reencode_command("/in/source", "/out/cut.mkv", 1.28, 3.52, 0.04, has_audio=True)
+    args = clip.reencode_command("/in/source", "/out/cut.mkv", 1.28, 3.52, 0.04, [AudioStream(1, "aac", 2, 48000)])
     assert args[args.index("-ss") + 1] == "1.260000"
     graph = args[args.index("-filter_complex") + 1]
     assert "trim=duration=2.220000" in graph and "setpts=PTS-STARTPTS" in graph
     assert "atrim=duration=2.240000:start=0.020000" in graph and "asetpts=PTS-STARTPTS" in graph
     assert args[args.index("-c:v") + 1] == "libx264" and args[args.index("-crf") + 1] == "16"
-    at_zero = clip.reencode_command("/in/source", "/out/cut.mkv", 0.0, 1.0, 0.04, has_audio=False)
+    at_zero = clip.reencode_command("/in/source", "/out/cut.mkv", 0.0, 1.0, 0.04, [])
     assert at_zero[at_zero.index("-ss") + 1] == "0.000000" and "atrim" not in " ".join(at_zero)
+
+
+def test_a_cut_keeps_every_sound_stream_with_its_language_title_and_the_main_one_as_default():
+    sounds = [_audio_stream(2, "eng", default=True), _audio_stream(1, "spa", title="Doblaje")]
+    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, sounds)
+    maps = [args[i + 1] for i, arg in enumerate(args) if arg == "-map"]
+    assert maps == ["0:v:0", "0:2", "0:1"]
+    assert args[args.index("-metadata:s:a:0") + 1] == "language=eng"
+    assert args[args.index("-metadata:s:a:1") + 1] == "language=spa"
+    assert args[args.index("-metadata:s:2") + 1] == "title=Doblaje" and "-metadata:s:1" not in args
+    assert args[args.index("-disposition:a:0") + 1] == "default" and args[args.index("-disposition:a:1") + 1] == "0"
+    graph = clip.reencode_command("/in/source", "/out/cut.mkv", 1.0, 2.0, 0.04, sounds)
+    assert graph[graph.index("-filter_complex") + 1].count("atrim") == 2
 
 
 def test_frame_duration_falls_back_when_the_rate_is_unknown():

@@ -81,7 +81,7 @@ class Video(Base):
     )
     stories: Mapped[list["Story"]] = relationship(back_populates="video")
     audio_tracks: Mapped[list["AudioTrack"]] = relationship(
-        back_populates="video", cascade="all, delete-orphan", order_by="(AudioTrack.is_default.desc(), AudioTrack.id)"
+        back_populates="video", cascade="all, delete-orphan", order_by="(AudioTrack.is_default.desc(), AudioTrack.source, AudioTrack.id)"
     )
 
     @property

@@ -3,11 +3,12 @@ added ones handed to the pipeline when it runs again, and the master's rendition
 (media/audio.py builds the playlist)."""
 from pathlib import Path
 
-from videodesk.core import storage
+from videodesk.core import db, storage
 from videodesk.core.models import AudioTrack, Video
 from videodesk.jobs.workspace import Workspace
 from videodesk.media import audio
 from videodesk.media.pipeline import ADDED_AUDIO_DIR, AddedAudio
+from videodesk.media.runner import run
 
 
 def added_file(ws: Workspace, name: str) -> Path:
@@ -30,8 +31,14 @@ def added_audio(video: Video, ws: Workspace) -> list[AddedAudio]:
         path = added_file(ws, track.original_name)
         if not ws.in_place and not path.exists():
             ws.fetch_key(storage.work_key(video.id, f"{ADDED_AUDIO_DIR}/{track.original_name}"), path)
-        added.append(AddedAudio(path=path, folder=track.folder, lang=track.lang, name=track.label, kind=track.kind))
+        added.append(AddedAudio(path=path, folder=track.folder, lang=track.lang, name=track.label, kind=track.kind,
+                                start=picture_start(video)))
     return added
+
+
+def picture_start(video: Video) -> float:
+    """Where the picture starts on the original's timeline, which kept files follow (media/audio.keep_command)."""
+    return float(video.trim["start"]) if video.trim else 0.0
 
 
 def register_source_tracks(video: Video, state: dict):
@@ -57,7 +64,38 @@ def choose_default(video: Video):
 
 
 def renditions(tracks: list[AudioTrack]) -> list[audio.Rendition]:
-    """The master's audio group from the rows, the default track first."""
-    ordered = sorted(tracks, key=lambda track: (not track.is_default, track.id or 0))
+    """The master's audio group from the rows: the default track, the source's, then the added ones."""
+    ordered = sorted(tracks, key=lambda track: (not track.is_default, track.source, track.id or 0))
     return [audio.Rendition(folder=track.folder, lang=track.lang, name=track.label, kind=track.kind,
                             default=track.is_default) for track in ordered]
+
+
+def _parent_kept_file(parent_id: str, name: str, ws: Workspace) -> Path | None:
+    if ws.in_place:
+        path = storage.upload_dir(parent_id) / "work" / ADDED_AUDIO_DIR / name
+        return path if path.is_file() else None
+    path = ws.root / "parent-audio" / name
+    try:
+        ws.fetch_key(storage.work_key(parent_id, f"{ADDED_AUDIO_DIR}/{name}"), path)
+    except FileNotFoundError:
+        return None
+    return path
+
+
+def carry_to_clip(video: Video, ws: Workspace, timeout: float):
+    """A clip keeps the tracks added to its parent (the source's own tracks come with the cut source):
+    the clip's range of each kept file becomes the clip's kept file, listed like the parent's."""
+    parent = db.session().get(Video, video.clip_of["id"])
+    carried = {track.original_name for track in video.audio_tracks}
+    for track in parent.audio_tracks if parent is not None else []:
+        if track.source != "upload" or track.original_name in carried:
+            continue
+        source = _parent_kept_file(parent.id, track.original_name, ws)
+        if source is None:
+            continue
+        kept = added_file(ws, track.original_name)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        run(audio.range_command(source, video.clip_of["start"], video.clip_of["end"], kept), timeout=timeout,
+            what="Cutting an audio track")
+        video.audio_tracks.append(AudioTrack(lang=track.lang, label=track.label, kind=track.kind, is_default=False,
+                                             source="upload", original_name=track.original_name, folder=track.folder))

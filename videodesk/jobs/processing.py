@@ -453,10 +453,11 @@ def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str
         kept = audio_tracks.added_file(ws, name)
         kept.parent.mkdir(parents=True, exist_ok=True)
         try:
-            run(audio.keep_command(upload, info.demuxer, info.audio.index, kept), timeout=ctx.timeout,
+            start = audio_tracks.picture_start(video)
+            run(audio.keep_command(upload, info.demuxer, info.audio.index, kept, delay=start), timeout=ctx.timeout,
                 what="Reading the audio track")
             measured, _ = pipeline.measure_sound(ctx, kept, audio.KEPT_DEMUXER, 0)
-            pipeline.encode_audio_track(ctx, kept, audio.KEPT_DEMUXER, 0, folder, measured)
+            pipeline.encode_audio_track(ctx, kept, audio.KEPT_DEMUXER, 0, folder, measured, start)
             track = AudioTrack(lang=lang, label=label, kind=kind, is_default=False, source="upload",
                                original_name=name, folder=folder)
             video.audio_tracks.append(track)

@@ -97,21 +97,35 @@ def length_problem(track_seconds: float, picture_seconds: float) -> str | None:
 
 
 def encode_command(src, demuxer: str | None, stream_index: int, out_dir, loudnorm: dict | None,
-                   length: float) -> list[str]:
-    """One sound stream as an fMP4 HLS AAC rendition in out_dir, exactly `length` seconds long
-    (padded with silence or cut), normalized like the main track."""
+                   length: float, start: float = 0.0) -> list[str]:
+    """One sound stream, from `start` on, as an fMP4 HLS AAC rendition in out_dir, exactly `length`
+    seconds long (padded with silence or cut), normalized like the main track."""
     options = {}
-    sound = open_input(src, demuxer)[str(stream_index)].filter("asetpts", "PTS-STARTPTS")
-    sound = ladder.normalized_aac(sound, loudnorm, options)
+    sound = open_input(src, demuxer)[str(stream_index)]
+    if start > 0:
+        sound = sound.filter("atrim", start=f"{start:.6f}")
+    sound = ladder.normalized_aac(sound.filter("asetpts", "PTS-STARTPTS"), loudnorm, options)
     sound = sound.filter("apad", whole_dur=f"{length:.6f}").filter("atrim", duration=f"{length:.6f}")
     options.update(ladder.hls_options(out_dir, None))
     return compile_command(ffmpeg.output(sound, f"{out_dir}/index.m3u8", **options), progress=True)
 
 
-def keep_command(src, demuxer: str, stream_index: int, dst) -> list[str]:
+def keep_command(src, demuxer: str, stream_index: int, dst, delay: float = 0.0) -> list[str]:
     """An added file's sound stream alone, losslessly, as the track's private original: later
-    encodes (reprocessing, clips) read one known format, whatever was uploaded."""
+    encodes (reprocessing, trims, clips) read one known format, whatever was uploaded. Kept files
+    are on the timeline of the video's original: `delay` (a trimmed video's trim start) of silence
+    comes first."""
     sound = open_input(src, demuxer)[str(stream_index)]
+    if delay > 0:
+        sound = sound.filter("adelay", delays=f"{round(delay * 1000)}", all=1)
+    return compile_command(ffmpeg.output(sound, output_path(dst), **{"c:a": "flac", "f": KEPT_DEMUXER,
+                                                                     "map_metadata": "-1"}), progress=True)
+
+
+def range_command(src, start: float, end: float, dst) -> list[str]:
+    """The range of a kept file that a clip of the video keeps, as the clip's own kept file."""
+    sound = (open_input(src, KEPT_DEMUXER)["0"].filter("atrim", start=f"{start:.6f}", end=f"{end:.6f}")
+             .filter("asetpts", "PTS-STARTPTS"))
     return compile_command(ffmpeg.output(sound, output_path(dst), **{"c:a": "flac", "f": KEPT_DEMUXER,
                                                                      "map_metadata": "-1"}), progress=True)
 

@@ -58,6 +58,7 @@ class AddedAudio:
     lang: str
     name: str
     kind: str
+    start: float = 0.0  # where the picture starts in the kept file (a trimmed video's trim start)
 
 
 @dataclass
@@ -189,13 +190,13 @@ def measure_sound(ctx: Context, path: Path, demuxer: str | None, stream_index: i
 
 
 def encode_audio_track(ctx: Context, path: Path, demuxer: str | None, stream_index: int, folder: str,
-                       measured: dict | None):
-    """One sound stream as its own AAC rendition in hls/<folder>/, as long as the picture and
-    normalized like the main track; redoing it replaces it whole."""
+                       measured: dict | None, start: float = 0.0):
+    """One sound stream (from `start` on) as its own AAC rendition in hls/<folder>/, as long as the
+    picture and normalized like the main track; redoing it replaces it whole."""
     normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
     length = ctx.info.duration
     with atomic_output(ctx.media_dir / HLS_DIR / folder, directory=True) as out:
-        run(audio.encode_command(path, demuxer, stream_index, out, normalize, length), timeout=ctx.timeout,
+        run(audio.encode_command(path, demuxer, stream_index, out, normalize, length, start), timeout=ctx.timeout,
             what="Audio track encoding")
 
 
@@ -228,7 +229,7 @@ def step_audio(ctx: Context, report):
                      "kind": "main" if position == 0 else audio.stream_kind(stream), "stream": stream.index})
     for added in ctx.added_audio:
         measured, _ = measure_sound(ctx, added.path, audio.KEPT_DEMUXER, 0)
-        encode_audio_track(ctx, added.path, audio.KEPT_DEMUXER, 0, added.folder, measured)
+        encode_audio_track(ctx, added.path, audio.KEPT_DEMUXER, 0, added.folder, measured, added.start)
     renditions = [audio.Rendition(folder=track["folder"], lang=track["lang"], name=track["name"], kind=track["kind"],
                                   default=number == 0) for number, track in enumerate(made)]
     renditions += [audio.Rendition(folder=added.folder, lang=added.lang, name=added.name, kind=added.kind,
