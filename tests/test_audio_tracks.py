@@ -3,6 +3,8 @@ two tracks with the right languages; each rendition in the HLS master decodes to
 added audio description is listed with the accessibility characteristic; clips keep every track;
 bad files and languages get a clear 400."""
 import io
+import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -27,11 +29,11 @@ def assert_tone(source, frequency: int):
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    """One app (jobs run at once) with a producer and a processed bilingual video."""
+    """One app (jobs run at once) with an editor and a processed bilingual video."""
     folder = tmp_path_factory.mktemp("audio")
     app = make_app(folder / "data", queue_immediate=True, max_upload_mb=5)
     with app.app_context():
-        user = User(name="producer", role="producer")
+        user = User(name="desk", role="editor")
         db.session().add(user)
         app.token = issue_token(user)
         db.session().commit()
@@ -195,3 +197,21 @@ def test_a_trim_keeps_every_audio_track_in_sync_with_the_picture(desk):
     length = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                                    str(description)], capture_output=True, text=True, check=True).stdout)
     assert abs(length - 2.5) < 0.1
+
+
+def test_the_watch_page_and_embed_say_which_languages_exist_and_the_video_object_names_them(desk):
+    client = desk.test_client()
+    story = client.post("/api/stories", headers=bearer(desk.token), json={
+        "headline": "Summit", "body": "Leaders met.", "video_id": desk.video_id, "status": "published",
+        "language": "fr"})
+    assert story.status_code == 201, story.json
+    for path in (f"/videos/{desk.video_id}", f"/embed/{desk.video_id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'class="player-languages"' in page and ">Español</span>" in page, path
+        assert 'class="audio-select"' in page and 'data-lang="es" data-kind="dub"' in page
+    page = client.get(f"/videos/{desk.video_id}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["inLanguage"] == "en"  # the video's own sound, not the story's language
+    assert [(a["inLanguage"], a["name"]) for a in data["audio"]][:2] == [("en", "English"), ("es", "Español")]
+    described = ("en", "English (audio description)") in [(a["inLanguage"], a["name"]) for a in data["audio"]]
+    assert data.get("accessibilityFeature") == (["audioDescription"] if described else None)
