@@ -13,7 +13,7 @@ import ffmpeg
 import m3u8
 from m3u8.model import Media
 
-from videodesk.media import ladder
+from videodesk.media import hls, ladder
 from videodesk.media.command import compile_command, open_input, output_path
 from videodesk.media.probe import AudioStream, MediaInfo
 from videodesk.media.subtitles import stream_language
@@ -21,7 +21,6 @@ from videodesk.media.subtitles import stream_language
 KINDS = ("main", "dub", "description", "commentary")
 DESCRIBES_VIDEO = "public.accessibility.describes-video"
 GROUP_ID = "audio"
-AAC_CODEC = "mp4a.40.2"
 MAIN_FOLDER = "audio"       # the ladder's own sound rendition (hls/audio/)
 # Quieter than this (integrated, LUFS) is no sound at all: such a stream is not offered as a track.
 SILENCE_LUFS = -70.0
@@ -153,8 +152,8 @@ def master_with_audio(master_text: str, renditions: list[Rendition]) -> str:
     audio_bandwidth = int(ladder.AUDIO_BITRATE.rstrip("k")) * 1000
     for variant in master.playlists:
         variant.media = [media for media in variant.media if media.type != "AUDIO"] + audio[:1]
-        codecs = [codec for codec in (variant.stream_info.codecs or "").split(",") if codec and codec != AAC_CODEC]
-        variant.stream_info.codecs = ",".join(codecs + ([AAC_CODEC] if audio else []))
+        codecs = [codec for codec in (variant.stream_info.codecs or "").split(",") if codec and codec != hls.AUDIO_CODEC]
+        variant.stream_info.codecs = ",".join(codecs + ([hls.AUDIO_CODEC] if audio else []))
         if audio and not had_audio:
             variant.stream_info.bandwidth += audio_bandwidth
         elif had_audio and not audio:
