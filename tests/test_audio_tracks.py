@@ -215,3 +215,21 @@ def test_the_watch_page_and_embed_say_which_languages_exist_and_the_video_object
     assert [(a["inLanguage"], a["name"]) for a in data["audio"]][:2] == [("en", "English"), ("es", "Español")]
     described = ("en", "English (audio description)") in [(a["inLanguage"], a["name"]) for a in data["audio"]]
     assert data.get("accessibilityFeature") == (["audioDescription"] if described else None)
+
+
+def test_a_language_mp4_on_request_and_a_social_cut_speak_the_chosen_language(desk):
+    client = desk.test_client()
+    spanish = next(t for t in get_video(desk)["audio"] if t["lang"] == "es")
+    assert spanish["mp4_url"] is None
+    response = client.post(f"/api/videos/{desk.video_id}/audio/{spanish['id']}/mp4", headers=bearer(desk.token))
+    assert response.status_code == 202, response.json
+    video = get_video(desk)
+    check_against_document(client, video)
+    spanish = next(t for t in video["audio"] if t["lang"] == "es")
+    mp4 = media_file(desk, spanish["mp4_url"])
+    assert_tone(mp4, SPANISH_HZ)
+    assert media.frame_count(mp4) == media.frame_count(media_file(desk, video["mp4_url"]))
+    cut = client.post(f"/api/videos/{desk.video_id}/social-cut", headers=bearer(desk.token),
+                      json={"aspect": "1:1", "lang": "es"})
+    assert cut.status_code == 202, cut.json
+    assert_tone(media_file(desk, get_video(desk)["social_cuts"]["1:1"]), SPANISH_HZ)

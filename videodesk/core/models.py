@@ -130,6 +130,7 @@ class AudioTrack(Base):
     # The added file, kept private beside the video's original, so reprocessing and clips can use it.
     original_name: Mapped[str | None] = mapped_column(String(200))
     folder: Mapped[str] = mapped_column(String(200))  # its rendition, relative to the HLS folder
+    mp4_name: Mapped[str | None] = mapped_column(String(200))  # the MP4 in this language, once asked for
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     video: Mapped[Video] = relationship(back_populates="audio_tracks")
 

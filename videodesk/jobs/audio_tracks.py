@@ -6,13 +6,48 @@ from pathlib import Path
 from videodesk.core import db, storage
 from videodesk.core.models import AudioTrack, Video
 from videodesk.jobs.workspace import Workspace
-from videodesk.media import audio
-from videodesk.media.pipeline import ADDED_AUDIO_DIR, AddedAudio
+from videodesk.media import audio, hls
+from videodesk.media.pipeline import ADDED_AUDIO_DIR, HLS_DIR, AddedAudio, Context, Sound
 from videodesk.media.runner import run
 
 
 def added_file(ws: Workspace, name: str) -> Path:
     return ws.work_dir / ADDED_AUDIO_DIR / name
+
+
+# Tracks whose speech gets automatic captions of its own (a description or a commentary does not).
+SPOKEN_KINDS = ("main", "dub")
+
+
+def added_sound(video: Video, ws: Workspace, track: AudioTrack) -> Sound:
+    """An added track's kept file as a sound to transcribe (fetched into the workspace if needed)."""
+    path = added_file(ws, track.original_name)
+    if not ws.in_place and not path.exists():
+        ws.fetch_key(storage.work_key(video.id, f"{ADDED_AUDIO_DIR}/{track.original_name}"), path)
+    return Sound(path, audio.KEPT_DEMUXER, 0, picture_start(video))
+
+
+def other_spoken_sounds(video: Video, ws: Workspace, ctx: Context) -> list[tuple[str, Sound]]:
+    """(language, sound) of every spoken-language track but the main one: the source's dubs (from the
+    probe, so this works before the tracks are registered) and the dubs added later."""
+    sounds = [(audio.track_language(stream), Sound(ctx.source, ctx.info.demuxer, stream.index))
+              for stream in audio.source_streams(ctx.info)[1:] if audio.stream_kind(stream) in SPOKEN_KINDS]
+    sounds += [(track.lang, added_sound(video, ws, track)) for track in video.audio_tracks
+               if track.source == "upload" and track.kind in SPOKEN_KINDS]
+    return sounds
+
+
+def spoken_track(video: Video, lang: str | None) -> AudioTrack | None:
+    """The track in which a social cut in `lang` speaks, when it is not the main one."""
+    return next((track for track in video.audio_tracks if lang and track.lang == lang and not track.is_default
+                 and track.kind in SPOKEN_KINDS), None)
+
+
+def fetch_rendition(ws: Workspace, folder: str):
+    """A track's rendition (playlist, init, segments) in the workspace, for joining."""
+    playlist = ws.fetch_media(f"{HLS_DIR}/{folder}/index.m3u8")
+    for path in hls.read_media_playlist(playlist).files():
+        ws.fetch_media(path.relative_to(ws.media_dir).as_posix())
 
 
 def discard_added_file(ws: Workspace, name: str):
@@ -28,11 +63,9 @@ def added_audio(video: Video, ws: Workspace) -> list[AddedAudio]:
     for track in video.audio_tracks:
         if track.source != "upload":
             continue
-        path = added_file(ws, track.original_name)
-        if not ws.in_place and not path.exists():
-            ws.fetch_key(storage.work_key(video.id, f"{ADDED_AUDIO_DIR}/{track.original_name}"), path)
-        added.append(AddedAudio(path=path, folder=track.folder, lang=track.lang, name=track.label, kind=track.kind,
-                                start=picture_start(video)))
+        sound = added_sound(video, ws, track)
+        added.append(AddedAudio(path=sound.path, folder=track.folder, lang=track.lang, name=track.label,
+                                kind=track.kind, start=sound.start))
     return added
 
 

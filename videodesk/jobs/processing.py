@@ -38,6 +38,7 @@ CHUNKED = "chunked"
 QUICK_GRACE_S = 900
 READY = "ready"
 TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
+TRANSCRIBE_TRACK = "videodesk.transcribe_audio_track"  # ... and of one added dub's captions
 
 
 def _limits() -> pipeline.Limits:
@@ -328,16 +329,50 @@ def transcribe(video_id: str):
             ws.fetch_original()
             pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
                                 captioned=captioned, on_partial=grown)
+            spoken = (ctx.state.get("auto_captions") or {}).get("lang")
+            dubs = [_transcribe_sound(video, ws, lang, sound, captioned | {spoken})
+                    for lang, sound in audio_tracks.other_spoken_sounds(video, ws, ctx)]
             ws.publish()
         except (MediaError, StoreError) as exc:
             mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
             log.info("captions for video %s failed: %s", video_id, exc)
             return
     _register_auto_captions(video, ctx.state)
-    spoken = (ctx.state.get("auto_captions") or {}).get("lang")
+    for state in dubs:
+        _register_auto_captions(video, state)
     video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken,
                         "transcribed_until": ctx.info.duration}
     clips.pass_on_captions(video)
+    session.commit()
+    visibility.refresh_public_copy(video)
+    changes.content_changed()
+
+
+def _transcribe_sound(video: Video, ws: Workspace, lang: str, sound: pipeline.Sound, skip: set) -> dict:
+    """The transcript of another spoken-language track (a dub): its own automatic track, unless its
+    language already has one from a person or from the main sound. Returns the pipeline state made."""
+    ctx = context(video, ws)
+    pipeline.transcribe(ctx, language_hint=lang, captioned=skip, sound=sound)
+    return ctx.state
+
+
+def transcribe_audio_track(track_id: str):
+    """Automatic captions of a dub added after processing (its own job: the main transcript stays as it is)."""
+    session = db.session()
+    track = session.get(AudioTrack, int(track_id))
+    video = track.video if track is not None else None
+    if video is None or video.status != "ready":
+        return
+    video_id = video.id
+    skip = {t.lang for t in video.captions if t.source != "auto"} | {(video.captioning or {}).get("language")}
+    with workspace(video.id) as ws:
+        try:
+            state = _transcribe_sound(video, ws, track.lang, audio_tracks.added_sound(video, ws, track), skip)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            log.info("captions for audio track %s of video %s failed: %s", track_id, video_id, exc)
+            return
+    _register_auto_captions(video, state)
     session.commit()
     visibility.refresh_public_copy(video)
     changes.content_changed()
@@ -412,12 +447,16 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
     if video is None or video.status != "ready":
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
+    sound = audio_tracks.spoken_track(video, lang)  # a dub in the chosen language speaks in the cut
     with workspace(video.id) as ws:
         ctx = context(video, ws)
         try:
             captions = ws.fetch_media(tracks[0].filename) if tracks else None
             ws.fetch_media(pipeline.MP4_NAME)
-            name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
+            if sound:
+                audio_tracks.fetch_rendition(ws, sound.folder)
+            name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None,
+                                            sound.folder if sound else None)
             ws.publish()
         except (MediaError, StoreError) as exc:
             video.error = f"The {aspect} social cut could not be made: {exc}"
@@ -425,6 +464,32 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
             return
         previous = video.outputs.get("social", {}).get(aspect)
         video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
+        session.commit()
+        if previous:
+            ws.delete_media([previous])
+    visibility.refresh_public_copy(video)
+
+
+def language_mp4(track_id: str):
+    """The web MP4 with an audio track's sound instead of the main one (asked for per track):
+    the same video fragments and the track's AAC, remuxed, nothing encoded again."""
+    session = db.session()
+    track = session.get(AudioTrack, int(track_id))
+    video = track.video if track is not None else None
+    if video is None or video.status != "ready":
+        return
+    with workspace(video.id) as ws:
+        ctx = context(video, ws)
+        try:
+            audio_tracks.fetch_rendition(ws, pipeline.web_rendition(ctx).name)
+            audio_tracks.fetch_rendition(ws, track.folder)
+            name = pipeline.make_language_mp4(ctx, track.folder, track.lang)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            video.error = f"The {track.label} MP4 could not be made: {exc}"
+            session.commit()
+            return
+        previous, track.mp4_name = track.mp4_name, name
         session.commit()
         if previous:
             ws.delete_media([previous])
@@ -462,6 +527,9 @@ def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str
                                original_name=name, folder=folder)
             video.audio_tracks.append(track)
             audio_tracks.choose_default(video)
+            session.flush()
+            if kind in audio_tracks.SPOKEN_KINDS:
+                outbox.after_commit(session, TRANSCRIBE_TRACK, str(track.id))  # its own captions
             ws.fetch_media(f"{pipeline.HLS_DIR}/master.m3u8")
             pipeline.write_master(ctx, audio_tracks.renditions(video.audio_tracks))
             ws.publish()
@@ -488,6 +556,8 @@ def remove_audio_track(video: Video, track: AudioTrack):
         ws.publish()
         session.commit()
         ws.discard_media(f"{pipeline.HLS_DIR}/{track.folder}")
+        if track.mp4_name:
+            ws.delete_media([track.mp4_name])
         if track.original_name:
             audio_tracks.discard_added_file(ws, track.original_name)
     visibility.refresh_public_copy(video)

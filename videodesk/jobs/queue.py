@@ -136,6 +136,16 @@ class Queue:
                             video_id, f"Automatic captions stopped on an internal error ({type(exc).__name__}).")
                     raise
 
+        @huey.task(name=jobs.TRANSCRIBE_TRACK, retries=1, retry_delay=30, priority=INTERACTIVE)
+        def transcribe_audio_track(track_id):
+            with app.app_context(), bulk_gate.interactive():
+                jobs.transcribe_audio_track(track_id)
+
+        @huey.task(name="videodesk.language_mp4", retries=1, retry_delay=5, priority=INTERACTIVE)
+        def language_mp4(track_id):
+            with app.app_context(), bulk_gate.interactive():
+                jobs.language_mp4(track_id)
+
         @huey.periodic_task(crontab(minute="17"), name="videodesk.remove_expired_uploads")
         def remove_expired_uploads():
             with app.app_context():
@@ -160,10 +170,12 @@ class Queue:
         self.remove_quick = remove_quick
         self.render_poster = render_poster
         self.social_cut = social_cut
+        self.language_mp4 = language_mp4
         self.transcribe = transcribe
         self.deliver_webhook = deliver_webhook
         outbox.set_dispatcher(app, webhooks.OUTBOX_KIND, deliver_webhook)
         outbox.set_dispatcher(app, jobs.TRANSCRIBE, transcribe)
+        outbox.set_dispatcher(app, jobs.TRANSCRIBE_TRACK, transcribe_audio_track)
 
     def reprocess(self, video):
         """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""

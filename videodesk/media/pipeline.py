@@ -302,9 +302,13 @@ def remove_parts(ctx: Context):
     shutil.rmtree(ctx.work_dir / PARTS_DIR, ignore_errors=True)
 
 
+def web_rendition(ctx: Context) -> ladder.Rendition:
+    """The ladder rendition the web MP4 is made of."""
+    return ladder.web_rendition([ladder.Rendition(**r) for r in ctx.state["renditions"]])
+
+
 def step_mp4(ctx: Context, report):
-    renditions = [ladder.Rendition(**r) for r in ctx.state["renditions"]]
-    web = ladder.web_rendition(renditions)
+    web = web_rendition(ctx)
     hls_dir = ctx.media_dir / HLS_DIR
     with contextlib.ExitStack() as stack:
         video = stack.enter_context(atomic_output(ctx.work_dir / "web-video.mp4"))
@@ -400,8 +404,17 @@ def _write_track(ctx: Context, words, lang: str, kind: str, name: str | None = N
     return name
 
 
+@dataclass(frozen=True)
+class Sound:
+    """A sound stream to transcribe other than the main one: a dub of the source or an added track."""
+    path: Path
+    demuxer: str | None
+    stream_index: int
+    start: float = 0.0
+
+
 def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None,
-               captioned: Collection[str] = (), on_partial=lambda auto: None):
+               captioned: Collection[str] = (), on_partial=lambda auto: None, sound: Sound | None = None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
     model is not even loaded). The track's language is the one Whisper detects; `language_hint`
     (or state["language_hint"], e.g. the story's language) is used only when Whisper is unsure.
@@ -410,15 +423,18 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
     "engine", "translations": [...], "transcribed_until": s}, or None when there is no speech.
     The track grows while speech is recognised: every few seconds of speech its file is written
-    again with the words so far and `on_partial(state["auto_captions"])` is called."""
+    again with the words so far and `on_partial(state["auto_captions"])` is called.
+    With `sound` (an audio track in another language), that sound is transcribed, not translated."""
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
     hint = language_hint or ctx.state.get("language_hint")
-    translate_to = ctx.limits.translate_to
+    translate_to = ctx.limits.translate_to if sound is None else None
+    sound = sound or Sound(ctx.source, info.demuxer, info.audio.index)
     ctx.state["auto_captions"] = None
     try:
-        run(speech.audio_command(ctx.source, info, pcm), timeout=ctx.timeout, what="Audio extraction",
+        run(speech.sound_command(sound.path, sound.demuxer, sound.stream_index, pcm, sound.start),
+            timeout=ctx.timeout, what="Audio extraction",
             on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
         samples = speech.load_audio(pcm)
     finally:
@@ -507,11 +523,31 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
     return True
 
 
-def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None) -> str:
-    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4;
-    returns its file name."""
+def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None,
+                    audio_folder: str | None = None) -> str:
+    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4,
+    with the sound of the audio track in hls/<audio_folder>/ when given; returns its file name."""
     name = social.file_name(aspect, short_token())
-    with atomic_output(ctx.media_dir / name) as tmp:
+    with contextlib.ExitStack() as stack:
+        sound = None
+        if audio_folder:
+            sound = stack.enter_context(atomic_output(ctx.work_dir / "social-audio.mp4"))
+            hls.join_fragments(ctx.media_dir / HLS_DIR / audio_folder / "index.m3u8", sound)
+        tmp = stack.enter_context(atomic_output(ctx.media_dir / name))
         run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
-                                      ctx.info.audio is not None, logo), timeout=ctx.timeout, what="Social cut")
+                                      ctx.info.audio is not None, logo, sound), timeout=ctx.timeout, what="Social cut")
+    return name
+
+
+def make_language_mp4(ctx: Context, audio_folder: str, lang: str) -> str:
+    """The web MP4 with another audio track (hls/<audio_folder>/) instead of the main one: the same
+    video fragments and the track's AAC, copied, not encoded again; returns its file name."""
+    web = web_rendition(ctx)
+    name = f"video-{lang}-{short_token()}.mp4"
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(ctx.work_dir / "web-video.mp4") as video, \
+            atomic_output(ctx.work_dir / "language-audio.mp4") as sound, atomic_output(ctx.media_dir / name) as mp4:
+        hls.join_fragments(ctx.media_dir / HLS_DIR / web.name / "index.m3u8", video)
+        hls.join_fragments(ctx.media_dir / HLS_DIR / audio_folder / "index.m3u8", sound)
+        run(ladder.mp4_remux_command(video, sound, mp4), timeout=ctx.timeout, what="MP4 packaging")
     return name

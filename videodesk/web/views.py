@@ -52,8 +52,10 @@ def caption_json(track, url=None) -> dict:
 
 def audio_json(track, url=None) -> dict:
     """An audio track as the API and the player see it; `url` is its rendition's media playlist."""
+    url = url or media_urls(track.video)
     return {"id": track.id, "lang": track.lang, "label": track.label, "kind": track.kind,
-            "default": track.is_default, "url": (url or media_urls(track.video))(f"{HLS_DIR}/{track.folder}/index.m3u8")}
+            "default": track.is_default, "url": url(f"{HLS_DIR}/{track.folder}/index.m3u8"),
+            "mp4_url": url(track.mp4_name)}
 
 
 def source_metadata(video: Video) -> dict | None:

@@ -2,7 +2,7 @@
 import tempfile
 from pathlib import Path
 
-from flask import g, request
+from flask import g, request, url_for
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Invalid, NotFound
@@ -10,6 +10,7 @@ from videodesk.core.languages import language_name
 from videodesk.core.models import AudioTrack
 from videodesk.core.validation import choice_field, language_tag, text_field
 from videodesk.jobs import processing
+from videodesk.jobs.queue import queue
 from videodesk.media.audio import KINDS
 from videodesk.newsroom import library
 from videodesk.web.access import require_role
@@ -65,14 +66,35 @@ def add_audio_track(video_id):
     return audio_json(track), 201
 
 
+def _track_of(video, track_id: int) -> AudioTrack:
+    track = db.session().get(AudioTrack, track_id)
+    if track is None or track.video_id != video.id:
+        raise NotFound("No such audio track.")
+    return track
+
+
+@bp.post("/videos/<video_id>/audio/<int:track_id>/mp4")
+@operation("Make the MP4 download in this track's language", tags=["audio"],
+           responses={202: {"type": "object", "required": ["status", "video"], "additionalProperties": False,
+                            "properties": {"status": {"const": "queued"},
+                                           "video": {"type": "string", "description": "The video's API URL; the "
+                                                     "track's mp4_url is set when the MP4 is made."}}}},
+           errors=["not_ready"])
+@require_role("producer")
+def request_language_mp4(video_id, track_id):
+    """202; the web MP4's picture with this track's sound, remuxed in the queue (nothing encoded again)."""
+    video = library.video_for(g.user, video_id)
+    track = _track_of(video, track_id)
+    library.require_ready(video, "A language's MP4 can be made")
+    queue().language_mp4(track.id)
+    return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
+
+
 @bp.delete("/videos/<video_id>/audio/<int:track_id>")
 @operation("Remove an audio track", tags=["audio"], responses={204: None}, errors=["conflict"])
 @require_role("producer")
 def remove_audio_track(video_id, track_id):
     """204; the master stops listing it at once. The default (main) track cannot be removed."""
     video = library.video_for(g.user, video_id)
-    track = db.session().get(AudioTrack, track_id)
-    if track is None or track.video_id != video.id:
-        raise NotFound("No such audio track.")
-    processing.remove_audio_track(video, track)
+    processing.remove_audio_track(video, _track_of(video, track_id))
     return "", 204

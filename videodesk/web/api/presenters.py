@@ -63,10 +63,12 @@ AUDIO_TRACK = component("AudioTrack", _object({
              "description": "description: audio description (offered, never chosen by players on their own)."},
     "default": {"type": "boolean", "description": "The track players start with: the video's own sound."},
     "url": {**MEDIA_URL, "description": "The track's HLS media playlist (AAC); the master lists it as EXT-X-MEDIA."},
+    "mp4_url": {**MEDIA_URL, "description": "The web MP4 with this track's sound, once asked for "
+                "(POST .../audio/<id>/mp4); null before. The video's mp4_url has the main track."},
 }, examples=[{"id": 1, "lang": "en", "label": "English", "kind": "main", "default": True,
-              "url": "/media/k2v7q9x1/hls/audio/index.m3u8"},
+              "url": "/media/k2v7q9x1/hls/audio/index.m3u8", "mp4_url": None},
              {"id": 2, "lang": "en", "label": "English (audio description)", "kind": "description", "default": False,
-              "url": "/media/k2v7q9x1/hls/audio-3f9a2c/index.m3u8"}]))
+              "url": "/media/k2v7q9x1/hls/audio-3f9a2c/index.m3u8", "mp4_url": "/media/k2v7q9x1/video-en-9c1d.mp4"}]))
 
 CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},

@@ -28,6 +28,7 @@ def upgrade():
         sa.Column('stream_index', sa.Integer(), nullable=True),
         sa.Column('original_name', sa.String(length=200), nullable=True),
         sa.Column('folder', sa.String(length=200), nullable=False),
+        sa.Column('mp4_name', sa.String(length=200), nullable=True),
         sa.Column('created_at', videodesk.core.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['video_id'], ['videos.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
