@@ -414,12 +414,12 @@ def test_parse_probe_keeps_every_sound_stream_with_its_tags_and_the_default_one_
          "tags": {"language": "eng"}, "disposition": {"visual_impaired": 1}},
     ]))
     assert parsed.audio.index == 2
-    assert [(a.index, a.language, a.default, a.role) for a in parsed.audio_streams] == [
+    assert [(a.index, a.language, a.default, a.role) for a in parsed.sounds] == [
         (2, "eng", True, ""), (1, "spa", False, "dub"), (3, "eng", False, "description")]
-    assert parsed.audio_streams[1].title == "Doblaje"
+    assert parsed.sounds[1].title == "Doblaje"
     assert MediaInfo.from_dict(parsed.to_dict()) == parsed
-    assert [audio.stream_kind(s) for s in parsed.audio_streams] == ["main", "dub", "description"]
-    assert audio.track_language(parsed.audio_streams[1]) == "es"
+    assert [audio.stream_kind(s) for s in parsed.sounds] == ["main", "dub", "description"]
+    assert audio.track_language(parsed.sounds[1]) == "es"
 
 
 def test_silent_and_repeated_streams_are_not_tracks_but_the_main_one_always_is():

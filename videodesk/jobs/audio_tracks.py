@@ -71,7 +71,7 @@ def added_audio(video: Video, ws: Workspace) -> list[AddedAudio]:
 
 def picture_start(video: Video) -> float:
     """Where the picture starts on the original's timeline, which kept files follow (media/audio.keep_command)."""
-    return float(video.trim["start"]) if video.trim else 0.0
+    return float(video.trim.start) if video.trim else 0.0
 
 
 def register_source_tracks(video: Video, state: dict):
@@ -118,7 +118,7 @@ def _parent_kept_file(parent_id: str, name: str, ws: Workspace) -> Path | None:
 def carry_to_clip(video: Video, ws: Workspace, timeout: float):
     """A clip keeps the tracks added to its parent (the source's own tracks come with the cut source):
     the clip's range of each kept file becomes the clip's kept file, listed like the parent's."""
-    parent = db.session().get(Video, video.clip_of["id"])
+    parent = db.session().get(Video, video.clip_of.id)
     carried = {track.original_name for track in video.audio_tracks}
     for track in parent.audio_tracks if parent is not None else []:
         if track.source != "upload" or track.original_name in carried:
@@ -128,7 +128,7 @@ def carry_to_clip(video: Video, ws: Workspace, timeout: float):
             continue
         kept = added_file(ws, track.original_name)
         kept.parent.mkdir(parents=True, exist_ok=True)
-        run(audio.range_command(source, video.clip_of["start"], video.clip_of["end"], kept), timeout=timeout,
+        run(audio.range_command(source, video.clip_of.start, video.clip_of.end, kept), timeout=timeout,
             what="Cutting an audio track")
         video.audio_tracks.append(AudioTrack(lang=track.lang, label=track.label, kind=track.kind, is_default=False,
                                              source="upload", original_name=track.original_name, folder=track.folder))

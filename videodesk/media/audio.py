@@ -52,7 +52,7 @@ def stream_kind(stream: AudioStream) -> str:
 
 def source_streams(info: MediaInfo) -> list[AudioStream]:
     """The sound streams worth measuring as tracks: the main one first, at most MAX_SOURCE_TRACKS."""
-    return list(info.audio_streams or ([info.audio] if info.audio else []))[:MAX_SOURCE_TRACKS]
+    return list(info.sounds or ([info.audio] if info.audio else []))[:MAX_SOURCE_TRACKS]
 
 
 def parse_fingerprint(stdout: str) -> str | None:

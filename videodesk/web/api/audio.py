@@ -9,8 +9,7 @@ from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.languages import language_name
 from videodesk.core.models import AudioTrack
 from videodesk.core.validation import choice_field, language_tag, text_field
-from videodesk.jobs import processing
-from videodesk.jobs.queue import queue
+from videodesk.jobs import audio_edits
 from videodesk.media.audio import KINDS
 from videodesk.newsroom import library
 from videodesk.web.access import require_role
@@ -62,7 +61,7 @@ def add_audio_track(video_id):
         upload.save(path)
         if path.stat().st_size == 0:
             raise Invalid(code="invalid_audio", message="The audio file is empty.")
-        track = processing.add_audio_track(video, path, lang, kind, label)
+        track = audio_edits.add_audio_track(video, path, lang, kind, label)
     return audio_json(track), 201
 
 
@@ -84,9 +83,8 @@ def _track_of(video, track_id: int) -> AudioTrack:
 def request_language_mp4(video_id, track_id):
     """202; the web MP4's picture with this track's sound, remuxed in the queue (nothing encoded again)."""
     video = library.video_for(g.user, video_id)
-    track = _track_of(video, track_id)
-    library.require_ready(video, "A language's MP4 can be made")
-    queue().language_mp4(track.id)
+    audio_edits.request_language_mp4(_track_of(video, track_id))
+    db.session().commit()
     return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 
 
@@ -96,5 +94,5 @@ def request_language_mp4(video_id, track_id):
 def remove_audio_track(video_id, track_id):
     """204; the master stops listing it at once. The default (main) track cannot be removed."""
     video = library.video_for(g.user, video_id)
-    processing.remove_audio_track(video, _track_of(video, track_id))
+    audio_edits.remove_audio_track(video, _track_of(video, track_id))
     return "", 204

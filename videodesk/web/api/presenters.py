@@ -1,6 +1,7 @@
 """The API's JSON for videos and stories (the contract in ../shared/CONTRACT.md)."""
 from flask import url_for
 
+from videodesk.core.lifecycle.states import CaptioningStatus, VideoStatus
 from videodesk.core.models import Story, Video
 from videodesk.core.settings import current_settings
 from videodesk.web.filters import section_slug
@@ -20,7 +21,7 @@ def signed_urls(video: Video) -> dict | None:
 STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 NULLABLE_STRING, NULLABLE_INTEGER, NULLABLE_NUMBER = ({"type": ["string", "null"]}, {"type": ["integer", "null"]},
                                                       {"type": ["number", "null"]})
-VIDEO_STATUS = {"type": "string", "enum": ["queued", "processing", "ready", "failed"]}
+VIDEO_STATUS = {"type": "string", "enum": [status.value for status in VideoStatus]}
 MEDIA_URL = {"type": ["string", "null"],
              "description": "A same-host path, or an absolute URL (object store or CDN); null until made."}
 
@@ -71,7 +72,7 @@ AUDIO_TRACK = component("AudioTrack", _object({
               "url": "/media/k2v7q9x1/hls/audio-3f9a2c/index.m3u8", "mp4_url": "/media/k2v7q9x1/video-en-9c1d.mp4"}]))
 
 CAPTIONING = {"oneOf": [{"type": "null"}, _object({
-    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+    "status": {"type": "string", "enum": [status.value for status in CaptioningStatus]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
     "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
@@ -79,11 +80,14 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
         "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
         "it grows.")}})],
     "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
-    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
+    "examples": [{"status": CaptioningStatus.RUNNING.value, "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
 
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
     "status": VIDEO_STATUS,
+    "status_text": {"type": "string", "description": "The status in words, as the studio shows it "
+                    "(\"Processing 42% · playable\", \"Failed: <why>\")."},
+    "active": {"type": "boolean", "description": "Still waiting or being processed: worth polling."},
     "playable": {"type": "boolean", "description": "hls_url and mp4_url play in a browser: the quick version "
                  "while processing (the video.playable webhook), then the full ladder when ready."},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
@@ -121,7 +125,12 @@ VIDEO = component("Video", _object({
             "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
         "description": "What the probe found in the source; null before it ran."},
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "edit_errors": _object({"poster": NULLABLE_STRING, "social_cut": NULLABLE_STRING},
+                           description="Why the last poster or social cut job failed (null: it did not); the "
+                                       "video stays ready, and `error` is only about processing."),
     "captioning": CAPTIONING,
+    "captioning_text": {"type": ["string", "null"], "description": "The automatic-captions job in words."},
+    "captioning_active": {"type": "boolean", "description": "The automatic-captions job waits or runs."},
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
     "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip"],
                                 "description": "clip: cut from `clip_of`."}, "name": NULLABLE_STRING,

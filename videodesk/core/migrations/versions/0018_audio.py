@@ -1,7 +1,7 @@
 """audio tracks of videos (languages, dubs, audio description)
 
 Revision ID: 0018_audio
-Revises: 0019_analytics
+Revises: 0014_lifecycle
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0018_audio'
-down_revision = '0019_analytics'
+down_revision = '0014_lifecycle'
 branch_labels = None
 depends_on = None
 
