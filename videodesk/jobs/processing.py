@@ -31,11 +31,7 @@ IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 # process_video's answer when the ladder is to be encoded in parallel parts (jobs/parallel.py).
 CHUNKED = "chunked"
-# The quick version's files stay this long after the full ladder replaced it, so a reader who
-# started playing it before the switch can finish.
-QUICK_GRACE_S = 900
 READY = VideoStatus.READY  # process_video's answer when the video is ready
-TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
 
 
 def _limits() -> pipeline.Limits:

@@ -158,7 +158,7 @@ class Queue:
 
     def _register(self, app, kind: Task):
         """The one wrapper every job runs in."""
-        @self.huey.task(name=kind.name, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
+        @self.huey.task(name=kind.name.value, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
                         context=True)
         def run(*args, task=None, **kwargs):
             if kind.yields and bulk_gate.paused:

@@ -2,7 +2,7 @@
 source's sound, the track growing as speech is recognised, clips of the range following along."""
 import logging
 
-from videodesk.core import db
+from videodesk.core import db, outbox
 from videodesk.core.lifecycle import captioning
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import AudioTrack, Video
@@ -30,8 +30,9 @@ def _register_auto_captions(video: Video, state: dict):
                                            translated_from=translated_from)
         elif existing.filename != made["filename"]:
             library.replace_track_file(existing, made["filename"], machine=True)
-        else:
+        else:  # the same file, grown: its new words join a published video's copy too
             search.index_track(existing)
+            outbox.declare(db.session(), outbox.MediaStored(video.id, (existing.filename,)))
 
 
 def _captioning_reporter(session, video):
@@ -58,7 +59,7 @@ def transcribe(video_id: str):
     if video is None:
         return
     captioned = {track.lang for track in video.captions if track.source != "auto"}
-    with workspace(video.id) as ws:
+    with workspace(video.id, job="transcribe") as ws:
         ctx = processing.context(video, ws)
 
         def grown(auto: dict):

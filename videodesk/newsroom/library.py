@@ -109,8 +109,7 @@ def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = 
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
     _audit_caption_change(video, lang, user)
-    outbox.declare(db.session(), outbox.ContentChanged())
-    db.session().commit()
+    outbox.commit(db.session(), outbox.ContentChanged())
     return track
 
 
@@ -128,8 +127,7 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         if user is not None:
             mark_reviewed(track, user)
     _audit_caption_change(video, lang, user)
-    outbox.declare(db.session(), outbox.ContentChanged())
-    db.session().commit()
+    outbox.commit(db.session(), outbox.ContentChanged())
     return track, created
 
 
@@ -140,6 +138,7 @@ def register_caption_track(video: Video, filename: str, lang: str, label: str | 
                          source=source, filename=filename, translated_from=translated_from)
     video.captions.append(track)
     search.index_track(track)
+    outbox.declare(db.session(), outbox.MediaStored(video.id, (filename,)))  # a published video's copy gets it
     return track
 
 
@@ -149,6 +148,7 @@ def replace_track_file(track: CaptionTrack, filename: str, *, machine: bool = Fa
     if machine:
         track.reviewed_at = track.reviewed_by = None
     search.index_track(track)
+    outbox.declare(db.session(), outbox.MediaStored(track.video_id, (filename,)))
 
 
 def mark_reviewed(track: CaptionTrack, user):
@@ -164,8 +164,7 @@ def review_captions(video: Video, lang: str, user) -> CaptionTrack:
     if track is None:
         raise NotFound(f"The video has no '{lang}' caption track.")
     mark_reviewed(track, user)
-    outbox.declare(db.session(), outbox.ContentChanged())
-    db.session().commit()
+    outbox.commit(db.session(), outbox.ContentChanged())
     return track
 
 
@@ -202,8 +201,7 @@ def delete_video(video: Video, user) -> list[str]:
     audit.record(user, "delete", f"video:{video.id}", title=video.title, stories=stories)
     search.remove_video(video.id)
     db.session().delete(video)
-    outbox.declare(db.session(), outbox.ContentChanged())
-    db.session().commit()
+    outbox.commit(db.session(), outbox.ContentChanged())
     storage.remove_tree(storage.upload_dir(video.id))
     return stories
 

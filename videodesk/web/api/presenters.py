@@ -75,7 +75,7 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "status": {"type": "string", "enum": [status.value for status in CaptioningStatus]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
-    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
+    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected (once it has)."},
     "transcribed_until": {"type": "number", "minimum": 0, "description": (
         "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
         "it grows.")}})],
