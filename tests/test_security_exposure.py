@@ -2,13 +2,16 @@
 nothing private or replaced is published, sign-in cannot be locked by strangers, backups and
 stored media are private to their owner, import URLs keep their secrets, unreviewed machine text
 stays off pages, and finished work has a quota and rate limits."""
+import os
+import stat
+
 import pytest
 from sqlalchemy import select
 
-from videodesk.core import db
+from videodesk.core import db, storage
 from videodesk.core.models import AuditEvent, User
 
-from .helpers import bearer, make_app, sign_in
+from .helpers import bearer, make_app, make_tokens, sign_in, upload
 
 
 @pytest.fixture
@@ -50,3 +53,36 @@ def test_the_audit_log_names_only_the_scheme_and_host_of_a_webhook(queued_app, p
     sign_in(client, people["eddie"])
     page = client.get("/studio/audit").get_data(as_text=True)
     assert "https://127.0.0.1:8443" in page and "XXXXsecretXXXX" not in page and "T0001" not in page
+
+
+# Finding 6 ---------------------------------------------------------------------------------------
+
+def _modes(folder) -> dict:
+    return {path.relative_to(folder).as_posix() + ("/" if path.is_dir() else ""): stat.S_IMODE(path.stat().st_mode)
+            for path in [folder, *folder.rglob("*")]}
+
+
+def test_backups_and_stored_media_are_readable_by_their_owner_only(tmp_path, clips):
+    old = os.umask(0o022)  # the usual umask of a shell
+    try:
+        app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+        tokens = make_tokens(app, [("pat", "producer")])
+        client = app.test_client()
+        video = upload(client, tokens["pat"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt")).json
+        assert client.get(video["url"], headers=bearer(tokens["pat"])).json["status"] == "ready"
+        os.umask(0o022)
+        with app.app_context():
+            storage.media_store().put_bytes(f"{video['id']}/note.txt", b"stored through the interface")
+        media = tmp_path / "data" / "media" / video["id"]
+        stored = {name: mode for name, mode in _modes(media).items() if not name.endswith("/")}
+        assert len(stored) > 10 and "note.txt" in stored
+        assert {name: mode for name, mode in stored.items() if mode & 0o077} == {}
+        (media / "note.txt").chmod(0o644)  # a file from before this release keeps its mode on disk...
+        os.umask(0o022)
+        made = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")])
+        assert made.exit_code == 0, made.output
+    finally:
+        os.umask(old)
+    modes = _modes(tmp_path / "backup")  # ...but not in the backup
+    assert {"database.sqlite3", "secret_key", f"media/{video['id']}/note.txt", "videodesk-backup.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != (0o700 if name.endswith("/") else 0o600)} == {}

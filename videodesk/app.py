@@ -1,9 +1,10 @@
 """The composition root: builds the Flask app from the layers (see docs/ARCHITECTURE.md)."""
+import os
 from pathlib import Path
 
 from videodesk.cli import commands
 from videodesk.core import db, storage
-from videodesk.core.config import load_config
+from videodesk.core.config import PRIVATE_UMASK, load_config
 from videodesk.jobs import queue
 from videodesk.objectstore import store_from_config
 from videodesk.web import errors, filters, requests, security
@@ -27,6 +28,7 @@ BLUEPRINTS = (api_bp, uploads_bp, pages_bp, files_bp, studio_bp, embed_bp, feeds
 
 def create_app(config=None) -> SiteFlask:
     """Build the app; `config` overrides settings read from the environment (tests use it)."""
+    os.umask(PRIVATE_UMASK)  # every process (web, worker, CLI) writes private files
     app = SiteFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(load_config(config))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)

@@ -38,6 +38,11 @@ def _base_url(value: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+# Files and folders that videodesk writes (media made in place by ffmpeg, captions, originals, the
+# database, backups) are readable by their owner only, whatever the shell's umask was.
+PRIVATE_UMASK = 0o077
+
+
 def _data_folder(path: Path):
     """The data folder holds the secret key and unpublished media: only its owner may enter it
     when we create it (an existing folder keeps the mode its owner gave it)."""
