@@ -2,14 +2,17 @@
 nothing private or replaced is published, sign-in cannot be locked by strangers, backups and
 stored media are private to their owner, import URLs keep their secrets, unreviewed machine text
 stays off pages, and finished work has a quota and rate limits."""
+import io
 import os
+import re
 import stat
 
 import pytest
 from sqlalchemy import select
 
 from videodesk.core import db, storage
-from videodesk.core.models import AuditEvent, User
+from videodesk.core.models import AuditEvent, User, Video
+from videodesk.newsroom import library
 
 from .helpers import bearer, make_app, make_tokens, sign_in, upload
 
@@ -86,3 +89,37 @@ def test_backups_and_stored_media_are_readable_by_their_owner_only(tmp_path, cli
     modes = _modes(tmp_path / "backup")  # ...but not in the backup
     assert {"database.sqlite3", "secret_key", f"media/{video['id']}/note.txt", "videodesk-backup.json"} <= set(modes)
     assert {name: mode for name, mode in modes.items() if mode != (0o700 if name.endswith("/") else 0o600)} == {}
+
+
+# Finding 9 ---------------------------------------------------------------------------------------
+
+def _json_ld(page: str) -> str:
+    return re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+
+
+def test_pages_publish_only_the_words_of_the_track_the_player_shows(tmp_path, clips):
+    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
+    client = app.test_client()
+    video = upload(client, tokens["pat"], clips["clip"]).json
+    with app.app_context():
+        row = db.session().get(Video, video["id"])
+        library.add_caption_track(row, "WEBVTT\n\n00:00.000 --> 00:02.000\nmachine heard words\n", "en",
+                                  source="auto")
+        db.session().commit()
+    story = client.post("/api/stories", headers=bearer(tokens["eddie"]), json={
+        "headline": "Harbour", "video_id": video["id"], "status": "published"}).json
+    pages = (story["url"], f"/videos/{video['id']}")
+    for path in pages:
+        page = client.get(path).get_data(as_text=True)
+        assert "<track" in page and " default>" not in page, path  # the player hides the machine track...
+        assert "machine heard words" not in page, path  # ...and so do the transcript and JSON-LD
+    human = client.post(f"/api/videos/{video['id']}/captions", headers=bearer(tokens["pat"]), data={
+        "file": (io.BytesIO(b"WEBVTT\n\n00:00.000 --> 00:02.000\nwords a person wrote\n"), "c.vtt"), "lang": "en"})
+    assert human.status_code == 201, human.json
+    for path in pages:
+        page = client.get(path).get_data(as_text=True)
+        default = re.search(r'<track [^>]*src="([^"]+)"[^>]* default>', page).group(1)
+        assert client.get(default).get_data(as_text=True).endswith("words a person wrote\n"), path
+        assert "machine heard words" not in page, path
+        assert "words a person wrote" in _json_ld(page) and page.count("words a person wrote") == 2, path
