@@ -14,7 +14,7 @@ from videodesk.core import db, storage
 from videodesk.core.models import AuditEvent, User, Video
 from videodesk.newsroom import library
 
-from .helpers import bearer, make_app, make_tokens, sign_in, upload
+from .helpers import FileServer, bearer, make_app, make_tokens, sign_in, upload
 
 
 @pytest.fixture
@@ -123,3 +123,41 @@ def test_pages_publish_only_the_words_of_the_track_the_player_shows(tmp_path, cl
         assert client.get(default).get_data(as_text=True).endswith("words a person wrote\n"), path
         assert "machine heard words" not in page, path
         assert "words a person wrote" in _json_ld(page) and page.count("words a person wrote") == 2, path
+
+
+# Finding 7 ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def agency(clips):
+    """A local site whose video is only handed out with a token in the query string."""
+    site = FileServer("127.0.0.1")
+    site.add("/clip.mp4?token=SECRET-IN-QUERY", clips["clip"].read_bytes(), "video/mp4")
+    yield site
+    site.close()
+
+
+def test_import_urls_never_publish_their_credentials(tmp_path, agency):
+    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, IMPORT_ALLOW_PRIVATE=True)
+    tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
+    client, headers = app.test_client(), bearer(tokens["pat"])
+    with_password = agency.url.replace("http://", "http://reporter:hunter2@") + "/clip.mp4"
+    refused = client.post("/api/videos", json={"source_url": with_password}, headers=headers)
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "url_not_allowed"
+    assert "hunter2" not in refused.get_data(as_text=True) and agency.requests == []
+
+    source = agency.url + "/clip.mp4?token=SECRET-IN-QUERY"
+    plain = client.post("/api/videos", json={"source_url": source}, headers=headers).json
+    chosen = client.post("/api/videos", headers=headers, json={
+        "source_url": source, "credit_url": "https://agency.example/watch?v=storm"}).json
+    for video, link in ((plain, agency.url + "/clip.mp4"), (chosen, "https://agency.example/watch?v=storm")):
+        view = client.get(video["url"], headers=headers).json
+        assert view["status"] == "ready" and view["credit_url"] == link, view
+        story = client.post("/api/stories", headers=bearer(tokens["eddie"]), json={
+            "headline": f"Storm {video['id']}", "video_id": video["id"], "status": "published"}).json
+        for path in (story["url"], f"/videos/{video['id']}"):
+            page = client.get(path).get_data(as_text=True)
+            assert f'<a href="{link}" rel="noopener nofollow">' in page, path
+            assert "SECRET-IN-QUERY" not in page, path
+    bad = client.post("/api/videos", headers=headers, json={
+        "source_url": source, "credit_url": "https://user:pw@agency.example/watch"})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_field"

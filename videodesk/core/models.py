@@ -51,6 +51,9 @@ class Video(Base):
     source_kind: Mapped[str] = mapped_column(String(20), default="upload")
     source_name: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(Text)
+    # The link readers see under an imported video, when the producer chose one (kept as given, query
+    # included); else pages credit the source page without its query (views.credit_link).
+    credit_url: Mapped[str | None] = mapped_column(Text)
     source_size: Mapped[int | None] = mapped_column(BigInteger)
     source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     duration: Mapped[float | None] = mapped_column(Float)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from videodesk.core import db, storage
+from videodesk.core import db, links, storage
 from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Invalid, RateLimited
 from videodesk.core.models import AuditEvent, Video, utcnow
@@ -95,8 +95,11 @@ def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: boo
     return Intake(video, existing)
 
 
-def from_url(user, url: str, title: str | None) -> Intake:
+def from_url(user, url: str, title: str | None, credit_url: str | None = None) -> Intake:
     """An import by URL: checked against the address policy now, downloaded by the worker.
+
+    A URL with a user name or password is refused (like a webhook's): it would be stored and
+    shown. `credit_url` is the link readers see under the video, as the producer gives it.
 
     The hourly limit counts "video_import" entries of the audit log, which deleting a video does not
     touch, so import, delete, import again still counts twice."""
@@ -104,13 +107,20 @@ def from_url(user, url: str, title: str | None) -> Intake:
     reason = netguard.check_url(url, allow_private=config["IMPORT_ALLOW_PRIVATE"])
     if reason:
         raise Invalid(code="url_not_allowed", message=reason)
+    if links.has_credentials(url):
+        raise Invalid(code="url_not_allowed", message="The address must not contain a user name or password; "
+                                                      "import from an address that needs none.")
+    if credit_url is not None:
+        if links.public_link(credit_url) is None or links.has_credentials(credit_url):
+            raise Invalid("'credit_url' must be an http:// or https:// link without a user name or password.")
+        credit_url = links.public_link(credit_url, keep_query=True)
     hour_ago = utcnow() - timedelta(hours=1)
     recent = db.session().scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.user_id == user.id, AuditEvent.action == IMPORT_ACTION, AuditEvent.at > hour_ago))
     if recent >= config["IMPORT_RATE_PER_HOUR"]:
         raise RateLimited(f"At most {config['IMPORT_RATE_PER_HOUR']} imports an hour; try again later.")
     video = new_video(user.id, title or url, url, kind="url")
-    video.source_url = url
+    video.source_url, video.credit_url = url, credit_url
     audit.record(user, IMPORT_ACTION, f"video:{video.id}", url=url)
     db.session().commit()
     return Intake(video)

@@ -6,7 +6,7 @@ from math import gcd
 
 from flask import current_app, url_for
 
-from videodesk.core import storage
+from videodesk.core import links, storage
 from videodesk.core.models import Video
 from videodesk.newsroom import branding
 from videodesk.newsroom.library import track_label
@@ -70,6 +70,15 @@ def source_metadata(video: Video) -> dict | None:
     }
 
 
+def credit_link(video: Video) -> str | None:
+    """The link under an imported video: the producer's choice as given, else the source page
+    (yt-dlp's page address, or the import URL) without its query string, which often holds a token."""
+    if video.credit_url:
+        return video.credit_url
+    credit = (video.pipeline_state or {}).get("attribution") or {}
+    return links.public_link(credit.get("webpage_url") or credit.get("original_url"))
+
+
 def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> dict:
     """The player's needs; `detail` adds what the studio shows about processing; `signed` makes a
     private video's URLs signed ones (the studio's preview, the API's signed_urls)."""
@@ -97,6 +106,7 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
                      "webp_url": url_of(p["webp"])} for p in outputs.get("posters", [])],
         "captions": [caption_json(track, url_of) for track in video.captions],
         "attribution": state.get("attribution"),
+        "credit_url": credit_link(video),
         "clip_of": video.clip_of,
         "trim": {"start": video.trim["start"], "end": video.trim["end"]} if video.trim else None,
         "chapters": list(video.chapters or []),

@@ -50,7 +50,8 @@ def _queued(result: intake.Intake, **extra):
 def _create_from_json(data: dict):
     title = text_field(data, "title", max_length=300)
     if "source_url" in data:
-        return intake.from_url(g.user, text_field(data, "source_url", required=True, max_length=2000), title)
+        return intake.from_url(g.user, text_field(data, "source_url", required=True, max_length=2000), title,
+                               text_field(data, "credit_url", max_length=2000) or None)
     if "upload_id" in data:
         upload_id = text_field(data, "upload_id", required=True, max_length=64)
         return intake.from_resumable(g.user, upload_id, title, allow_duplicate=bool(data.get("allow_duplicate")))
@@ -66,7 +67,11 @@ def _create_from_json(data: dict):
                        "title": TITLE}},
         "application/json": {"oneOf": [
             component("VideoImport", {"type": "object", "required": ["source_url"], "properties": {
-                "source_url": {"type": "string", "maxLength": 2000, "description": "A page yt-dlp can download."},
+                "source_url": {"type": "string", "maxLength": 2000, "description": "A page yt-dlp can download "
+                               "(no user name or password: refused with url_not_allowed)."},
+                "credit_url": {"type": ["string", "null"], "maxLength": 2000, "description": "The link readers "
+                               "see under the video, published as given (a query string too). Unset: the source "
+                               "page's address without its query string."},
                 "title": TITLE}, "examples": [{"source_url": "https://www.example.org/watch?v=flood"}]}),
             component("VideoFromUpload", {"type": "object", "required": ["upload_id"], "properties": {
                 "upload_id": {"type": "string", "maxLength": 64, "description": "The last segment of the tus Location."},
