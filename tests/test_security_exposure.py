@@ -6,15 +6,18 @@ import io
 import os
 import re
 import stat
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from videodesk.auth import logins
 from videodesk.core import db, storage
-from videodesk.core.models import AuditEvent, User, Video
+from videodesk.core.models import AuditEvent, LoginAttempt, User, Video, utcnow
 from videodesk.newsroom import library
 
-from .helpers import FileServer, bearer, make_app, make_tokens, sign_in, upload
+from .helpers import FileServer, bearer, csrf_from, make_app, make_tokens, sign_in, upload
+from .servers import wait_until
 
 
 @pytest.fixture
@@ -161,3 +164,63 @@ def test_import_urls_never_publish_their_credentials(tmp_path, agency):
     bad = client.post("/api/videos", headers=headers, json={
         "source_url": source, "credit_url": "https://user:pw@agency.example/watch"})
     assert bad.status_code == 400 and bad.json["error"]["code"] == "invalid_field"
+
+
+# Finding 5 ---------------------------------------------------------------------------------------
+
+def _sign_in_from(app, address: str, forwarded_for: str | None = None, **form) -> int:
+    """A sign-in by a fresh browser at `address` (or behind the proxy at `address`, for `forwarded_for`)."""
+    client = app.test_client()
+    environ = {"REMOTE_ADDR": address}
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    page = client.get("/studio/login", environ_base=environ, headers=headers).get_data(as_text=True)
+    return client.post("/studio/login", data={**form, "csrf_token": csrf_from(page)}, environ_base=environ,
+                       headers=headers).status_code
+
+
+def _passwords(app, **passwords):
+    from videodesk.auth.passwords import hash_password
+    with app.app_context():
+        for name, password in passwords.items():
+            db.session().scalar(select(User).where(User.name == name)).password_hash = hash_password(password)
+        db.session().commit()
+
+
+def test_bogus_tokens_from_one_address_do_not_lock_out_anyone_else(queued_app, people):
+    for _ in range(6):
+        assert _sign_in_from(queued_app, "203.0.113.9", token="not-a-token") in (401, 429)
+    assert _sign_in_from(queued_app, "203.0.113.9", token=people["pat"]) == 429  # that address is paused
+    assert _sign_in_from(queued_app, "198.51.100.20", token=people["pat"]) == 302  # nobody else is
+
+
+def test_behind_a_trusted_proxy_sign_ins_are_counted_per_client(tmp_path):
+    app = make_app(tmp_path / "data", TRUSTED_PROXIES=1)
+    make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
+    _passwords(app, pat="pat's long passphrase", eddie="eddie's long passphrase")
+    proxy = "127.0.0.1"
+    for _ in range(5):
+        assert _sign_in_from(app, proxy, "203.0.113.9", name="nobody", password="guess") == 401
+    # The guesser is paused, even when it forges an earlier hop; the proxy's other clients are not.
+    assert _sign_in_from(app, proxy, "203.0.113.9", name="pat", password="pat's long passphrase") == 429
+    assert _sign_in_from(app, proxy, "10.9.9.9, 203.0.113.9", name="pat", password="pat's long passphrase") == 429
+    assert _sign_in_from(app, proxy, "198.51.100.20", name="pat", password="pat's long passphrase") == 302
+    # Without trusted proxies the header is ignored: a client cannot pick its own address.
+    direct = make_app(tmp_path / "direct")
+    make_tokens(direct, [("pat", "producer")])
+    for index in range(6):
+        _sign_in_from(direct, "203.0.113.9", f"198.51.100.{index}", name="pat", password="guess")
+    assert _sign_in_from(direct, "203.0.113.9", "198.51.100.99", token="not-a-token") == 429
+
+
+def test_guessing_one_account_from_many_addresses_slows_it_down_without_locking_it(queued_app, people):
+    _passwords(queued_app, eddie="eddie's long passphrase")
+    for index in range(logins.MAX_FAILURES + 1):
+        assert _sign_in_from(queued_app, f"203.0.113.{index}", name="eddie", password="guess") == 401
+    # The account now waits between checks (from any address), however many addresses guess...
+    assert _sign_in_from(queued_app, "198.51.100.20", name="eddie", password="eddie's long passphrase") == 429
+    with queued_app.app_context():
+        wait = db.session().get(LoginAttempt, "name:eddie").locked_until - utcnow()
+    assert timedelta(0) < wait <= logins.MAX_DELAY
+    # ...but only for a moment: its owner gets in once the delay has passed.
+    wait_until(lambda: _sign_in_from(queued_app, "198.51.100.20", name="eddie",
+                                     password="eddie's long passphrase") == 302, timeout=10, what="the delay to end")

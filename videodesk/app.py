@@ -2,6 +2,8 @@
 import os
 from pathlib import Path
 
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from videodesk.cli import commands
 from videodesk.core import db, storage
 from videodesk.core.config import PRIVATE_UMASK, load_config
@@ -32,6 +34,10 @@ def create_app(config=None) -> SiteFlask:
     app = SiteFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(load_config(config))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)
+    if app.config["TRUSTED_PROXIES"]:
+        # request.remote_addr is the client that the nearest trusted proxy saw, never what a client wrote.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=0, x_host=0, x_port=0,
+                                x_prefix=0)
     requests.init_app(app)
     db.init_app(app)
     # One store per app: every process (web node, worker, CLI) builds the same one from the settings.

@@ -43,6 +43,15 @@ def _base_url(value: str | None) -> str | None:
 PRIVATE_UMASK = 0o077
 
 
+def _count_setting(env, name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return int(value)
+
+
 def _data_folder(path: Path):
     """The data folder holds the secret key and unpublished media: only its owner may enter it
     when we create it (an existing folder keeps the mode its owner gave it)."""
@@ -67,6 +76,9 @@ def load_config(overrides=None) -> dict:
         # The public address of the site; absolute URLs (canonical, feeds, oEmbed) never use the Host header.
         "BASE_URL": _base_url(env.get("VIDEODESK_BASE_URL")),
         "IMPORT_ALLOW_PRIVATE": _flag(env.get("VIDEODESK_IMPORT_ALLOW_PRIVATE", "")),
+        # How many proxies in front of the app append to X-Forwarded-For (0: the header is ignored and
+        # the TCP peer is the client); sign-in throttling counts attempts per client address.
+        "TRUSTED_PROXIES": _count_setting(env, "VIDEODESK_TRUSTED_PROXIES", 0),
         # Upper bounds that keep one clip from eating the machine.
         "MAX_DURATION_S": float(env.get("VIDEODESK_MAX_DURATION_S", str(4 * 3600))),
         "MAX_DIMENSION": 8192,
