@@ -9,7 +9,7 @@ from videodesk.core import db, storage
 from videodesk.core.config import PRIVATE_UMASK, load_config
 from videodesk.jobs import queue
 from videodesk.objectstore import store_from_config
-from videodesk.web import errors, filters, requests, security
+from videodesk.web import change_log, errors, filters, requests, security
 from videodesk.web.api import bp as api_bp
 from videodesk.web.api.uploads import bp as uploads_bp
 from videodesk.web.csrf import csrf_token
@@ -45,6 +45,7 @@ def create_app(config=None) -> SiteFlask:
     queue.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    change_log.init_app(app)
     commands.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from videodesk.auth.access import can_manage_video
+from videodesk.auth.access import can_manage_video, can_review_captions
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
 from videodesk.core.ids import random_id
@@ -103,18 +103,9 @@ def read_media_text(video: Video, filename: str) -> str:
         raise Unavailable("The media store did not answer. Try again shortly.") from exc
 
 
-def _audit_caption_change(video: Video, lang: str, user):
-    """Captions of a video in a live story change what readers get (player, transcript, JSON-LD)
-    without any story edit: producers may do it, and the audit log tells editors who did."""
-    live = [story.slug for story in video.stories if story.is_live]
-    if live:
-        audit.record(user, "captions_change", f"video:{video.id}", lang=lang, stories=live)
-
-
-def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None, *, user=None) -> CaptionTrack:
+def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> CaptionTrack:
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
-    _audit_caption_change(video, lang, user)
     db.session().commit()
     changes.content_changed()
     return track
@@ -131,9 +122,8 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         track = add_caption_track(video, webvtt_text, lang, label)
     else:
         replace_track_file(track, write_caption_file(video, webvtt_text, lang))
-        if user is not None:
+        if user is not None and can_review_captions(user):
             mark_reviewed(track, user)
-    _audit_caption_change(video, lang, user)
     db.session().commit()
     changes.content_changed()
     return track, created

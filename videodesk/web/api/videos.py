@@ -116,7 +116,7 @@ def add_captions(video_id):
         raise Invalid(code="missing_file", message="Send the caption file (SRT or WebVTT) as the multipart field 'file'.")
     label = (request.form.get("label") or "").strip()[:100] or None
     text = intake.read_captions(upload.read())
-    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label, user=g.user)
+    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label)
     return caption_json(track), 201
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from videodesk.auth.access import can_review_captions
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.models import Story, Video
@@ -99,7 +100,8 @@ def upload():
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=sharing.used_in(video))
+                           can_review=can_review_captions(g.user), aspects=list(ASPECTS),
+                           share=sharing.share_links(video), used_in=sharing.used_in(video))
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")
@@ -108,7 +110,8 @@ def caption_editor(video_id, lang):
     video = library.video_for(g.user, video_id)
     if not is_language_tag(lang):
         abort(404)
-    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang)
+    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang,
+                           can_review=can_review_captions(g.user))
 
 
 @bp.get("/videos.json")
