@@ -16,7 +16,7 @@ from videodesk.core import db, storage
 from videodesk.core.models import AuditEvent, LoginAttempt, User, Video, utcnow
 from videodesk.newsroom import library
 
-from .helpers import FileServer, bearer, csrf_from, make_app, make_tokens, sign_in, upload
+from .helpers import TUS, FileServer, bearer, csrf_from, make_app, make_tokens, sign_in, upload
 from .servers import wait_until
 
 
@@ -224,3 +224,91 @@ def test_guessing_one_account_from_many_addresses_slows_it_down_without_locking_
     # ...but only for a moment: its owner gets in once the delay has passed.
     wait_until(lambda: _sign_in_from(queued_app, "198.51.100.20", name="eddie",
                                      password="eddie's long passphrase") == 302, timeout=10, what="the delay to end")
+
+
+# Finding 3 ---------------------------------------------------------------------------------------
+
+def test_every_change_to_a_video_on_a_live_page_is_audited(tmp_path, clips):
+    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
+    client, pat, eddie = app.test_client(), bearer(tokens["pat"]), bearer(tokens["eddie"])
+    live = upload(client, tokens["pat"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt")).json
+    draft = upload(client, tokens["pat"], clips["clip"]).json
+    client.post("/api/stories", headers=eddie, json={"headline": "Live story", "video_id": live["id"],
+                                                      "status": "published"})
+    client.post("/api/stories", headers=eddie, json={"headline": "Draft story", "video_id": draft["id"]})
+    with app.app_context():
+        row = db.session().get(Video, live["id"])
+        library.add_caption_track(row, "WEBVTT\n\n00:00.000 --> 00:02.000\nmachine words\n", "fr", source="auto")
+        db.session().commit()
+    vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nChanged words\n"
+    for video in (live, draft):
+        base = f"/api/videos/{video['id']}"
+        for method, path, body, status in (
+                ("put", "/chapters", {"chapters": [{"start": 0, "title": "Intro"}]}, 200),
+                ("post", "/poster", {"time": 1}, 202),
+                ("post", "/trim", {"start": 0.5, "end": 2.5}, 202),
+                ("delete", "/trim", None, 202),
+                ("post", "/reprocess", None, 202)):
+            answer = getattr(client, method)(base + path, json=body, headers=pat)
+            assert answer.status_code == status, (path, answer.json)
+        assert client.put(f"{base}/captions/en", data=vtt, content_type="text/vtt", headers=pat).status_code in (200, 201)
+    # Producers may not vouch for machine captions (docs/CAPTIONS.md: editors do).
+    refused = client.post(f"/api/videos/{live['id']}/captions/fr/review", headers=pat)
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
+    assert client.post(f"/api/videos/{live['id']}/captions/fr/review", headers=eddie).status_code == 200
+    sign_in(client, tokens["pat"])
+    studio_csrf = csrf_from(client.get(f"/studio/videos/{live['id']}").get_data(as_text=True))
+    assert client.post(f"/studio/videos/{live['id']}/reprocess", data={"csrf_token": studio_csrf}).status_code == 302
+
+    events = [(e.user_name, e.target, e.detail) for e in _audit(app, "video_change")]
+    stories = {"stories": ["live-story"]}
+    target = f"video:{live['id']}"
+    assert events == [("pat", target, {"change": change, **stories}) for change in (
+        "put_chapters", "choose_poster", "trim", "untrim", "reprocess")] + [
+        ("pat", target, {"change": "edit_captions", "lang": "en", **stories}),
+        ("eddie", target, {"change": "review_captions", "lang": "fr", **stories}),
+        ("pat", target, {"change": "reprocess", **stories})]
+
+
+# Finding 10 --------------------------------------------------------------------------------------
+
+def test_finished_work_is_held_to_a_storage_quota_per_user(tmp_path, clips):
+    size = clips["clip"].stat().st_size
+    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, IMPORT_ALLOW_PRIVATE=True,
+                   STORAGE_QUOTA_MB=1.5 * size / (1024 * 1024))
+    tokens = make_tokens(app, [("pat", "producer"), ("bea", "producer"), ("eddie", "editor")])
+    client, pat = app.test_client(), bearer(tokens["pat"])
+    first = upload(client, tokens["pat"], clips["clip"])
+    assert first.status_code == 202  # the original fits; with its renditions it fills the quota
+    refusals = [upload(client, tokens["pat"], clips["clip"]),
+                client.post(f"/api/videos/{first.json['id']}/clips", json={"start": 0, "end": 1}, headers=pat),
+                client.post("/api/videos", json={"source_url": "http://127.0.0.1:9/clip.mp4"}, headers=pat),
+                client.post("/api/uploads/", headers={**TUS, **pat, "Upload-Length": str(size)})]
+    for answer in refusals:
+        assert answer.status_code == 413 and answer.json["error"]["code"] == "quota_exceeded", answer.json
+        assert "quota" in answer.json["error"]["message"]
+    assert upload(client, tokens["bea"], clips["clip"]).status_code == 202  # a quota per user
+    assert upload(client, tokens["eddie"], clips["clip"]).status_code == 202  # editors are not held to it
+    assert client.delete(f"/api/videos/{first.json['id']}", headers=pat).status_code == 204
+    assert upload(client, tokens["pat"], clips["clip"]).status_code == 202  # deleting frees the quota
+
+
+def test_clips_reprocessing_and_transcription_are_rate_limited(tmp_path, clips):
+    ready_app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    tokens = make_tokens(ready_app, [("pat", "producer")])
+    video = upload(ready_app.test_client(), tokens["pat"], clips["clip"]).json
+    app = make_app(tmp_path / "data", MAX_UPLOAD_MB=5, CLIP_RATE_PER_HOUR=2, REPROCESS_RATE_PER_HOUR=1,
+                   TRANSCRIBE_RATE_PER_HOUR=1)  # the same installation, with jobs left queued
+    client, pat = app.test_client(), bearer(tokens["pat"])
+    base = f"/api/videos/{video['id']}"
+    for _ in range(2):
+        assert client.post(f"{base}/clips", json={"start": 0, "end": 1}, headers=pat).status_code == 202
+    assert client.post(f"{base}/captions/auto", headers=pat).status_code == 202
+    limited = [client.post(f"{base}/clips", json={"start": 0, "end": 1}, headers=pat),
+               client.post(f"{base}/captions/auto", headers=pat)]
+    assert client.post(f"{base}/reprocess", headers=pat).status_code == 202
+    limited.append(client.post(f"{base}/trim", json={"start": 0.5, "end": 2.5}, headers=pat))  # reprocesses too
+    for answer in limited:
+        assert answer.status_code == 429 and answer.json["error"]["code"] == "rate_limited", answer.json
+        assert "an hour" in answer.json["error"]["message"]

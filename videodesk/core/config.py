@@ -98,6 +98,12 @@ def load_config(overrides=None) -> dict:
         "UPLOAD_EXPIRY_H": float(env.get("VIDEODESK_UPLOAD_EXPIRY_H", "24")),
         # URL imports a user may start per hour.
         "IMPORT_RATE_PER_HOUR": int(env.get("VIDEODESK_IMPORT_RATE_PER_HOUR", "30")),
+        # A producer's finished work (originals and processed media) may not pass this (newsroom/usage.py).
+        "STORAGE_QUOTA_MB": _count_setting(env, "VIDEODESK_STORAGE_QUOTA_MB", 100 * 1024),
+        # Expensive jobs a producer may ask for per hour (trims count as reprocessing).
+        "CLIP_RATE_PER_HOUR": _count_setting(env, "VIDEODESK_CLIP_RATE_PER_HOUR", 60),
+        "REPROCESS_RATE_PER_HOUR": _count_setting(env, "VIDEODESK_REPROCESS_RATE_PER_HOUR", 20),
+        "TRANSCRIBE_RATE_PER_HOUR": _count_setting(env, "VIDEODESK_TRANSCRIBE_RATE_PER_HOUR", 10),
         "IMPORT_TIMEOUT_S": float(env.get("VIDEODESK_IMPORT_TIMEOUT_S", "20")),
         # Webhook retries wait this many seconds times 1, 3, 12, 60, ... (about 24 h in all); tests shrink it.
         "WEBHOOK_BACKOFF_S": float(env.get("VIDEODESK_WEBHOOK_BACKOFF_S", "10")),

@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 
 from videodesk.core import db, links, storage
 from videodesk.core.digests import sha256_of
-from videodesk.core.errors import Invalid, RateLimited
+from videodesk.core.errors import Invalid, RateLimited, TooLarge
 from videodesk.core.models import AuditEvent, Video, utcnow
 from videodesk.core.validation import language_tag
 from videodesk.ingest import netguard, resumable
 from videodesk.ingest.multipart import keep_upload
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.runner import MediaError
-from videodesk.newsroom import audit
+from videodesk.newsroom import audit, usage
 from videodesk.newsroom.library import add_caption_track, keep_original, new_video
 
 IMPORT_ACTION = "video_import"
@@ -67,10 +67,14 @@ def from_multipart(user, upload, title: str, captions: bytes | None, captions_la
     session = db.session()
     video = new_video(user.id, (title or upload.filename).strip()[:300], upload.filename)
     size = keep_upload(upload, storage.source_path(video.id))
-    if size == 0:
+    try:
+        if size == 0:
+            raise Invalid(code="empty_file", message="The uploaded file is empty.")
+        usage.require_room(user, size)
+    except (Invalid, TooLarge):
         session.rollback()
         storage.remove_tree(storage.upload_dir(video.id))
-        raise Invalid(code="empty_file", message="The uploaded file is empty.")
+        raise
     video.source_size, video.source_sha256 = size, sha256_of(storage.source_path(video.id))
     keep_original(video.id)
     if captions_text is not None:
@@ -86,6 +90,7 @@ def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: boo
     if existing is not None and not allow_duplicate:
         resumable.remove(upload_id)
         return Intake(existing, existing, reused=True)
+    usage.require_room(user, record["length"])
     name = record["metadata"].get("filename") or "upload"
     video = new_video(user.id, title or record["metadata"].get("title") or name, name)
     resumable.take(upload_id, user, storage.source_path(video.id))
@@ -119,6 +124,7 @@ def from_url(user, url: str, title: str | None, credit_url: str | None = None) -
         AuditEvent.user_id == user.id, AuditEvent.action == IMPORT_ACTION, AuditEvent.at > hour_ago))
     if recent >= config["IMPORT_RATE_PER_HOUR"]:
         raise RateLimited(f"At most {config['IMPORT_RATE_PER_HOUR']} imports an hour; try again later.")
+    usage.require_room(user)  # its size is known only once downloaded (at most the upload limit)
     video = new_video(user.id, title or url, url, kind="url")
     video.source_url, video.credit_url = url, credit_url
     audit.record(user, IMPORT_ACTION, f"video:{video.id}", url=url)

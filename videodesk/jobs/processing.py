@@ -18,7 +18,7 @@ from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
 from videodesk.media.runner import MediaError
-from videodesk.newsroom import branding, library, visibility, webhooks
+from videodesk.newsroom import branding, library, usage, visibility, webhooks
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,7 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
     """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
     and automatic captions are marked queued when it has sound (captions_wanted)."""
     _register_embedded_captions(video, ctx.state)
+    usage.measure_media(video)
     video.status, video.progress = "ready", 1.0
     if ctx.info.audio is not None:
         mark_captioning_queued(video)

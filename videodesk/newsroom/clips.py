@@ -12,7 +12,7 @@ from videodesk.core.models import Video
 from videodesk.core.validation import text_field
 from videodesk.media.captions import cues_between
 from videodesk.media.clip import MIN_LENGTH_S
-from videodesk.newsroom import chapters, library
+from videodesk.newsroom import chapters, library, usage
 
 # Player durations are rounded to the millisecond; an `end` this close to the end is the end.
 END_TOLERANCE_S = 0.001
@@ -56,6 +56,7 @@ def _offset(video: Video) -> float:
 def create_clip(user, parent: Video, data: dict) -> Video:
     """A queued video for the range; the queue cuts it from the parent's original, then processes it."""
     _require_original(parent, "Clips can be made")
+    usage.require_room(user)  # a clip's size is known once it is made (at most its parent's)
     start, end = validate_range(data, parent.duration)
     title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")

@@ -3,8 +3,8 @@ rather than in each view: any unsafe request to a route under a video (`<video_i
 records a `video_change` event named after the route (trim, put_chapters, choose_poster,
 reprocess, edit_captions, review_captions, ...) when a live story uses the video
 (`newsroom.audit.video_change_with_next_commit`). The event is saved by the commit that saves the
-change; a route that only queues work gets it committed after the view; a refused request
-(4xx/5xx) leaves none."""
+change (`db.add_with_next_commit`); after a view that only queued work, this module commits it;
+a refused request (4xx/5xx) leaves none."""
 from flask import request
 
 from videodesk.core import db
@@ -28,9 +28,11 @@ def _note_change():
 
 
 def _save_or_drop(response):
-    if audit.has_uncommitted():
+    """Rows waiting for the change's commit (audit entries, counted job requests): saved after a view
+    that only queued work, dropped with a refused request."""
+    if db.waiting_for_commit():
         if response.status_code >= 400:
-            audit.drop_uncommitted()
+            db.drop_waiting()
         else:
             db.session().commit()
     return response

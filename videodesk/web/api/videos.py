@@ -9,7 +9,7 @@ from videodesk.jobs.queue import queue
 from videodesk.media.captions import cues_of
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import branding, library, watch_counts
-from videodesk.web.access import require_role
+from videodesk.web.access import limited_work, require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import CAPTION_TRACK, STRING, VIDEO, VIDEO_STATUS, video_json
 from videodesk.web.openapi import Reply, component, link, operation, query
@@ -81,8 +81,8 @@ def _create_from_json(data: dict):
                200: Reply("A byte-identical video already exists (finished resumable uploads only)", ACCEPTED,
                           links=VIDEO_LINKS)},
     errors=["missing_field", "invalid_field", "missing_file", "empty_file", "invalid_captions", "url_not_allowed",
-            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "rate_limited",
-            "insufficient_storage"])
+            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "quota_exceeded",
+            "rate_limited", "insufficient_storage"])
 @body_limit(DEFAULT, multipart=UPLOAD)
 @require_role("producer")
 def create_video():
@@ -211,8 +211,10 @@ def request_social_cut(video_id):
 
 
 @bp.post("/videos/<video_id>/captions/auto")
-@operation("Transcribe the video again", tags=["captions"], responses={202: QUEUED}, errors=["not_ready", "no_audio"])
+@operation("Transcribe the video again", tags=["captions"], responses={202: QUEUED},
+           errors=["not_ready", "no_audio", "rate_limited"])
 @require_role("producer")
+@limited_work("transcribe")
 def rerun_transcription(video_id):
     """Run automatic transcription again (after an engine or model change, say)."""
     video = library.video_for(g.user, video_id)
@@ -234,8 +236,10 @@ def delete_video(video_id):
 
 
 @bp.post("/videos/<video_id>/reprocess")
-@operation("Process the video again from its original", tags=["videos"], responses={202: ACCEPTED}, errors=["busy"])
+@operation("Process the video again from its original", tags=["videos"], responses={202: ACCEPTED},
+           errors=["busy", "rate_limited"])
 @require_role("producer")
+@limited_work("reprocess")
 def reprocess(video_id):
     """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""
     video = library.video_for(g.user, video_id)

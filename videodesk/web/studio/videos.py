@@ -14,7 +14,7 @@ from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import library, search, watch_counts
 from videodesk.web import sharing
-from videodesk.web.access import require_role
+from videodesk.web.access import limited_work, require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp
 from videodesk.web.views import media_urls, video_view
@@ -66,6 +66,7 @@ def dashboard():
 
 @bp.post("/videos/<video_id>/reprocess")
 @require_role("producer")
+@limited_work("reprocess")
 def reprocess(video_id):
     check_csrf()
     video = library.video_for(g.user, video_id)

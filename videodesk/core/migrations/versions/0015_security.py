@@ -1,4 +1,5 @@
-"""third security review: the link an import credits
+"""third security review: the link an import credits, media bytes for the storage quota, work
+requests for rate limits
 
 Revision ID: 0015_security
 Revises: 0013
@@ -6,6 +7,8 @@ Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
+
+import videodesk.core.db
 
 revision = '0015_security'
 down_revision = '0013'
@@ -16,8 +19,22 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('videos', schema=None) as batch_op:
         batch_op.add_column(sa.Column('credit_url', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('media_bytes', sa.BigInteger(), nullable=True))
+    op.create_table(
+        'work_requests',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('at', videodesk.core.db.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_work_requests_user_kind_at', 'work_requests', ['user_id', 'kind', 'at'])
 
 
 def downgrade():
+    op.drop_index('ix_work_requests_user_kind_at', table_name='work_requests')
+    op.drop_table('work_requests')
     with op.batch_alter_table('videos', schema=None) as batch_op:
+        batch_op.drop_column('media_bytes')
         batch_op.drop_column('credit_url')
