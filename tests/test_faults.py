@@ -28,7 +28,7 @@ def new_site(data_dir, database_url=None, **env) -> Instance:
     """An installation with a producer and an editor, set up in-process (a CLI start costs seconds)."""
     site = Instance(data_dir, VIDEODESK_JOB_LEASE_S="3", **({"DATABASE_URL": database_url} if database_url else {}),
                     **env)
-    app = make_app(data_dir, **({"DATABASE_URL": database_url} if database_url else {}))
+    app = make_app(data_dir, **({"database_url": database_url} if database_url else {}))
     with app.app_context():
         session = db.session()
         users = {role: User(name=role, role=role) for role in ("producer", "editor")}
@@ -207,7 +207,7 @@ def test_a_queued_video_whose_job_was_lost_is_queued_again(tmp_path):
         session.commit()
         queue().process_video(waiting.id)
         for video in (lost, waiting):
-            video.updated_at = utcnow() - timedelta(seconds=app.config["JOB_LEASE_S"] + 1)
+            video.updated_at = utcnow() - timedelta(seconds=app.settings.job_lease_s + 1)
         session.commit()
         queue().recover_stalled()
         queued = [task.args[0] for task in queue().huey.pending()]
@@ -323,7 +323,7 @@ def test_workers_run_below_the_web_server(sqlite_site):
 
 def test_a_postgresql_backup_restores_into_a_fresh_database(tmp_path, postgres_cluster):
     """pg_dump/pg_restore: the restored database knows the same users and tokens; the files come along."""
-    source = make_app(tmp_path / "a", DATABASE_URL=postgres_cluster.new_database("faults_backup_a"))
+    source = make_app(tmp_path / "a", database_url=postgres_cluster.new_database("faults_backup_a"))
     with source.app_context():
         user = User(name="pat", role="producer")
         db.session().add(user)
@@ -336,8 +336,8 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(tmp_path, postgres_c
     assert made.exit_code == 0, made.output
     assert (backup / "database.pgdump").stat().st_size > 0
 
-    target = create_app({"DATA_DIR": tmp_path / "b", "REDIS_URL": None,
-                         "DATABASE_URL": postgres_cluster.new_database("faults_backup_b")})
+    target = create_app({"data_dir": tmp_path / "b", "redis_url": None,
+                         "database_url": postgres_cluster.new_database("faults_backup_b")})
     restored = target.test_cli_runner().invoke(args=["restore", str(backup)])
     assert restored.exit_code == 0, restored.output
     assert (tmp_path / "b" / "uploads" / "v1" / "source").read_bytes() == b"original bytes"

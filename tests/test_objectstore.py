@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests.s3server import ACCESS_KEY, SECRET_KEY, free_port, s3_server
-from videodesk.core.config import load_config
-from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, signing, store_from_config
+from videodesk.core.settings import Settings
+from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, signing, store_from_settings
 
 s3mod = pytest.importorskip("videodesk.objectstore.s3")
 S3Store = s3mod.S3Store
@@ -217,26 +217,20 @@ def test_server_not_answering_times_out_as_store_unavailable():
 
 # -- configuration -------------------------------------------------------------------------
 
-def test_storage_settings_from_the_environment_and_store_from_config(tmp_path, endpoint, monkeypatch):
-    for name, value in {"VIDEODESK_S3_BUCKET": "media", "VIDEODESK_S3_ENDPOINT_URL": endpoint,
-                        "VIDEODESK_S3_PATH_STYLE": "true", "VIDEODESK_S3_PREFIX": "prod/",
-                        "VIDEODESK_MEDIA_BASE_URL": "https://cdn.example.test", "VIDEODESK_S3_REGION": ""}.items():
-        monkeypatch.setenv(name, value)
-    config = load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x" * 32})
-    assert {key: config[key] for key in ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_PATH_STYLE", "S3_PREFIX", "MEDIA_BASE_URL",
-                                         "S3_REGION")} == {
-        "S3_BUCKET": "media", "S3_ENDPOINT_URL": endpoint, "S3_PATH_STYLE": True, "S3_PREFIX": "prod/",
-        "MEDIA_BASE_URL": "https://cdn.example.test", "S3_REGION": "us-east-1"}
-    monkeypatch.setenv("VIDEODESK_S3_PATH_STYLE", "0")
-    assert load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x" * 32})["S3_PATH_STYLE"] is False
-    s3 = store_from_config(config)
+def test_storage_settings_from_the_environment_and_store_from_settings(tmp_path, endpoint):
+    env = {"VIDEODESK_S3_BUCKET": "media", "VIDEODESK_S3_ENDPOINT_URL": endpoint, "VIDEODESK_S3_PATH_STYLE": "true",
+           "VIDEODESK_S3_PREFIX": "prod/", "VIDEODESK_MEDIA_BASE_URL": "https://cdn.example.test", "VIDEODESK_S3_REGION": ""}
+    settings = Settings.from_env(env, data_dir=tmp_path / "data", secret_key="x" * 32)
+    assert (settings.s3_bucket, settings.s3_endpoint_url, settings.s3_path_style, settings.s3_prefix,
+            settings.media_base_url, settings.s3_region) == (
+        "media", endpoint, True, "prod/", "https://cdn.example.test", "us-east-1")
+    assert Settings.from_env({**env, "VIDEODESK_S3_PATH_STYLE": "0"}).s3_path_style is False
+    s3 = store_from_settings(settings)
     assert isinstance(s3, S3Store)
     assert (s3.bucket, s3.prefix, s3.region, s3.endpoint_url) == ("media", "prod/", "us-east-1", endpoint)
     assert s3.public_url("v/a.m3u8") == "https://cdn.example.test/v/a.m3u8"
-    local = store_from_config({"DATA_DIR": str(tmp_path)})
+    local = store_from_settings(Settings(data_dir=str(tmp_path)))
     assert isinstance(local, LocalStore) and local.root == (tmp_path / "media").resolve()
-    with pytest.raises(ValueError):
-        store_from_config({})
 
 
 # -- LocalStore -----------------------------------------------------------------------------

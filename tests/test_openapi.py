@@ -17,7 +17,7 @@ from videodesk.core.models import Video
 from videodesk.web import openapi
 
 from .browser import browser
-from .helpers import bearer
+from .helpers import bearer, change_settings
 from .servers import BIN, ROOT, Instance, wait_until
 
 FUZZ_EXAMPLES = int(os.environ.get("VIDEODESK_FUZZ_EXAMPLES", "6"))
@@ -79,7 +79,7 @@ def test_captioning_always_has_the_keys_its_schema_promises(app, tokens):
 def test_webhook_answers_match_the_document(app, tokens):
     """Schemathesis cannot register a receiver (its URLs do not resolve here), so the webhook answers
     it never sees are checked here: registered, listed, a delivery with a failed attempt, redelivered."""
-    app.config.update(IMPORT_ALLOW_PRIVATE=True, WEBHOOK_TIMEOUT_S=1)
+    change_settings(app, import_allow_private=True, webhook_timeout_s=1)
     client, admin = app.test_client(), bearer(tokens["admin"])
     spec = client.get("/api/openapi.json").json
 

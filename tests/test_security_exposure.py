@@ -23,7 +23,7 @@ from .servers import wait_until
 @pytest.fixture
 def queued_app(tmp_path):
     """An app whose jobs stay queued (no ffmpeg): enough for rules that look at rows and files."""
-    return make_app(tmp_path / "data", MAX_UPLOAD_MB=5, IMPORT_ALLOW_PRIVATE=True)
+    return make_app(tmp_path / "data", max_upload_mb=5, import_allow_private=True)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def _modes(folder) -> dict:
 def test_backups_and_stored_media_are_readable_by_their_owner_only(tmp_path, clips):
     old = os.umask(0o022)  # the usual umask of a shell
     try:
-        app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+        app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
         tokens = make_tokens(app, [("pat", "producer")])
         client = app.test_client()
         video = upload(client, tokens["pat"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt")).json
@@ -101,7 +101,7 @@ def _json_ld(page: str) -> str:
 
 
 def test_pages_publish_only_the_words_of_the_track_the_player_shows(tmp_path, clips):
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
     tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
     client = app.test_client()
     video = upload(client, tokens["pat"], clips["clip"]).json
@@ -140,7 +140,7 @@ def agency(clips):
 
 
 def test_import_urls_never_publish_their_credentials(tmp_path, agency):
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, IMPORT_ALLOW_PRIVATE=True)
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, import_allow_private=True)
     tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
     client, headers = app.test_client(), bearer(tokens["pat"])
     with_password = agency.url.replace("http://", "http://reporter:hunter2@") + "/clip.mp4"
@@ -194,7 +194,7 @@ def test_bogus_tokens_from_one_address_do_not_lock_out_anyone_else(queued_app, p
 
 
 def test_behind_a_trusted_proxy_sign_ins_are_counted_per_client(tmp_path):
-    app = make_app(tmp_path / "data", TRUSTED_PROXIES=1)
+    app = make_app(tmp_path / "data", trusted_proxies=1)
     make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
     _passwords(app, pat="pat's long passphrase", eddie="eddie's long passphrase")
     proxy = "127.0.0.1"
@@ -229,7 +229,7 @@ def test_guessing_one_account_from_many_addresses_slows_it_down_without_locking_
 # Finding 3 ---------------------------------------------------------------------------------------
 
 def test_every_change_to_a_video_on_a_live_page_is_audited(tmp_path, clips):
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
     tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
     client, pat, eddie = app.test_client(), bearer(tokens["pat"]), bearer(tokens["eddie"])
     live = upload(client, tokens["pat"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt")).json
@@ -275,8 +275,8 @@ def test_every_change_to_a_video_on_a_live_page_is_audited(tmp_path, clips):
 
 def test_finished_work_is_held_to_a_storage_quota_per_user(tmp_path, clips):
     size = clips["clip"].stat().st_size
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, IMPORT_ALLOW_PRIVATE=True,
-                   STORAGE_QUOTA_MB=1.5 * size / (1024 * 1024))
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, import_allow_private=True,
+                   storage_quota_mb=1.5 * size / (1024 * 1024))
     tokens = make_tokens(app, [("pat", "producer"), ("bea", "producer"), ("eddie", "editor")])
     client, pat = app.test_client(), bearer(tokens["pat"])
     first = upload(client, tokens["pat"], clips["clip"])
@@ -295,11 +295,11 @@ def test_finished_work_is_held_to_a_storage_quota_per_user(tmp_path, clips):
 
 
 def test_clips_reprocessing_and_transcription_are_rate_limited(tmp_path, clips):
-    ready_app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    ready_app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
     tokens = make_tokens(ready_app, [("pat", "producer")])
     video = upload(ready_app.test_client(), tokens["pat"], clips["clip"]).json
-    app = make_app(tmp_path / "data", MAX_UPLOAD_MB=5, CLIP_RATE_PER_HOUR=2, REPROCESS_RATE_PER_HOUR=1,
-                   TRANSCRIBE_RATE_PER_HOUR=1)  # the same installation, with jobs left queued
+    app = make_app(tmp_path / "data", max_upload_mb=5, clip_rate_per_hour=2, reprocess_rate_per_hour=1,
+                   transcribe_rate_per_hour=1)  # the same installation, with jobs left queued
     client, pat = app.test_client(), bearer(tokens["pat"])
     base = f"/api/videos/{video['id']}"
     for _ in range(2):

@@ -13,17 +13,17 @@ expensive jobs (docs/SECURITY.md, "Quotas and rate limits").
 Two requests at the very same moment can pass either limit by one."""
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from videodesk.core import db, storage
 from videodesk.core.errors import RateLimited, TooLarge
 from videodesk.core.models import Video, WorkRequest, utcnow
+from videodesk.core.settings import current_settings
 
 MB = 1024 * 1024
 # Kinds of work and the setting that limits each.
-RATE_SETTINGS = {"clip": "CLIP_RATE_PER_HOUR", "reprocess": "REPROCESS_RATE_PER_HOUR",
-                 "transcribe": "TRANSCRIBE_RATE_PER_HOUR"}
+RATE_SETTINGS = {"clip": "clip_rate_per_hour", "reprocess": "reprocess_rate_per_hour",
+                 "transcribe": "transcribe_rate_per_hour"}
 WORDS = {"clip": "clips", "reprocess": "reprocessing jobs (trims included)", "transcribe": "transcriptions"}
 
 
@@ -43,7 +43,7 @@ def require_room(user, incoming_bytes: int = 0):
     """TooLarge ("quota_exceeded") when `incoming_bytes` more would take the user past the quota."""
     if _exempt(user):
         return
-    quota_mb = current_app.config["STORAGE_QUOTA_MB"]
+    quota_mb = current_settings().storage_quota_mb
     if stored_bytes(user) + incoming_bytes > quota_mb * MB:
         raise TooLarge(f"Your videos would pass your {quota_mb:g} MB storage quota; delete some first, or ask an "
                        "editor.", code="quota_exceeded")
@@ -59,7 +59,7 @@ def admit_work(user, kind: str):
     (db.add_with_next_commit), so a refused or failed request does not use up the limit."""
     if _exempt(user):
         return
-    limit = current_app.config[RATE_SETTINGS[kind]]
+    limit = getattr(current_settings(), RATE_SETTINGS[kind])
     recent = db.session().scalar(select(func.count()).select_from(WorkRequest).where(
         WorkRequest.user_id == user.id, WorkRequest.kind == kind, WorkRequest.at > utcnow() - timedelta(hours=1)))
     if recent >= limit:

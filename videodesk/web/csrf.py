@@ -6,14 +6,16 @@ import hashlib
 import hmac
 import secrets
 
-from flask import abort, current_app, request, session
+from flask import abort, request, session
+
+from videodesk.core.settings import current_settings
 
 SESSION_KEY = "sid"  # the cookie's one field once signed in: the studio session's secret
 
 
 def csrf_token() -> str:
     if SESSION_KEY in session:
-        key = current_app.config["SECRET_KEY"].encode()
+        key = current_settings().secret_key.encode()
         return hmac.new(key, b"csrf:" + session[SESSION_KEY].encode(), hashlib.sha256).hexdigest()
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)

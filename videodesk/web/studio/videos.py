@@ -2,13 +2,14 @@
 import contextlib
 from datetime import UTC, datetime
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from videodesk.auth.access import can_review_captions
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.models import Story, Video
+from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
@@ -93,7 +94,7 @@ def delete(video_id):
 @require_role("producer")
 def upload():
     return render_template("studio/upload.html", user=g.user, accepted=ACCEPTED_TYPES,
-                           max_mb=current_app.config["MAX_UPLOAD_MB"])
+                           max_mb=current_settings().max_upload_mb)
 
 
 @bp.get("/videos/<video_id>")

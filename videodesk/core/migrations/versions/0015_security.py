@@ -2,7 +2,7 @@
 requests for rate limits
 
 Revision ID: 0015_security
-Revises: 0013
+Revises: 0019_analytics
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0015_security'
-down_revision = '0013'
+down_revision = '0019_analytics'
 branch_labels = None
 depends_on = None
 
