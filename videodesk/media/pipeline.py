@@ -85,7 +85,7 @@ def step_quick(ctx: Context, report):
         playlist.parent.mkdir()
         run(quick.quick_command(ctx.source, info, playlist.parent), timeout=ctx.timeout, what="Quick version",
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
-        init = hls.playlist_files(playlist)[0]
+        init = hls.read_media_playlist(playlist).init
         if quick.stream_copy_possible(info) and info.video.rotation:
             init.write_bytes(fmp4.set_rotation(init.read_bytes(), info.video.rotation))
         hls.join_fragments(playlist, joined)

@@ -14,6 +14,7 @@ from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import library, search, watch_counts
+from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
 from videodesk.web.access import limited_work, require_role
 from videodesk.web.csrf import check_csrf
@@ -86,8 +87,9 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
+    stories, unpublished = stories_using(video, g.user)
     return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           stories=[s for s in video.stories])
+                           stories=stories, unpublished=unpublished)
 
 
 @bp.get("/upload")
@@ -101,9 +103,10 @@ def upload():
 @require_role("producer")
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
+    used_in, unpublished = sharing.used_in(video, g.user)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
                            can_review=can_review_captions(g.user), aspects=list(ASPECTS),
-                           share=sharing.share_links(video), used_in=sharing.used_in(video))
+                           share=sharing.share_links(video), used_in=used_in, unpublished=unpublished)
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")
