@@ -6,9 +6,12 @@ import io
 import os
 import re
 import stat
+import uuid
 from datetime import timedelta
 
+import boto3
 import pytest
+import requests
 from sqlalchemy import select
 
 from videodesk.auth import logins
@@ -17,6 +20,7 @@ from videodesk.core.models import AuditEvent, LoginAttempt, User, Video, utcnow
 from videodesk.newsroom import library
 
 from .helpers import TUS, FileServer, bearer, csrf_from, make_app, make_tokens, sign_in, upload
+from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
 from .servers import wait_until
 
 
@@ -312,3 +316,84 @@ def test_clips_reprocessing_and_transcription_are_rate_limited(tmp_path, clips):
     for answer in limited:
         assert answer.status_code == 429 and answer.json["error"]["code"] == "rate_limited", answer.json
         assert "an hour" in answer.json["error"]["message"]
+
+
+# Finding 4 ---------------------------------------------------------------------------------------
+
+def _media_name(url: str) -> str:
+    return url.split("/", 3)[3]  # /media/<video_id>/<name>
+
+
+def _replace_files_of_a_published_video(app, tokens, clips) -> tuple[dict, dict, dict]:
+    """A published video, then its files replaced: a caption edit, and a trim (new posters, captions,
+    ladder; the social cut made before it is dropped). Returns (story, before, after)."""
+    client, pat = app.test_client(), bearer(tokens["pat"])
+    video = upload(client, tokens["pat"], clips["clip"], captions=(open(clips["srt"], "rb"), "c.srt")).json
+    assert client.post(f"/api/videos/{video['id']}/social-cut", json={"aspect": "1:1"}, headers=pat).status_code == 202
+    story = client.post("/api/stories", headers=bearer(tokens["eddie"]), json={
+        "headline": "Harbour", "video_id": video["id"], "status": "published"}).json
+    before = client.get(video["url"], headers=pat).json
+    redacted = "WEBVTT\n\n00:00.000 --> 00:01.000\n[name withheld]\n"
+    assert client.put(f"/api/videos/{video['id']}/captions/en", data=redacted, content_type="text/vtt",
+                      headers=pat).status_code == 200
+    assert client.post(f"/api/videos/{video['id']}/trim", json={"start": 0.5, "end": 2.5}, headers=pat).status_code == 202
+    after = client.get(video["url"], headers=pat).json
+    assert after["status"] == "ready" and after["poster_url"] != before["poster_url"]
+    return story, before, after
+
+
+def _old_and_current(before: dict, after: dict) -> tuple[set, set]:
+    def names(view):
+        return {_media_name(url) for url in (view["poster_url"], view["mp4_url"], view["hls_url"],
+                                            *(track["url"] for track in view["captions"]),
+                                            *view["social_cuts"].values()) if url}
+    return names(before) - names(after), names(after)
+
+
+def test_only_the_files_a_published_video_names_are_served_to_readers(tmp_path, clips):
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
+    tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
+    story, before, after = _replace_files_of_a_published_video(app, tokens, clips)
+    old, current = _old_and_current(before, after)
+    assert {name for name in old if name.startswith("captions-")} and {n for n in old if n.startswith("social-")}
+    reader, base = app.test_client(), f"/media/{after['id']}/"
+    assert reader.get(story["url"]).status_code == 200
+    for name in current | {"hls/180p/index.m3u8", "hls/180p/seg_00000.m4s"}:
+        assert reader.get(base + name).status_code == 200, name
+    for name in old | {"quick/video.mp4", "quick/hls/index.m3u8"}:  # replaced, and left by processing
+        assert reader.get(base + name).status_code == 404, name
+        assert (tmp_path / "data" / "media" / after["id"] / name).exists(), name  # kept, for the newsroom
+    kept = next(name for name in old if name.startswith("captions-"))
+    assert reader.get(base + kept, headers=bearer(tokens["pat"])).status_code == 200  # its managers still read it
+    # Names that must be kept are not guessable: a caption version, a social cut, a poster.
+    for name in old | current:
+        if name.startswith(("captions-", "social-", "poster-")):
+            assert re.search(r"-[a-z0-9]{16}[-.]", name), name
+
+
+@pytest.mark.s3
+def test_the_buckets_public_prefix_holds_only_the_files_a_published_video_names(tmp_path, clips, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    bucket = "history-" + uuid.uuid4().hex[:12]
+    with s3_server(tmp_path / "moto.log") as endpoint:
+        app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, s3_bucket=bucket,
+                       s3_endpoint_url=endpoint, s3_path_style=True, store_retry_delays_s=(0.1, 0.1),
+                       # On main, immediate-mode captions-first on S3 loses the worker's scratch copy
+                       # of the original ("Quick version failed: ... source: No such file"): reported.
+                       captions_first=False)
+        assert app.test_cli_runner().invoke(args=["storage-setup"]).exit_code == 0
+        tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
+        _story, before, after = _replace_files_of_a_published_video(app, tokens, clips)
+        old, current = _old_and_current(before, after)
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        keys = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+                for o in page.get("Contents", [])}
+        video_id = after["id"]
+        published = {key.split("/", 2)[2] for key in keys if key.startswith(f"public/{video_id}/")}
+        assert current <= published and "hls/180p/seg_00000.m4s" in published
+        assert published & (old | {"quick/video.mp4"}) == set(), published & old
+        assert {f"private/{video_id}/{name}" for name in old} <= keys  # kept, privately
+        for name in old:  # and not readable without a signature
+            assert requests.get(f"{endpoint}/{bucket}/public/{video_id}/{name}", timeout=10).status_code in (403, 404)
+        assert requests.get(f"{endpoint}/{bucket}/public/{video_id}/{next(iter(current))}", timeout=10).status_code == 200

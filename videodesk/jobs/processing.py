@@ -18,7 +18,7 @@ from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
 from videodesk.media.runner import MediaError, bulk_gate
-from videodesk.newsroom import branding, clips, library, search, usage, visibility, webhooks
+from videodesk.newsroom import branding, clips, library, media_files, search, usage, visibility, webhooks
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,8 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
     webhooks.video_event(video, "video.ready")
     session.commit()
     changes.content_changed()
+    # Already public (reprocessed, trimmed): the files it names now replace the earlier ones there.
+    visibility.refresh_public_copy(video)
     visibility.publish_after_commit([video])  # already used by a live story: readers get the public copy
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
     return READY
@@ -247,10 +249,16 @@ def remove_quick(video_id: str):
 
 
 def _register_embedded_captions(video: Video, state: dict):
-    known = {track.filename for track in video.captions}
+    """A new track per subtitle stream; when the video is processed again (a trim, say), the stream's
+    track gets the new file as a new version (the names are unguessable, so they differ each run)."""
     for found in state.get("embedded_captions", []):
-        if found["filename"] not in known:
+        stem = found.get("stem") or found["filename"].removesuffix(".vtt")
+        track = next((t for t in video.captions if t.source == "embedded" and (
+            t.filename in (found["filename"], stem + ".vtt") or t.filename.startswith(stem + "-"))), None)
+        if track is None:
             library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
+        elif track.filename != found["filename"]:
+            library.replace_track_file(track, found["filename"])
 
 
 def _register_auto_captions(video: Video, state: dict):
@@ -366,7 +374,7 @@ def render_poster(video_id: str, time_s: float):
     video = session.get(Video, video_id)
     if video is None or video.status != "ready":
         return
-    previous = library.poster_files(video.outputs)
+    previous = media_files.poster_files(video.outputs)
     with workspace(video.id) as ws:
         ctx = context(video, ws)
         ctx.state["poster_time"] = time_s
@@ -375,7 +383,7 @@ def render_poster(video_id: str, time_s: float):
             pipeline.step_poster(ctx, lambda fraction: None)
             video.error = None
             saver(session, video, ws)(ctx.state)
-            ws.delete_media(previous - library.poster_files(ctx.outputs))
+            ws.delete_media(previous - media_files.poster_files(ctx.outputs))
         except (MediaError, StoreError) as exc:
             session.rollback()
             video.error = f"The new poster could not be made: {exc}"

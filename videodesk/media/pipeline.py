@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from videodesk.core.ids import short_token
+from videodesk.core.ids import file_token
 from videodesk.media import analysis, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
@@ -106,7 +106,8 @@ def step_subtitles(ctx: Context, report):
     found = []
     for stream in subtitles.text_streams(info):
         lang = subtitles.stream_language(stream["lang"])
-        name = f"captions-{lang}-embedded-{stream['index']}.vtt"
+        stem = f"captions-{lang}-embedded-{stream['index']}"  # the stream's, the same on every run
+        name = f"{stem}-{file_token()}.vtt"
         raw = ctx.work_dir / f"subtitle-{stream['index']}.vtt"
         ctx.work_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -121,7 +122,7 @@ def step_subtitles(ctx: Context, report):
             raw.unlink(missing_ok=True)
         with atomic_output(ctx.media_dir / name) as vtt:
             vtt.write_text(text, encoding="utf-8")
-        found.append({"lang": lang, "filename": name})
+        found.append({"lang": lang, "filename": name, "stem": stem})
     ctx.state["embedded_captions"] = found
 
 
@@ -252,7 +253,7 @@ def step_poster(ctx: Context, report):
         time = analysis.choose_poster_time(samples, web["duration"])
     time = max(0.0, min(float(time), max(0.0, web["duration"] - 0.1)))
     # A new name per render, so caches never show a replaced poster.
-    token = short_token()
+    token = file_token()
     sizes = []
     with contextlib.ExitStack() as stack:
         targets = []
@@ -316,7 +317,7 @@ def _write_track(ctx: Context, words, lang: str, kind: str, name: str | None = N
     cues = speech.cues_from_words(words)
     if not cues:
         return None
-    name = name or f"captions-{lang}-{kind}-{short_token()}.vtt"
+    name = name or f"captions-{lang}-{kind}-{file_token()}.vtt"
     with atomic_output(ctx.media_dir / name) as vtt:
         vtt.write_text(from_cues(cues), encoding="utf-8")
     return name
@@ -353,7 +354,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     growing = {}
 
     def partial(lang: str, words: list, until: float):
-        name = growing.setdefault(lang, f"captions-{lang}-auto-{short_token()}.vtt")
+        name = growing.setdefault(lang, f"captions-{lang}-auto-{file_token()}.vtt")
         if _write_track(ctx, words, lang, "auto", name):
             ctx.state["auto_captions"] = {"lang": lang, "filename": name, "engine": engine.name, "translations": [],
                                           "transcribed_until": until}
@@ -432,7 +433,7 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
 def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None) -> str:
     """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4;
     returns its file name."""
-    name = social.file_name(aspect, short_token())
+    name = social.file_name(aspect, file_token())
     with atomic_output(ctx.media_dir / name) as tmp:
         run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
                                       ctx.info.audio is not None, logo), timeout=ctx.timeout, what="Social cut")

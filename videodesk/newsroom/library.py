@@ -7,7 +7,7 @@ from sqlalchemy import select
 from videodesk.auth.access import can_manage_video, can_review_captions
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
-from videodesk.core.ids import random_id
+from videodesk.core.ids import file_token
 from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
 from videodesk.newsroom import audit, search, visibility
@@ -81,7 +81,7 @@ def add_caption_track(video: Video, webvtt_text: str, lang: str, label: str | No
 
 def write_caption_file(video: Video, webvtt_text: str, lang: str) -> str:
     """A new file per version, so an edit never overwrites what readers or caches hold."""
-    filename = f"captions-{lang}-{random_id(6)}.vtt"
+    filename = f"captions-{lang}-{file_token()}.vtt"
     store_media_text(video, filename, webvtt_text)
     return filename
 
@@ -174,22 +174,6 @@ def track_label(track: CaptionTrack) -> str:
     if not track.reviewed:
         notes.append("auto-generated")
     return f"{track.label} ({', '.join(notes)})" if notes else track.label
-
-
-def poster_files(outputs: dict | None) -> set[str]:
-    """The poster image files the outputs name (every size, JPEG and WebP)."""
-    return {entry[kind] for entry in (outputs or {}).get("posters", []) for kind in ("jpeg", "webp")}
-
-
-def media_names(video: Video) -> set[str]:
-    """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
-    outputs = video.outputs or {}
-    names = {value for value in outputs.values() if isinstance(value, str)}
-    names |= poster_files(outputs)
-    names |= set(outputs.get("social", {}).values())
-    for track in video.captions:
-        names |= {track.filename, *(old["filename"] for old in track.history or [])}
-    return names
 
 
 def delete_video(video: Video, user) -> list[str]:

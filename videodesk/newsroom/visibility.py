@@ -1,8 +1,15 @@
 """Published media is readable without a signature; nothing else is.
 
-A video's objects are public in the media store (``store.set_public``) while a live story uses the
-video and it has outputs; `Video.media_public` records what the store holds, so pages point
-readers (or a CDN) at the public copy only once it exists, and at the app before that.
+What is published of a video is the files it names now (`public_files`): its outputs, the
+folders of its HLS playlists, its posters and social cuts, its current caption and chapter files.
+Earlier caption versions, files left by a trim or a re-render, the quick version once the full
+ladder is there: all stay in the store for the newsroom, private (not under the bucket's public
+prefix, and not served by the app to readers; `web/reader/files.py` asks the same function).
+
+A video's named objects are public in the media store (``store.set_public``) while a live story
+uses the video and it has outputs; `Video.media_public` records what the store holds, so pages point
+readers (or a CDN) at the public copy only once it exists, and at the app before that. Each
+refresh publishes the current names and withdraws every other public object of the video.
 
 Withdrawing comes first: a story change that leaves a video private withdraws its objects before
 the change is committed, and fails (503) if the store cannot, so an unpublished video's objects
@@ -11,12 +18,15 @@ served through the app until `sync_all` (a periodic job, and after scheduled sto
 catches up. A CDN keeps its copies until they expire or are purged (docs/MANY_MACHINES.md).
 """
 import logging
+import posixpath
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Unavailable
 from videodesk.core.models import Story, Video
+from videodesk.newsroom import media_files
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -24,6 +34,31 @@ log = logging.getLogger(__name__)
 
 def should_be_public(video: Video) -> bool:
     return video.is_public and bool(video.outputs)
+
+
+@dataclass(frozen=True)
+class PublicFiles:
+    """File names (relative to the video's folder) and folders (ending in '/') readers may fetch."""
+
+    names: frozenset[str]
+    folders: tuple[str, ...]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names or name.startswith(self.folders)
+
+
+def public_files(video: Video) -> PublicFiles:
+    """What a published video shows readers: its current names, and everything in the folder of
+    each HLS playlist it names (the renditions and segments the playlist lists)."""
+    names = media_files.current_names(video)
+    folders = {posixpath.dirname(name) + "/" for name in names if name.endswith(".m3u8") and "/" in name}
+    return PublicFiles(frozenset(names), tuple(sorted(folders)))
+
+
+def _publish(video: Video):
+    """Make exactly the video's public files public in the store (every other public object of it goes)."""
+    files = public_files(video)
+    storage.media_store().set_public(video.id, True, only=lambda key: key.partition("/")[2] in files)
 
 
 def _refreshed(videos) -> list[Video]:
@@ -55,7 +90,7 @@ def publish_after_commit(videos):
     for video in _refreshed(videos):
         if should_be_public(video) and not video.media_public:
             try:
-                storage.media_store().set_public(video.id, True)
+                _publish(video)
             except StoreError as exc:
                 log.warning("publishing media of video %s failed, will retry: %s", video.id, exc)
                 continue
@@ -66,10 +101,11 @@ def publish_after_commit(videos):
 
 
 def refresh_public_copy(video: Video):
-    """New files of a published video (a caption version, a poster) join its public copy."""
+    """New files of a published video (a caption version, a poster) join its public copy, and the
+    files they replace leave it."""
     if video.media_public:
         try:
-            storage.media_store().set_public(video.id, True)
+            _publish(video)
         except StoreError as exc:
             log.warning("refreshing the public media of video %s failed: %s", video.id, exc)
 
@@ -85,7 +121,10 @@ def sync_all() -> int:
         if video.media_public == should_be_public(video):
             continue
         try:
-            storage.media_store().set_public(video.id, not video.media_public)
+            if video.media_public:
+                storage.media_store().set_public(video.id, False)
+            else:
+                _publish(video)
         except StoreError as exc:
             log.warning("media visibility of video %s not synced: %s", video.id, exc)
             continue

@@ -9,7 +9,8 @@ the app reads them, other accounts on the machine do not.
 
 Visibility: there is no anonymous reader in front of a local folder; the app decides per
 request (published story or a valid token from ``signing``). ``set_public`` only records the
-flag (marker files under ``root/.public``) so that ``is_public`` can answer; keys may not start
+flag (marker files under ``root/.public``, listing the published keys when ``only`` chose them)
+so that ``is_public`` can answer; keys may not start
 with ``.``, so the bookkeeping folders never collide with media.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .base import MediaStore, ObjectInfo, StoreError, check_key, check_prefix
 _PUBLIC_DIR = ".public"
 _TMP_DIR = ".tmp"
 _MARKER = ".on"
+_ALL = "*"
 
 
 class LocalStore(MediaStore):
@@ -160,14 +162,16 @@ class LocalStore(MediaStore):
     def _marker_dir(self, prefix_no_slash: str) -> Path:
         return self.root.joinpath(_PUBLIC_DIR, *prefix_no_slash.split("/"))
 
-    def set_public(self, prefix, public):
+    def set_public(self, prefix, public, only=None):
+        """The marker lists the published keys, one a line, or holds `*` for the whole folder."""
         base = check_prefix(prefix)
         if not base:
             raise ValueError("set_public needs a non-empty prefix")
         marker = self._marker_dir(base[:-1]) / _MARKER
         if public:
             marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+            keys = [_ALL] if only is None else [info.key for info in self.list(prefix) if only(info.key)]
+            _write_atomically(marker, marker.parent, lambda out: out.write("".join(f"{k}\n" for k in keys).encode()))
         else:
             try:
                 marker.unlink()
@@ -176,7 +180,11 @@ class LocalStore(MediaStore):
 
     def is_public(self, key):
         parts = check_key(key).split("/")
-        return any((self._marker_dir("/".join(parts[:i])) / _MARKER).is_file() for i in range(1, len(parts)))
+        for i in range(1, len(parts)):
+            marker = self._marker_dir("/".join(parts[:i])) / _MARKER
+            if marker.is_file() and {_ALL, key} & set(marker.read_text().splitlines()):
+                return True
+        return False
 
 
 def _write_atomically(dest: Path, tmp_dir: Path, writer):

@@ -1,0 +1,25 @@
+"""The files a video's row names, in one place: what pages use now (`current_names`, which is
+what gets published) and, with earlier caption versions, everything the newsroom keeps (`all_names`)."""
+from videodesk.core.models import Video
+
+
+def poster_files(outputs: dict | None) -> set[str]:
+    """The poster image files the outputs name (every size, JPEG and WebP)."""
+    return {entry[kind] for entry in (outputs or {}).get("posters", []) for kind in ("jpeg", "webp")}
+
+
+def current_names(video: Video) -> set[str]:
+    """Outputs, posters, social cuts, the current caption and chapter files."""
+    outputs = video.outputs or {}
+    names = {value for value in outputs.values() if isinstance(value, str)}
+    names |= poster_files(outputs)
+    names |= set(outputs.get("social", {}).values())
+    names |= {track.filename for track in video.captions}
+    if video.chapters_file:
+        names.add(video.chapters_file)
+    return names
+
+
+def all_names(video: Video) -> set[str]:
+    """The current names and every earlier caption version (kept, private, for the newsroom)."""
+    return current_names(video) | {old["filename"] for track in video.captions for old in track.history or []}
