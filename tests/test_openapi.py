@@ -176,3 +176,16 @@ def test_the_docs_page_renders_the_operations_under_its_csp(site):
         assert set(operations) <= set(headings)
         # Only Redoc's "powered by" logo from its CDN is refused: the page loads nothing from elsewhere.
         assert [text for text in refused if "cdn.redoc.ly" not in text] == []
+
+
+def test_each_error_code_is_declared_once_with_its_status():
+    """The error classes are the table: the web layer's and the document's statuses come from them,
+    and a code no class declares is refused where it is raised."""
+    from videodesk.core import errors as domain
+    from videodesk.web.errors import ERROR_STATUS, HTTP_CODES
+    assert domain.Conflict("Busy.", code="busy").status == 409 and domain.Invalid("Bad.").code == "invalid_field"
+    with pytest.raises(ValueError, match="does not declare"):
+        domain.Invalid("Bad.", code="made_up")
+    for kind in domain.kinds():
+        assert all(ERROR_STATUS[code] == kind.status for code in kind.codes), kind
+    assert HTTP_CODES[400] == "bad_request" and HTTP_CODES[404] == "not_found" and HTTP_CODES[413] == "too_large"

@@ -8,6 +8,7 @@ from videodesk.auth.access import can_manage_video, can_review_captions
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
 from videodesk.core.ids import file_token
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
 from videodesk.newsroom import audit, search, visibility
@@ -25,6 +26,10 @@ ENGLISH_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German
                  "fa": "Persian", "id": "Indonesian", "vi": "Vietnamese", "th": "Thai", "ca": "Catalan"}
 
 
+# Where a video's original came from (Video.source_kind), as the studio's filter names it.
+SOURCE_KINDS = {"upload": "upload", "url": "link import", "clip": "clip"}
+
+
 def video_for(user, video_id: str) -> Video:
     """The video if this user may manage it; NotFound otherwise (others' videos are not revealed)."""
     video = db.session().get(Video, video_id)
@@ -35,7 +40,7 @@ def video_for(user, video_id: str) -> Video:
 
 def require_ready(video: Video, what: str):
     """`what` completes the sentence: "The poster can be chosen" once the video is ready."""
-    if video.status != "ready":
+    if video.status != VideoStatus.READY:
         raise Conflict(code="not_ready", message=f"{what} once the video is ready.")
 
 

@@ -3,18 +3,9 @@ what gets published) and, with earlier caption versions, everything the newsroom
 from videodesk.core.models import Video
 
 
-def poster_files(outputs: dict | None) -> set[str]:
-    """The poster image files the outputs name (every size, JPEG and WebP)."""
-    return {entry[kind] for entry in (outputs or {}).get("posters", []) for kind in ("jpeg", "webp")}
-
-
 def current_names(video: Video) -> set[str]:
-    """Outputs, posters, social cuts, the current caption and chapter files."""
-    outputs = video.outputs or {}
-    names = {value for value in outputs.values() if isinstance(value, str)}
-    names |= poster_files(outputs)
-    names |= set(outputs.get("social", {}).values())
-    names |= {track.filename for track in video.captions}
+    """Outputs (posters and social cuts included), the current caption and chapter files."""
+    names = video.outputs.names() | {track.filename for track in video.captions}
     if video.chapters_file:
         names.add(video.chapters_file)
     return names
