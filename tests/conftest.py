@@ -5,11 +5,14 @@ from pathlib import Path
 import pytest
 import redis
 
+from videodesk.core import migrate
 from videodesk.media import whisper_model
 
 from . import media, needs
 from .helpers import make_app, make_tokens
 from .servers import PostgresCluster, free_port, wait_until
+
+PG_TEMPLATE = "videodesk_template"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -83,12 +86,19 @@ def postgres_server(postgres_cluster):
     return postgres_cluster.createdb_command(), postgres_cluster.url
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_cluster) -> str:
+    """A database migrated once per test run; `createdb -T` copies it in a moment."""
+    migrate.upgrade(postgres_cluster.new_database(PG_TEMPLATE))
+    return PG_TEMPLATE
+
+
 @pytest.fixture
-def pg_app(tmp_path, postgres_server):
+def pg_app(tmp_path, postgres_server, postgres_template):
     """The same app on a fresh PostgreSQL database (PostgreSQL refuses what SQLite stores: NUL, overflows)."""
     createdb, server = postgres_server
     name = "videodesk_" + "".join(c for c in tmp_path.name.lower() if c.isalnum())
-    subprocess.run([*createdb, name], check=True, capture_output=True)
+    subprocess.run([*createdb, "-T", postgres_template, name], check=True, capture_output=True)
     return make_app(tmp_path / "data", database_url=f"{server}/{name}", queue_immediate=True, max_upload_mb=5)
 
 

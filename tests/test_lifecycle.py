@@ -1,10 +1,13 @@
 """The video lifecycle (videodesk/core/lifecycle): edit jobs keep each other's outputs, and every
 transition a state does not allow is refused."""
+import json
 from datetime import timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
 
-from videodesk.core import db
+from videodesk.core import db, migrate
 from videodesk.core.lifecycle import IllegalTransition, captioning, ladder, video
 from videodesk.core.lifecycle.states import (
     Captioning,
@@ -166,3 +169,27 @@ def test_old_rows_load_and_wrong_shapes_are_refused():
             Captioning.from_json(wrong)
     with pytest.raises(InvalidRecord):
         ClipOrigin.from_json({"start": 1, "end": 2})
+
+
+def test_an_edit_jobs_failure_moves_out_of_the_processing_error(tmp_path):
+    """0014_lifecycle: a ready video's `error` came from its poster or social-cut job; it becomes that
+    job's failure, and `error` means processing again."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(migrate.alembic_config(url), "0019_analytics")
+    rows = {"v0000000000000000001": ("ready", "The new poster could not be made: no frame"),
+            "v0000000000000000002": ("ready", "The 9:16 social cut could not be made: disk"),
+            "v0000000000000000003": ("failed", "The poster step failed: broken file")}
+    with create_engine(url).begin() as connection:
+        for video_id, (status, error) in rows.items():
+            connection.execute(text(
+                "INSERT INTO videos (id, title, status, progress, error, source_kind, source_name, outputs, "
+                "pipeline_state, created_at, updated_at) VALUES (:id, 't', :status, 1, :error, 'upload', 'a.mp4', "
+                "'{}', '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"),
+                {"id": video_id, "status": status, "error": error})
+    migrate.upgrade(url)
+    with create_engine(url).connect() as connection:
+        found = {row[0]: (row[1], json.loads(row[2])) for row in connection.execute(
+            text("SELECT id, error, edit_errors FROM videos"))}
+    assert found == {"v0000000000000000001": (None, {"poster": rows["v0000000000000000001"][1]}),
+                     "v0000000000000000002": (None, {"social_cut": rows["v0000000000000000002"][1]}),
+                     "v0000000000000000003": (rows["v0000000000000000003"][1], {})}

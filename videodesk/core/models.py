@@ -9,6 +9,7 @@ from videodesk.core.ids import random_id
 from videodesk.core.lifecycle.states import (
     Captioning,
     ClipOrigin,
+    EditErrors,
     Outputs,
     PartStatus,
     PipelineState,
@@ -60,6 +61,8 @@ class Video(Base):
     status: Mapped[VideoStatus] = mapped_column(StatusText(VideoStatus), default=VideoStatus.QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)  # why processing failed
+    # Why an edit job (poster, social cut) failed, per job; the video stays ready.
+    edit_errors: Mapped[EditErrors] = mapped_column(TypedJSON(EditErrors), default=lambda: EditErrors())
     source_kind: Mapped[str] = mapped_column(String(20), default="upload")
     source_name: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(Text)
@@ -106,7 +109,7 @@ class Video(Base):
         """Its HLS and MP4 play in a browser: the quick version while processing, then the full ladder."""
         return self.status != VideoStatus.FAILED and bool(self.outputs.hls and self.outputs.mp4)
 
-    @validates("status", "pipeline_state", "outputs", "captioning", "clip_of", "trim")
+    @validates("status", "pipeline_state", "outputs", "captioning", "clip_of", "trim", "edit_errors")
     def _typed(self, key, value):
         """States stay typed: a plain form given to the constructor (tests, seeds) is checked and converted."""
         if key == "status":

@@ -57,8 +57,9 @@ class WorkBudgetSpent(MediaError):
     """The video's processing, over all its steps and ladder parts, took longer than its work budget."""
 
     def __init__(self, budget_s: float):
-        super().__init__(f"Processing stopped: the video used up its processing budget of {budget_s / 60:.0f} minutes. "
-                         "The file holds far more work than its length suggests.")
+        minutes = max(1, round(budget_s / 60))
+        super().__init__(f"Processing stopped: the video used up its processing budget of {minutes} "
+                         f"minute{'s' if minutes > 1 else ''}. The file holds far more work than its length suggests.")
 
 
 @dataclass

@@ -8,7 +8,7 @@ import math
 
 from sqlalchemy import select
 
-from videodesk.core import changes, db
+from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.lifecycle import captioning
 from videodesk.core.lifecycle import video as lifecycle
@@ -174,10 +174,10 @@ def _original_chapters(video: Video) -> list[dict]:
     return list(video.trim.chapters)
 
 
-def trim(video: Video, data: dict, reprocess):
+def trim(video: Video, data: dict):
     """Keep only [start, end) of the original; the original file stays, so `untrim` restores it all.
     The trim stores what the whole original had: its duration, caption files and chapters.
-    `reprocess(video)` queues the cut and the pipeline (the web layer passes the queue's)."""
+    The video is then processed again: the queue cuts the range and runs the pipeline."""
     _require_original(video, "The video can be trimmed")
     start, end = validate_range(data, video.duration)
     offset = _offset(video)
@@ -191,11 +191,11 @@ def trim(video: Video, data: dict, reprocess):
     chapters.apply_chapters(video, chapters.shifted(original_chapters, start, end), end - start)
     lifecycle.set_trim(video, Trim(start=start, end=end, duration=original_duration, captions=originals,
                                    chapters=tuple(original_chapters)))
-    reprocess(video)
-    changes.content_changed()
+    lifecycle.reset(db.session(), video)
+    db.session().commit()
 
 
-def untrim(video: Video, reprocess):
+def untrim(video: Video):
     """Back to the whole original: the captions and chapters it had come back (as new versions)."""
     if video.trim is None:
         raise Conflict(code="not_trimmed", message="The video is not trimmed.")
@@ -206,5 +206,5 @@ def untrim(video: Video, reprocess):
         track.replace_file(originals[str(track.id)])
     chapters.apply_chapters(video, _original_chapters(video), video.trim.duration)
     lifecycle.set_trim(video, None)
-    reprocess(video)
-    changes.content_changed()
+    lifecycle.reset(db.session(), video)
+    db.session().commit()

@@ -5,13 +5,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from videodesk.auth.access import can_manage_video, can_review_captions
-from videodesk.core import changes, db, storage
+from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
 from videodesk.core.ids import file_token
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
-from videodesk.newsroom import audit, search, visibility
+from videodesk.newsroom import audit, search
 from videodesk.objectstore import StoreError
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano",
@@ -97,7 +97,7 @@ def store_media_text(video: Video, filename: str, text: str):
         storage.media_store().put_bytes(storage.media_key(video.id, filename), text.encode("utf-8"))
     except StoreError as exc:
         raise Unavailable("The media store did not answer, so the change was not saved. Try again shortly.") from exc
-    visibility.refresh_public_copy(video)
+    outbox.declare(db.session(), outbox.MediaStored(video.id, (filename,)))
 
 
 def read_media_text(video: Video, filename: str) -> str:
@@ -111,8 +111,8 @@ def read_media_text(video: Video, filename: str) -> str:
 def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> CaptionTrack:
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
+    outbox.declare(db.session(), outbox.ContentChanged())
     db.session().commit()
-    changes.content_changed()
     return track
 
 
@@ -129,8 +129,8 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         replace_track_file(track, write_caption_file(video, webvtt_text, lang))
         if user is not None and can_review_captions(user):
             mark_reviewed(track, user)
+    outbox.declare(db.session(), outbox.ContentChanged())
     db.session().commit()
-    changes.content_changed()
     return track, created
 
 
@@ -165,8 +165,8 @@ def review_captions(video: Video, lang: str, user) -> CaptionTrack:
     if track is None:
         raise NotFound(f"The video has no '{lang}' caption track.")
     mark_reviewed(track, user)
+    outbox.declare(db.session(), outbox.ContentChanged())
     db.session().commit()
-    changes.content_changed()
     return track
 
 
@@ -195,9 +195,9 @@ def delete_video(video: Video, user) -> list[str]:
     audit.record(user, "delete", f"video:{video.id}", title=video.title, stories=stories)
     search.remove_video(video.id)
     db.session().delete(video)
+    outbox.declare(db.session(), outbox.ContentChanged())
     db.session().commit()
     storage.remove_tree(storage.upload_dir(video.id))
-    changes.content_changed()
     return stories
 
 

@@ -8,22 +8,26 @@ prefix, and not served by the app to readers; `web/reader/files.py` asks the sam
 
 A video's named objects are public in the media store (``store.set_public``) while a live story
 uses the video and it has outputs; `Video.media_public` records what the store holds, so pages point
-readers (or a CDN) at the public copy only once it exists, and at the app before that. Each
-refresh publishes the current names and withdraws every other public object of the video.
+readers (or a CDN) at the public copy only once it exists, and at the app before that.
 
 Withdrawing comes first: a story change that leaves a video private withdraws its objects before
 the change is committed, and fails (503) if the store cannot, so an unpublished video's objects
-are never left readable. Publishing comes after the commit and may fail quietly: readers are then
-served through the app until `sync_all` (a periodic job, and after scheduled stories go live)
-catches up. A CDN keeps its copies until they expire or are purged (docs/MANY_MACHINES.md).
+are never left readable. Publishing comes after the commit (the outbox's MediaUsed, handled by
+`publish_when_used`) and may fail quietly: readers are then served through the app until
+`sync_all` (a periodic job, and after scheduled stories go live) catches up. New objects of a
+published video (MediaStored: a caption version, a poster, a new ladder) join its public copy one
+by one (`join_public_copy`), never by copying the whole video again, and the public objects the
+video no longer names leave it then. A CDN keeps its copies until they expire or are purged
+(docs/MANY_MACHINES.md).
 """
 import logging
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from videodesk.core import changes, db, storage
+from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Unavailable
 from videodesk.core.models import Story, Video
 from videodesk.newsroom import media_files
@@ -55,10 +59,15 @@ def public_files(video: Video) -> PublicFiles:
     return PublicFiles(frozenset(names), tuple(sorted(folders)))
 
 
+def _named_by(video: Video) -> Callable[[str], bool]:
+    """Whether a store key (`<video id>/<name>`) is one of the video's public files."""
+    files = public_files(video)
+    return lambda key: key.partition("/")[2] in files
+
+
 def _publish(video: Video):
     """Make exactly the video's public files public in the store (every other public object of it goes)."""
-    files = public_files(video)
-    storage.media_store().set_public(video.id, True, only=lambda key: key.partition("/")[2] in files)
+    storage.media_store().set_public(video.id, True, only=_named_by(video))
 
 
 def _refreshed(videos) -> list[Video]:
@@ -84,10 +93,10 @@ def withdraw_before_commit(videos):
             video.media_public = False
 
 
-def publish_after_commit(videos):
-    """Publish the objects of videos that a live story now uses; a failure is left to `sync_all`."""
+def publish_when_used(effect: outbox.MediaUsed):
+    """Publish the objects of a video that a live story now uses; a failure is left to `sync_all`."""
     published = False
-    for video in _refreshed(videos):
+    for video in _refreshed([db.session().get(Video, effect.video_id)]):
         if should_be_public(video) and not video.media_public:
             try:
                 _publish(video)
@@ -96,18 +105,27 @@ def publish_after_commit(videos):
                 continue
             video.media_public = published = True
     if published:
+        outbox.declare(db.session(), outbox.ContentChanged())  # pages may now point at the public copy
         db.session().commit()
-        changes.content_changed()  # pages may now point at the public copy
 
 
-def refresh_public_copy(video: Video):
-    """New files of a published video (a caption version, a poster) join its public copy, and the
-    files they replace leave it."""
-    if video.media_public:
-        try:
-            _publish(video)
-        except StoreError as exc:
-            log.warning("refreshing the public media of video %s failed: %s", video.id, exc)
+def join_public_copy(effect: outbox.MediaStored):
+    """New objects of a published video join its public copy: only these, and only what the video
+    names (a ladder's folder as a whole); then the public objects it no longer names (a replaced
+    caption version, an earlier poster) leave it."""
+    video = db.session().get(Video, effect.video_id)
+    if video is None or not video.media_public:
+        return
+    store, named = storage.media_store(), _named_by(video)
+    try:
+        for name in effect.names:
+            if name.endswith("/"):
+                store.set_public(storage.media_key(video.id, name.rstrip("/")), True, only=named)
+            elif named(storage.media_key(video.id, name)):
+                store.join_public(storage.media_key(video.id, name))
+        store.withdraw_public(video.id, keep=named)
+    except StoreError as exc:
+        log.warning("new media of video %s did not join its public copy: %s", video.id, exc)
 
 
 def sync_all() -> int:
@@ -129,8 +147,7 @@ def sync_all() -> int:
             log.warning("media visibility of video %s not synced: %s", video.id, exc)
             continue
         video.media_public = not video.media_public
+        outbox.declare(session, outbox.ContentChanged())
         session.commit()
         changed += 1
-    if changed:
-        changes.content_changed()
     return changed

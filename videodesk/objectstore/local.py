@@ -8,9 +8,9 @@ sees the old file or the new one, never half of one. Files are 0600 (as ``mkstem
 the app reads them, other accounts on the machine do not.
 
 Visibility: there is no anonymous reader in front of a local folder; the app decides per
-request (published story or a valid token from ``signing``). ``set_public`` only records the
-flag (marker files under ``root/.public``, listing the published keys when ``only`` chose them)
-so that ``is_public`` can answer; keys may not start
+request (published story or a valid token from ``signing``), serving readers only the files a
+video names. ``set_public`` only records the flag (marker files under ``root/.public``) so that
+``is_public`` can answer; keys may not start
 with ``.``, so the bookkeeping folders never collide with media.
 """
 from __future__ import annotations
@@ -29,7 +29,6 @@ from .base import MediaStore, ObjectInfo, StoreError, check_key, check_prefix
 _PUBLIC_DIR = ".public"
 _TMP_DIR = ".tmp"
 _MARKER = ".on"
-_ALL = "*"
 
 
 class LocalStore(MediaStore):
@@ -163,28 +162,29 @@ class LocalStore(MediaStore):
         return self.root.joinpath(_PUBLIC_DIR, *prefix_no_slash.split("/"))
 
     def set_public(self, prefix, public, only=None):
-        """The marker lists the published keys, one a line, or holds `*` for the whole folder."""
+        """A folder flag: which of its files readers get, the app decides (`only` is its rule too)."""
         base = check_prefix(prefix)
         if not base:
             raise ValueError("set_public needs a non-empty prefix")
         marker = self._marker_dir(base[:-1]) / _MARKER
         if public:
             marker.parent.mkdir(parents=True, exist_ok=True)
-            keys = [_ALL] if only is None else [info.key for info in self.list(prefix) if only(info.key)]
-            _write_atomically(marker, marker.parent, lambda out: out.write("".join(f"{k}\n" for k in keys).encode()))
+            marker.touch()
         else:
             try:
                 marker.unlink()
             except FileNotFoundError:
                 pass
 
+    def join_public(self, key):
+        check_prefix(key) if key.endswith("/") else check_key(key)  # the folder's marker already covers it
+
+    def withdraw_public(self, prefix, keep):
+        check_prefix(prefix)  # nothing is copied: the app serves only what the video names
+
     def is_public(self, key):
         parts = check_key(key).split("/")
-        for i in range(1, len(parts)):
-            marker = self._marker_dir("/".join(parts[:i])) / _MARKER
-            if marker.is_file() and {_ALL, key} & set(marker.read_text().splitlines()):
-                return True
-        return False
+        return any((self._marker_dir("/".join(parts[:i])) / _MARKER).is_file() for i in range(1, len(parts)))
 
 
 def _write_atomically(dest: Path, tmp_dir: Path, writer):

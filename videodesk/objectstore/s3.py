@@ -326,6 +326,22 @@ class S3Store(MediaStore):
             stale = sorted(public_names)
         self._delete_names(stale)
 
+    def withdraw_public(self, prefix, keep):
+        base = check_prefix(prefix)
+        if not base:
+            raise ValueError("withdraw_public needs a non-empty prefix")
+        strip = len(self.prefix + PUBLIC)
+        self._delete_names(sorted(o["Key"] for o in self._objects(self.prefix + PUBLIC + base)
+                                  if not keep(o["Key"][strip:])))
+
+    def join_public(self, key):
+        if key.endswith("/"):
+            self.set_public(key, True)
+            return
+        with _translated("publish copy"):
+            self.client.copy({"Bucket": self.bucket, "Key": self.private_name(key)}, self.bucket,
+                             self.public_name(key), Config=self.transfer)
+
     def is_public(self, key):
         with _translated("head"):
             try:

@@ -7,6 +7,7 @@ from math import gcd
 from flask import url_for
 
 from videodesk.core import links, storage
+from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, VideoStatus
 from videodesk.core.models import Video
 from videodesk.core.settings import current_settings
 from videodesk.newsroom import branding
@@ -80,6 +81,29 @@ def credit_link(video: Video) -> str | None:
     return links.public_link(credit.get("webpage_url") or credit.get("original_url"))
 
 
+def status_text(video: Video) -> str:
+    """The video's state in the studio's words: every studio page and script shows this one."""
+    if video.status == VideoStatus.FAILED:
+        return f"Failed: {video.error or 'no reason given'}"
+    if video.status == VideoStatus.READY:
+        return "Ready"
+    text = ("Waiting to be processed" if video.status == VideoStatus.QUEUED
+            else f"Processing {round((video.progress or 0.0) * 100)}%")
+    return f"{text} · playable" if video.playable else text
+
+
+def captioning_text(captioning: Captioning | None) -> str | None:
+    """The automatic-captions job in the studio's words (None: there is none)."""
+    if captioning is None:
+        return None
+    if captioning.status == CaptioningStatus.FAILED:
+        return captioning.error
+    if captioning.status == CaptioningStatus.DONE:
+        return f"Automatic captions done{f' (speech detected: {captioning.language})' if captioning.language else ''}."
+    running = f" ({round(captioning.progress * 100)}%)" if captioning.status == CaptioningStatus.RUNNING else ""
+    return f"Automatic captions are being made{running}; they appear here when done."
+
+
 def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> dict:
     """The player's needs; `detail` adds what the studio shows about processing; `signed` makes a
     private video's URLs signed ones (the studio's preview, the API's signed_urls)."""
@@ -89,6 +113,8 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
         "id": video.id,
         "title": video.title,
         "status": video.status,
+        "status_text": status_text(video),
+        "active": video.status.busy,
         "playable": video.playable,
         "progress": round(video.progress or 0.0, 3),
         "error": video.error,
@@ -119,7 +145,10 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
             "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]} for r in state.renditions],
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
+            "edit_errors": video.edit_errors.as_api(),
             "captioning": video.captioning.as_api() if video.captioning else None,
+            "captioning_text": captioning_text(video.captioning),
+            "captioning_active": video.captioning is not None and video.captioning.active,
             "social_cuts": {aspect: url_of(name) for aspect, name in outputs.social.items()},
         })
     return view

@@ -226,6 +226,11 @@ class Captioning(Record):
     transcribed_until: float | None = None
     worker: str | None = None            # host:pid of the worker running it
 
+    @property
+    def active(self) -> bool:
+        """Waiting for a worker or running."""
+        return self.status in (CaptioningStatus.QUEUED, CaptioningStatus.RUNNING)
+
     def as_api(self) -> dict:
         """Every key the API's schema promises."""
         return {"status": self.status.value, "progress": self.progress, "error": self.error,
@@ -257,6 +262,18 @@ class ClipOrigin(Record):
     def __post_init__(self):
         if (self.id is None) == (self.live_id is None):
             raise InvalidRecord("a clip origin names exactly one of 'id' and 'live_id'")
+
+
+@dataclass(frozen=True)
+class EditErrors(Record):
+    """Why the last run of each edit job of a ready video failed (None: it did not); the video's
+    `error` stays the processing failure alone."""
+
+    poster: str | None = None
+    social_cut: str | None = None
+
+    def as_api(self) -> dict:
+        return {job.value: getattr(self, job.value) for job in EditJob}
 
 
 class TypedJSON(TypeDecorator):

@@ -66,11 +66,14 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
         "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
         "it grows.")}})],
     "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
-    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
+    "examples": [{"status": CaptioningStatus.RUNNING.value, "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
 
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
     "status": VIDEO_STATUS,
+    "status_text": {"type": "string", "description": "The status in words, as the studio shows it "
+                    "(\"Processing 42% · playable\", \"Failed: <why>\")."},
+    "active": {"type": "boolean", "description": "Still waiting or being processed: worth polling."},
     "playable": {"type": "boolean", "description": "hls_url and mp4_url play in a browser: the quick version "
                  "while processing (the video.playable webhook), then the full ladder when ready."},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
@@ -108,7 +111,12 @@ VIDEO = component("Video", _object({
             "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
         "description": "What the probe found in the source; null before it ran."},
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "edit_errors": _object({"poster": NULLABLE_STRING, "social_cut": NULLABLE_STRING},
+                           description="Why the last poster or social cut job failed (null: it did not); the "
+                                       "video stays ready, and `error` is only about processing."),
     "captioning": CAPTIONING,
+    "captioning_text": {"type": ["string", "null"], "description": "The automatic-captions job in words."},
+    "captioning_active": {"type": "boolean", "description": "The automatic-captions job waits or runs."},
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
     "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip"],
                                 "description": "clip: cut from `clip_of`."}, "name": NULLABLE_STRING,

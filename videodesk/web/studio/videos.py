@@ -20,7 +20,7 @@ from videodesk.web import sharing
 from videodesk.web.access import limited_work, require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp
-from videodesk.web.views import media_urls, video_view
+from videodesk.web.views import media_urls, status_text, video_view
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
 
@@ -138,6 +138,7 @@ def picker_json(video) -> dict:
         "id": video.id, "title": video.title, "duration": video.duration, "status": video.status,
         "progress": round(video.progress or 0.0, 3), "error": video.error,
         "playable": video.playable or video.status == VideoStatus.READY,
+        "status_text": status_text(video), "active": video.status.busy,
         "poster_url": url(outputs.posters[0].jpeg) if outputs.posters else url(outputs.poster),
         "url": url_for("api.get_video", video_id=video.id),
         "page_url": url_for("studio.video_page", video_id=video.id),

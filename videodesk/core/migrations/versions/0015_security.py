@@ -2,7 +2,7 @@
 requests for rate limits
 
 Revision ID: 0015_security
-Revises: 0019_analytics
+Revises: 0014_lifecycle
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0015_security'
-down_revision = '0019_analytics'
+down_revision = '0014_lifecycle'
 branch_labels = None
 depends_on = None
 
