@@ -3,6 +3,7 @@ nothing private or replaced is published, sign-in cannot be locked by strangers,
 stored media are private to their owner, import URLs keep their secrets, unreviewed machine text
 stays off pages, and finished work has a quota and rate limits."""
 import io
+import json
 import os
 import re
 import stat
@@ -12,10 +13,12 @@ from datetime import timedelta
 import boto3
 import pytest
 import requests
-from sqlalchemy import select
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, select, text
 
 from videodesk.auth import logins
-from videodesk.core import db, storage
+from videodesk.core import db, migrate, storage
 from videodesk.core.models import AuditEvent, LoginAttempt, User, Video, utcnow
 from videodesk.newsroom import library
 
@@ -397,3 +400,18 @@ def test_the_buckets_public_prefix_holds_only_the_files_a_published_video_names(
         for name in old:  # and not readable without a signature
             assert requests.get(f"{endpoint}/{bucket}/public/{video_id}/{name}", timeout=10).status_code in (403, 404)
         assert requests.get(f"{endpoint}/{bucket}/public/{video_id}/{next(iter(current))}", timeout=10).status_code == 200
+
+
+def test_webhook_urls_already_in_the_audit_log_are_cut_to_their_origin(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = migrate.alembic_config(url)
+    command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0015_security").down_revision)
+    with create_engine(url).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO audit_events (at, user_name, action, target, detail) VALUES "
+            "('2026-01-01 00:00:00', 'ada', 'webhook_create', 'webhook:w1', "
+            "'{\"url\": \"https://hooks.chat.example/services/T1/B2/secret\", \"events\": [\"video.ready\"]}')"))
+    migrate.upgrade(url)
+    with create_engine(url).connect() as connection:
+        detail = connection.execute(text("SELECT detail FROM audit_events")).scalar()
+    assert json.loads(detail) == {"url": "https://hooks.chat.example", "events": ["video.ready"]}

@@ -1,10 +1,12 @@
 """third security review: the link an import credits, media bytes for the storage quota, work
-requests for rate limits
+requests for rate limits; webhook URLs already in the audit log cut to their scheme and host
 
 Revision ID: 0015_security
 Revises: 0014_lifecycle
 Create Date: 2026-12-04
 """
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -30,6 +32,32 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_work_requests_user_kind_at', 'work_requests', ['user_id', 'kind', 'at'])
+    _audit_only_webhook_origins()
+
+
+def _origin(url: str) -> str:
+    """As videodesk.core.links.origin at this revision: scheme, host and port."""
+    parts = urlsplit(url)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else (parts.hostname or "")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def _audit_only_webhook_origins():
+    """Editors read the audit log; a chat webhook's URL is its credential (finding 8)."""
+    events = sa.table('audit_events', sa.column('id', sa.Integer), sa.column('action', sa.String),
+                      sa.column('detail', sa.JSON))
+    connection = op.get_bind()
+    rows = connection.execute(sa.select(events.c.id, events.c.detail).where(
+        events.c.action.in_(('webhook_create', 'webhook_delete')))).all()
+    for row in rows:
+        detail = row.detail or {}
+        if isinstance(detail.get('url'), str):
+            connection.execute(events.update().where(events.c.id == row.id).values(
+                detail={**detail, 'url': _origin(detail['url'])}))
 
 
 def downgrade():
