@@ -138,15 +138,17 @@
     var link = box.querySelector(".download-cut");
     function poll(tries) {
       var before = link.getAttribute("href");
+      function made(video) { var url = video.social_cuts[aspect]; return url && url !== before ? url : null; }
       window.StudioStatus.follow(page.dataset.videoUrl, function (video) {
-        var url = video.social_cuts[aspect];
-        if (url && url !== before) {
+        var url = made(video), error = video.edit_errors.social_cut;
+        tries -= 1;
+        if (url) {
           link.href = url; link.hidden = false; state.textContent = "Ready.";
-        } else if (video.edit_errors.social_cut || --tries <= 0) {
-          state.textContent = video.edit_errors.social_cut || "Still working; reload later.";
+        } else if (error || tries <= 0) {
+          state.textContent = error || "Still working; reload later.";
         }
       }, { every: 1500, keepGoing: function (video) {
-        return tries > 0 && !video.edit_errors.social_cut && video.social_cuts[aspect] === before;
+        return tries > 0 && !video.edit_errors.social_cut && !made(video);
       } });
     }
     box.querySelector(".make-cut").addEventListener("click", function () {

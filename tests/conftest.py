@@ -1,6 +1,7 @@
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -9,7 +10,7 @@ from videodesk.core import migrate
 from videodesk.media import whisper_model
 
 from . import media, needs
-from .helpers import make_app, make_tokens
+from .helpers import copy_sqlite, make_app, make_tokens, ready_video
 from .servers import PostgresCluster, free_port, wait_until
 
 PG_TEMPLATE = "videodesk_template"
@@ -56,6 +57,28 @@ def app(tmp_path):
     app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
     yield app
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ready_template(tmp_path_factory, clips):
+    """A data folder with the users of `tokens` and one ready video (the 3 s clip with its captions,
+    as `helpers.ready_video` makes it), processed once per test run."""
+    folder = tmp_path_factory.mktemp("ready-template") / "data"
+    app = make_app(folder, queue_immediate=True, max_upload_mb=5)
+    tokens = make_tokens(app)
+    return folder, tokens, ready_video(app.test_client(), tokens, clips)
+
+
+@pytest.fixture
+def ready(tmp_path, ready_template) -> SimpleNamespace:
+    """A copy of the ready template for one test: `app`, `client`, `tokens` and the ready `video`."""
+    folder, tokens, video = ready_template
+    data = tmp_path / "data"
+    shutil.copytree(folder, data, ignore=shutil.ignore_patterns("videodesk.db*"))
+    copy_sqlite(folder / "videodesk.db", data / "videodesk.db")
+    app = make_app(data, queue_immediate=True, max_upload_mb=5)
+    yield SimpleNamespace(app=app, client=app.test_client(), tokens=tokens, video=video)
+    shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture

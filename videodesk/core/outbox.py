@@ -76,6 +76,14 @@ def declare(session: Session | None, *effects):
     pending.extend(effect for effect in effects if effect not in pending)
 
 
+def commit(session: Session, *effects):
+    """End a service call's unit of work: what happened is declared, and the session commits once.
+    (The session is the app context's, one per request or job; whatever it has not committed when
+    the context ends is rolled back, as Cosmic Python's unit of work does on exit.)"""
+    declare(session, *effects)
+    session.commit()
+
+
 def _handlers() -> dict:
     return current_app.extensions.get(EXTENSION, {}) if has_app_context() else {}
 

@@ -4,7 +4,7 @@ from videodesk.core import db
 from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import EditJob, VideoStatus
 from videodesk.core.models import Video
-from videodesk.jobs import processing
+from videodesk.jobs import audio_tracks, processing
 from videodesk.jobs.workspace import workspace
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
@@ -20,7 +20,7 @@ def render_poster(video_id: str, time_s: float):
     if video is None or video.status != VideoStatus.READY:
         return
     previous = video.outputs.poster_files()
-    with workspace(video.id) as ws:
+    with workspace(video.id, job="poster") as ws:
         ctx = processing.context(video, ws)
         ctx.state["poster_time"] = time_s
         try:
@@ -52,12 +52,16 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
     if video is None or video.status != VideoStatus.READY:
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
-    with workspace(video.id) as ws:
+    sound = audio_tracks.spoken_track(video, lang)  # a dub in the chosen language speaks in the cut
+    with workspace(video.id, job="social-cut") as ws:
         ctx = processing.context(video, ws)
         try:
             captions = ws.fetch_media(tracks[0].filename) if tracks else None
             ws.fetch_media(pipeline.MP4_NAME)
-            name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
+            if sound:
+                audio_tracks.fetch_rendition(ws, sound.folder)
+            name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None,
+                                            sound.folder if sound else None)
             ws.publish()
         except (MediaError, StoreError) as exc:
             lifecycle.edit_failed(video, EditJob.SOCIAL_CUT, f"The {aspect} social cut could not be made: {exc}")

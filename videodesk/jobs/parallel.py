@@ -116,7 +116,7 @@ def assemble(video_id: str) -> str | None:
         try:
             processing.prepare_source(video, ws)
             ws.restore()
-            ctx = processing.context(video, ws)
+            ctx = processing.pipeline_context(video, ws)
             save = processing.saver(session, video, ws, ctx)
             if "ladder" not in ctx.state.get("done", []):
                 pipeline.assemble_ladder(ctx)

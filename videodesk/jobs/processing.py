@@ -15,7 +15,7 @@ from videodesk.core.lifecycle.states import Cut, Outputs, PipelineState, VideoSt
 from videodesk.core.models import Video, utcnow
 from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
-from videodesk.jobs import clipping
+from videodesk.jobs import audio_tracks, clipping
 from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.command import MAX_DIMENSION
@@ -31,11 +31,7 @@ IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 # process_video's answer when the ladder is to be encoded in parallel parts (jobs/parallel.py).
 CHUNKED = "chunked"
-# The quick version's files stay this long after the full ladder replaced it, so a reader who
-# started playing it before the switch can finish.
-QUICK_GRACE_S = 900
 READY = VideoStatus.READY  # process_video's answer when the video is ready
-TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
 
 
 def _limits() -> pipeline.Limits:
@@ -53,6 +49,13 @@ def context(video: Video, ws: Workspace) -> pipeline.Context:
     """The pipeline's view of the video in the workspace (also for jobs/parallel.py)."""
     return pipeline.Context(source=clipping.pipeline_source(video, ws), media_dir=ws.media_dir, work_dir=ws.work_dir,
                             limits=_limits(), state=video.pipeline_state.to_json(), outputs=video.outputs.to_json())
+
+
+def pipeline_context(video: Video, ws: Workspace) -> pipeline.Context:
+    """The context of a pipeline run, which also encodes the audio tracks added after upload."""
+    ctx = context(video, ws)
+    ctx.added_audio = audio_tracks.added_audio(video, ws)
+    return ctx
 
 
 def failure_reason(video: Video, exc: MediaError | StoreError) -> str:
@@ -146,7 +149,7 @@ def process_video(video_id: str) -> str | None:
                 start += clipping.CUT_SHARE
             if video.pipeline_state.done:
                 ws.restore()
-            ctx = context(video, ws)
+            ctx = pipeline_context(video, ws)
             finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
                                           saver(session, video, ws, ctx))
         except (MediaError, StoreError) as exc:
@@ -182,6 +185,7 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
     """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
     and (unless they started after the probe) automatic captions are queued when it has sound."""
     _register_embedded_captions(video, ctx.state)
+    audio_tracks.register_source_tracks(video, ctx.state)
     usage.measure_media(video)
     lifecycle.mark_ready(video)
     if ctx.info.audio is not None and not ctx.state.get("captions_started") and not clips.follow_parent(video):

@@ -23,7 +23,7 @@ from videodesk.core.lifecycle.states import EditJob
 from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
 from videodesk.core.settings import Settings
 from videodesk.ingest import resumable
-from videodesk.jobs import edits, parallel, recovery, transcription
+from videodesk.jobs import audio_edits, edits, parallel, recovery, transcription
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
 from videodesk.media.runner import bulk_gate
@@ -109,6 +109,10 @@ TASKS = (
          retries=1, retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.SOCIAL_CUT)),
     Task(JobName.TRANSCRIBE, lambda queue, video_id: transcription.transcribe(video_id), retries=1, retry_delay=30,
          priority=INTERACTIVE, interactive=True, crashed=_captioning_crashed),
+    Task(JobName.TRANSCRIBE_AUDIO_TRACK, lambda queue, track_id: transcription.transcribe_audio_track(track_id),
+         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True),
+    Task(JobName.LANGUAGE_MP4, lambda queue, track_id: audio_edits.language_mp4(track_id), retries=1, retry_delay=5,
+         priority=INTERACTIVE, interactive=True),
     # Retries are scheduled by the delivery itself, not by huey's fixed delay, to back off exponentially.
     Task(JobName.DELIVER_WEBHOOK, lambda queue, delivery_id: webhook_jobs.deliver(delivery_id)),
 )
@@ -154,7 +158,7 @@ class Queue:
 
     def _register(self, app, kind: Task):
         """The one wrapper every job runs in."""
-        @self.huey.task(name=kind.name, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
+        @self.huey.task(name=kind.name.value, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
                         context=True)
         def run(*args, task=None, **kwargs):
             if kind.yields and bulk_gate.paused:

@@ -2,10 +2,12 @@
 source's sound, the track growing as speech is recognised, clips of the range following along."""
 import logging
 
-from videodesk.core import db
+from videodesk.core import db, outbox
 from videodesk.core.lifecycle import captioning
-from videodesk.core.models import Video
-from videodesk.jobs import processing
+from videodesk.core.lifecycle.states import VideoStatus
+from videodesk.core.models import AudioTrack, Video
+from videodesk.core.outbox import ContentChanged, declare
+from videodesk.jobs import audio_tracks, processing
 from videodesk.jobs.workspace import workspace
 from videodesk.media import pipeline
 from videodesk.media.runner import MediaError
@@ -28,8 +30,9 @@ def _register_auto_captions(video: Video, state: dict):
                                            translated_from=translated_from)
         elif existing.filename != made["filename"]:
             library.replace_track_file(existing, made["filename"], machine=True)
-        else:
+        else:  # the same file, grown: its new words join a published video's copy too
             search.index_track(existing)
+            outbox.declare(db.session(), outbox.MediaStored(video.id, (existing.filename,)))
 
 
 def _captioning_reporter(session, video):
@@ -56,7 +59,7 @@ def transcribe(video_id: str):
     if video is None:
         return
     captioned = {track.lang for track in video.captions if track.source != "auto"}
-    with workspace(video.id) as ws:
+    with workspace(video.id, job="transcribe") as ws:
         ctx = processing.context(video, ws)
 
         def grown(auto: dict):
@@ -70,14 +73,48 @@ def transcribe(video_id: str):
             ws.fetch_original()
             pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
                                 captioned=captioned, on_partial=grown)
+            spoken = (ctx.state.get("auto_captions") or {}).get("lang")
+            dubs = [transcribe_sound(video, ws, lang, sound, captioned | {spoken})
+                    for lang, sound in audio_tracks.other_spoken_sounds(video, ws, ctx)]
             ws.publish()
         except (MediaError, StoreError) as exc:
             mark_failed(video_id, f"Automatic captions failed: {exc}")
             log.info("captions for video %s failed: %s", video_id, exc)
             return
     _register_auto_captions(video, ctx.state)
+    for state in dubs:
+        _register_auto_captions(video, state)
     captioning.done(video, (ctx.state.get("auto_captions") or {}).get("lang"), ctx.info.duration)
     clips.pass_on_captions(video)
+    session.commit()
+
+
+def transcribe_sound(video: Video, ws, lang: str, sound: pipeline.Sound, skip: set) -> dict:
+    """The transcript of another spoken-language track (a dub): its own automatic track, unless its
+    language already has one from a person or from the main sound. Returns the pipeline state made."""
+    ctx = processing.context(video, ws)
+    pipeline.transcribe(ctx, language_hint=lang, captioned=skip, sound=sound)
+    return ctx.state
+
+
+def transcribe_audio_track(track_id: int):
+    """Automatic captions of a dub added after processing (its own job: the main transcript stays as it is)."""
+    session = db.session()
+    track = session.get(AudioTrack, int(track_id))
+    video = track.video if track is not None else None
+    if video is None or video.status != VideoStatus.READY:
+        return
+    skip = {t.lang for t in video.captions if t.source != "auto"} | {video.captioning.language if video.captioning
+                                                                      else None}
+    with workspace(video.id) as ws:
+        try:
+            state = transcribe_sound(video, ws, track.lang, audio_tracks.added_sound(video, ws, track), skip)
+            ws.publish()
+        except (MediaError, StoreError) as exc:
+            log.info("captions for audio track %s of video %s failed: %s", track_id, video.id, exc)
+            return
+    _register_auto_captions(video, state)
+    declare(session, ContentChanged())
     session.commit()
 
 

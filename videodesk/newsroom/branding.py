@@ -64,8 +64,7 @@ def _save(user, action: str, value: dict):
     else:
         row.value = value
     audit.record(user, action, "branding:logo", **{k: v for k, v in value.items() if k != "version"})
-    outbox.declare(session, outbox.ContentChanged())
-    session.commit()
+    outbox.commit(session, outbox.ContentChanged())
 
 
 def upload_logo(user, data: bytes) -> dict:

@@ -96,8 +96,7 @@ def save_chapters(video: Video, data: dict):
     else:
         raise Invalid(code="missing_field", message="Send 'chapters' (a list) or 'description' (0:00 Title lines).")
     apply_chapters(video, validate_chapters(items, video.duration))
-    outbox.declare(db.session(), outbox.ContentChanged())
-    db.session().commit()
+    outbox.commit(db.session(), outbox.ContentChanged())
 
 
 def shifted(chapters: list[dict], start: float, end: float) -> list[dict]:

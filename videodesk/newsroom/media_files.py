@@ -4,8 +4,10 @@ from videodesk.core.models import Video
 
 
 def current_names(video: Video) -> set[str]:
-    """Outputs (posters and social cuts included), the current caption and chapter files."""
+    """Outputs (posters and social cuts included), the current caption and chapter files, the MP4s
+    of other audio languages (their renditions are in the HLS folder)."""
     names = video.outputs.names() | {track.filename for track in video.captions}
+    names |= {track.mp4_name for track in video.audio_tracks if track.mp4_name}
     if video.chapters_file:
         names.add(video.chapters_file)
     return names

@@ -24,6 +24,11 @@ def published(limit: int = 30) -> list[Story]:
     return list(db.session().scalars(query))
 
 
+def recent(limit: int = 20) -> list[Story]:
+    """The stories a desk works on now (drafts and published), latest edited first."""
+    return list(db.session().scalars(select(Story).order_by(Story.updated_at.desc(), Story.id.desc()).limit(limit)))
+
+
 def live_story_for(video: Video) -> Story | None:
     """The newest published story using the video: a video is public (embed, watch page) through it."""
     stories = [s for s in video.stories if s.is_live]
@@ -121,9 +126,9 @@ def _audit_status(user, story: Story, before: str):
         webhooks.story_status_changed(story, before)
 
 
-def _declare_used(*video_ids):
+def _commit(*video_ids):
     """Readers see the change; a video a live story now uses becomes public (newsroom/visibility.py)."""
-    outbox.declare(db.session(), outbox.ContentChanged(), *(outbox.MediaUsed(v) for v in video_ids if v))
+    outbox.commit(db.session(), outbox.ContentChanged(), *(outbox.MediaUsed(v) for v in video_ids if v))
 
 
 def create_story(user, data: dict) -> Story:
@@ -133,8 +138,7 @@ def create_story(user, data: dict) -> Story:
     story.slug = unique_slug(story.headline)
     db.session().add(story)
     _audit_status(user, story, "draft")
-    _declare_used(story.video_id)
-    db.session().commit()
+    _commit(story.video_id)
     return story
 
 
@@ -146,6 +150,5 @@ def update_story(user, story: Story, data: dict) -> Story:
     _audit_status(user, story, before)
     videos = [db.session().get(Video, video_id) for video_id in {old["video_id"], story.video_id} if video_id]
     visibility.withdraw_before_commit(videos)
-    _declare_used(*(video.id for video in videos))
-    db.session().commit()
+    _commit(*(video.id for video in videos))
     return story

@@ -130,7 +130,9 @@ def story_data(story: Story) -> dict:
 def announce(effect: outbox.VideoEvent):
     """video.playable, video.ready or video.failed, as the video's lifecycle declared it: its
     deliveries are written in the transaction of the change (outbox handler, in_transaction)."""
-    emit(effect.event, video_data(db.session().get(Video, effect.video_id)))
+    video = db.session().get(Video, effect.video_id)
+    if video is not None:
+        emit(effect.event, video_data(video))
 
 
 def story_status_changed(story: Story, before: str):

@@ -12,8 +12,9 @@ from videodesk.core.models import Video
 from videodesk.newsroom import audit
 from videodesk.web.access import SAFE_METHODS, current_user
 
-# Routes under a video that do not change its page: a clip is a new video; a deletion has its own entry.
-NOT_CHANGES = frozenset({"api.create_clip", "api.delete_video", "studio.delete"})
+# Routes under a video that do not change its page: a clip is a new video (on a story, whose own
+# publication is audited); a deletion has its own entry.
+NOT_CHANGES = frozenset({"api.create_clip", "studio.clip_to_story", "api.delete_video", "studio.delete"})
 
 
 def _note_change():

@@ -10,6 +10,7 @@ from videodesk.core import links, storage
 from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, VideoStatus
 from videodesk.core.models import Video
 from videodesk.core.settings import current_settings
+from videodesk.media.pipeline import HLS_DIR
 from videodesk.newsroom import branding
 from videodesk.newsroom.library import track_label
 from videodesk.objectstore import signing
@@ -48,6 +49,14 @@ def caption_json(track, url=None) -> dict:
         "reviewed_by": track.reviewed_by,
         "reviewed_at": track.reviewed_at.isoformat() if track.reviewed_at else None,
     }
+
+
+def audio_json(track, url=None) -> dict:
+    """An audio track as the API and the player see it; `url` is its rendition's media playlist."""
+    url = url or media_urls(track.video)
+    return {"id": track.id, "lang": track.lang, "label": track.label, "kind": track.kind,
+            "default": track.is_default, "url": url(f"{HLS_DIR}/{track.folder}/index.m3u8"),
+            "mp4_url": url(track.mp4_name)}
 
 
 def source_metadata(video: Video) -> dict | None:
@@ -131,6 +140,7 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
         "posters": [{"width": p.width, "height": p.height, "jpeg_url": url_of(p.jpeg), "webp_url": url_of(p.webp)}
                     for p in outputs.posters],
         "captions": [caption_json(track, url_of) for track in video.captions],
+        "audio": [audio_json(track, url_of) for track in video.audio_tracks],
         "attribution": state.attribution,
         "credit_url": credit_link(video),
         "clip_of": video.clip_of.to_json() if video.clip_of else None,

@@ -144,7 +144,7 @@ class PipelineState(Record):
     """What the media pipeline found and did (media/pipeline.py works on its dict form, `to_json`).
     `done` names the finished steps, so a killed run resumes after the last one."""
 
-    LEGACY = ("outputs", "language_hint", "auto_captions_wanted", "audio_tracks")
+    LEGACY = ("outputs", "language_hint", "auto_captions_wanted")
 
     info: dict | None = None             # media.probe.MediaInfo.to_dict() of the source
     loudness: dict | None = None         # {"measured": {...}, "target": {...}}; None without sound
@@ -152,6 +152,7 @@ class PipelineState(Record):
     web: Picture | None = None
     renditions: tuple[dict, ...] = ()    # media.ladder.Rendition fields
     embedded_captions: tuple[dict, ...] = ()  # {"lang", "filename", "stem"}
+    audio_tracks: tuple[dict, ...] = ()  # the source's sound streams made tracks: {"folder", "lang", "name", "kind", "stream"}
     auto_captions: dict | None = None    # what transcription made (media.pipeline.transcribe)
     attribution: dict | None = None      # an import's title, uploader, license, ...
     cut: Cut | None = None

@@ -18,7 +18,8 @@ JOB_ERRORS = [*RANGE_ERRORS, "rate_limited"]
 
 
 @bp.post("/videos/<video_id>/clips")
-@operation("Cut a clip: a new video from a range of this one", tags=["videos"],
+@operation("Cut a clip: a new video from a range of this one, also while it is still processing (once probed)",
+           tags=["videos"],
            request={**RANGE, "properties": {**RANGE["properties"], "title": {
                "type": "string", "maxLength": 300,
                "description": "Defaults to the parent's title and the range, \"Flood (0:12–0:40)\"."}},
@@ -28,7 +29,9 @@ JOB_ERRORS = [*RANGE_ERRORS, "rate_limited"]
 @require_role("producer")
 @limited_work("clip")
 def create_clip(video_id):
-    """A new video cut frame-accurately from a range of this one's original; 202 while it is made."""
+    """A new video cut frame-accurately from a range of this one's original; 202 while it is made. The
+    parent may still be processing: 409 not_ready only before its original is probed. The clip plays
+    within seconds (its quick version) and takes the parent's cues of its range as they are transcribed."""
     parent = library.video_for(g.user, video_id)
     clip = clips.create_clip(g.user, parent, json_body())
     queue().process_video(clip.id)

@@ -57,11 +57,25 @@ CAPTION_TRACK = component("CaptionTrack", _object({
      "url": "/media/k2v7q9x1/captions-en-from-fr-3f9a.vtt", "versions": 1, "translated_from": "fr",
      "reviewed": True, "reviewed_by": "Ana Editor", "reviewed_at": "2026-11-26T10:00:00+00:00"}]))
 
+AUDIO_TRACK = component("AudioTrack", _object({
+    "id": INTEGER, "lang": {"type": "string", "description": "BCP 47 tag of the spoken language ('und': not known)"},
+    "label": {"type": "string", "description": "The name players show."},
+    "kind": {"type": "string", "enum": ["main", "dub", "description", "commentary"],
+             "description": "description: audio description (offered, never chosen by players on their own)."},
+    "default": {"type": "boolean", "description": "The track players start with: the video's own sound."},
+    "url": {**MEDIA_URL, "description": "The track's HLS media playlist (AAC); the master lists it as EXT-X-MEDIA."},
+    "mp4_url": {**MEDIA_URL, "description": "The web MP4 with this track's sound, once asked for "
+                "(POST .../audio/<id>/mp4); null before. The video's mp4_url has the main track."},
+}, examples=[{"id": 1, "lang": "en", "label": "English", "kind": "main", "default": True,
+              "url": "/media/k2v7q9x1/hls/audio/index.m3u8", "mp4_url": None},
+             {"id": 2, "lang": "en", "label": "English (audio description)", "kind": "description", "default": False,
+              "url": "/media/k2v7q9x1/hls/audio-3f9a2c/index.m3u8", "mp4_url": "/media/k2v7q9x1/video-en-9c1d.mp4"}]))
+
 CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "status": {"type": "string", "enum": [status.value for status in CaptioningStatus]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
-    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
+    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected (once it has)."},
     "transcribed_until": {"type": "number", "minimum": 0, "description": (
         "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
         "it grows.")}})],
@@ -84,6 +98,8 @@ VIDEO = component("Video", _object({
     "posters": {"type": "array", "description": "Largest first, for srcset.", "items": _object(
         {"width": INTEGER, "height": INTEGER, "jpeg_url": STRING, "webp_url": MEDIA_URL})},
     "captions": {"type": "array", "items": CAPTION_TRACK},
+    "audio": {"type": "array", "items": AUDIO_TRACK, "description": "One per audio track, the default first; "
+              "[] before processing finished or without sound (docs/AUDIO.md)."},
     "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
     "credit_url": {**NULLABLE_STRING, "description": "Imports: the link pages show under the video (the producer's "
                    "credit_url, else the source page without its query string)."},

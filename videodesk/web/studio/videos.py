@@ -14,7 +14,7 @@ from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
-from videodesk.newsroom import library, search, watch_counts
+from videodesk.newsroom import clips, library, search, stories, watch_counts
 from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
 from videodesk.web.access import limited_work, require_role
@@ -88,9 +88,9 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
-    stories, unpublished = stories_using(video, g.user)
+    using, unpublished = stories_using(video, g.user)
     return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           stories=stories, unpublished=unpublished)
+                           stories=using, unpublished=unpublished)
 
 
 @bp.get("/upload")
@@ -107,7 +107,32 @@ def video_page(video_id):
     used_in, unpublished = sharing.used_in(video, g.user)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
                            can_review=can_review_captions(g.user), aspects=list(ASPECTS),
-                           share=sharing.share_links(video), used_in=used_in, unpublished=unpublished)
+                           share=sharing.share_links(video), used_in=used_in,
+                           unpublished=unpublished, stories=stories.recent() if g.user.has_role("editor") else [])
+
+
+def _seconds_field(value: str | None):
+    """A number from a form field; anything else is passed on for the domain rule to refuse by name."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+@bp.post("/videos/<video_id>/clip-to-story")
+@require_role("editor")
+@limited_work("clip")
+def clip_to_story(video_id):
+    """Breaking news in one action: a clip of the range on a new or existing story (docs/EDITING.md)."""
+    check_csrf()
+    parent = library.video_for(g.user, video_id)
+    form = request.form
+    clip, story = clips.clip_to_story(g.user, parent, {
+        "start": _seconds_field(form.get("start")), "end": _seconds_field(form.get("end")),
+        "title": form.get("title", ""), "story_id": form.get("story_id", ""), "headline": form.get("headline", ""),
+        "status": form.get("status", "draft")})
+    queue().process_video(clip.id)
+    return redirect(url_for("studio.edit_story", story_id=story.id))
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")

@@ -2,7 +2,7 @@
 requests for rate limits; webhook URLs already in the audit log cut to their scheme and host
 
 Revision ID: 0015_security
-Revises: 0014_lifecycle
+Revises: 0018_audio
 Create Date: 2026-12-04
 """
 from urllib.parse import urlsplit
@@ -13,7 +13,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0015_security'
-down_revision = '0014_lifecycle'
+down_revision = '0018_audio'
 branch_labels = None
 depends_on = None
 
