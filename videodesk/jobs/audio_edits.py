@@ -8,7 +8,7 @@ from sqlalchemy.orm import object_session
 
 from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
-from videodesk.core.ids import short_token
+from videodesk.core.ids import file_token
 from videodesk.core.jobnames import JobName
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import AudioTrack, Video
@@ -42,7 +42,7 @@ def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str
         problem = audio.length_problem(info.duration, ctx.info.duration)
         if problem:
             raise Invalid(code="invalid_audio", message=problem)
-        token = short_token()
+        token = file_token()
         name, folder = f"{token}.mka", f"audio-{token}"
         kept = audio_tracks.added_file(ws, name)
         kept.parent.mkdir(parents=True, exist_ok=True)
