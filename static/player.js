@@ -18,6 +18,7 @@
     hls.loadSource(url);
     hls.attachMedia(video);
     figure.dataset.engine = "hls.js";
+    figure.dispatchEvent(new CustomEvent("player:hls", { detail: hls })); // for playback-beacons.js
   }
 
   // Start streaming only when the player comes near the viewport (or is played).

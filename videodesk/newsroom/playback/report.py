@@ -93,6 +93,7 @@ def _quality(sums: MinuteSums, startup: dict[int, int]) -> dict:
             "startup_ms": {"p50": percentile(startup, 0.5), "p95": percentile(startup, 0.95)},
             "startup_score": _ratio(sums.startup_score_sum, sums.plays),
             "rebuffer_ratio": _ratio(sums.stall_ms, sums.watch_ms + sums.stall_ms),
+            "stalls": sums.stalls, "stall_time_s": round(sums.stall_ms / 1000, 1),
             "exits_before_start": sums.exits_before_start, "errors": sums.errors,
             "error_rate": _ratio(sums.errors, sums.views)}
 
