@@ -11,8 +11,9 @@ from videodesk.core import db
 from videodesk.core.errors import Invalid
 from videodesk.core.models import PlaybackBin, PlaybackMinute, Story, User, Video
 from videodesk.newsroom.playback import beacons, report, sums
+from videodesk.web.studio import charts
 
-from .helpers import bearer, check_against_document, make_app, make_tokens
+from .helpers import bearer, check_against_document, csrf_from, make_app, make_tokens
 from .servers import wait_until
 
 VIDEO = "abcdefghjkmnpqrs"
@@ -224,3 +225,32 @@ def test_many_writers_add_to_the_same_rows_on_postgresql(pg_app):
         assert session.scalar(select(func.sum(PlaybackMinute.views))) == writers * rounds * 2
         assert session.scalar(select(PlaybackBin.count).where(PlaybackBin.kind == "retention", PlaybackBin.bin == 2)) \
             == writers * rounds * 2
+
+
+def test_chart_geometry():
+    assert [charts.nice_ceiling(v) for v in (0, 3, 7, 12, 180, 2400)] == [1, 5, 10, 20, 200, 2500]
+    retention = charts.retention_chart([1.0] * 60 + [0.0] * 40, 20.0, [{"start": 0, "title": "Intro"},
+                                                                         {"start": 10, "title": "Weather"}], 5.0)
+    assert [(m.kind, m.label) for m in retention.marks] == [("chapter", "Intro"), ("chapter", "Weather"), ("poster", "Poster")]
+    assert retention.marks[1].x == pytest.approx((charts.LEFT + charts.RIGHT) / 2)
+    assert [t.label for t in retention.x_ticks] == ["0:00", "0:05", "0:10", "0:15", "0:20"]
+    assert "100% at the middle" in retention.summary and "0% at the end" in retention.summary
+    days = [{"day": f"2026-12-0{n}", "views": n, "startup_ms": {"p50": None if n == 2 else 100.0 * n, "p95": None}}
+            for n in (1, 2, 3)]
+    startup = charts.startup_chart(days)
+    assert startup.lines[1].path.count("M") == 2  # the day without plays breaks the median line
+    views = charts.views_chart(days)
+    assert [bar.label for bar in views.bars][-1] == "2026-12-03: 3 views" and views.y_ticks[-1].label == "5"
+    assert charts.views_chart(days[:1]).y_ticks[-1].label == "2"
+
+
+def test_the_studio_shows_the_charts_and_the_dashboard_the_top_videos(site):
+    client, tokens, videos = site
+    _send(client, videos["public"], view=True, startup_ms=450, seen=list(range(30)), watch_ms=6000)
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    client.post("/studio/login", data={"token": tokens["editor"], "csrf_token": login})
+    page = client.get(f"/studio/videos/{videos['public']}").get_data(as_text=True)
+    assert 'data-chart="retention"' in page and 'data-chart="views"' in page and 'data-chart="startup"' in page
+    assert '<dd class="figure-views">1</dd>' in page and '<dd class="figure-startup-score">95</dd>' in page
+    dashboard = client.get("/studio/dashboard").get_data(as_text=True)
+    assert "Most watched" in dashboard and dashboard.count(f"/studio/videos/{videos['public']}") == 2

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from .browser import browser
+from .browser import browser, sign_in
 from .servers import Instance, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -107,3 +107,26 @@ def test_a_broken_media_url_counts_an_error(site):
         after = wait_until(lambda: (lambda f: f["errors"] > before["errors"] and f)(figures(site)), timeout=20,
                            what="the error beacon")
     assert after["error_rate"] > 0 and after["views"] > before["views"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_studio_charts_render_with_data_at_phone_width(site, scheme, tmp_path):
+    wait_until(lambda: figures(site)["plays"] > 0, timeout=60, what="a play (the first test makes one)")
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+        sign_in(page, site.base, site.editor_token)
+        page.goto(f"{site.base}/studio/videos/{site.video_id}")
+        retention = page.locator("[data-chart=retention] svg")
+        retention.scroll_into_view_if_needed()
+        box = retention.bounding_box()
+        assert 300 < box["width"] <= 390 and box["x"] >= 0  # fits a phone's width
+        assert page.locator("[data-chart=retention] .retention-line").get_attribute("d").count("L") == 99
+        assert page.locator("[data-chart=retention] .chart-mark--poster").count() == 1
+        heights = [float(h) for h in page.locator("[data-chart=views] rect").evaluate_all("bars => bars.map(b => b.getAttribute('height'))")]
+        assert len(heights) == 8 and heights[-1] > 0
+        assert page.locator("[data-chart=startup] circle.startup-p50").count() >= 1
+        stroke = page.locator("[data-chart=retention] .retention-line").evaluate("p => getComputedStyle(p).stroke")
+        assert stroke == {"light": "rgb(11, 87, 208)", "dark": "rgb(138, 180, 248)"}[scheme]
+        page.locator(".video-analytics").screenshot(path=str(tmp_path / f"analytics-{scheme}.png"))  # to look at
+        page.goto(f"{site.base}/studio/dashboard")
+        assert page.locator(".top-videos li a").first.get_attribute("href").endswith(site.video_id)

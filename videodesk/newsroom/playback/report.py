@@ -51,13 +51,19 @@ def _moment(name: str, text: str, *, end: bool) -> datetime:
 def period(from_text: str | None, to_text: str | None, now: datetime | None = None) -> Period:
     """The period the query asks for; without `to` it ends now, without `from` it starts 7 days
     before its end. Invalid (400) for unreadable, reversed or over-a-year periods."""
-    end = _moment("to", to_text, end=True) if to_text else (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    end = _moment("to", to_text, end=True) if to_text else last_days(DEFAULT_DAYS, now).end
     start = _moment("from", from_text, end=False) if from_text else end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
         raise Invalid(message="'from' must come before 'to'.")
     if end - start > timedelta(days=MAX_DAYS):
         raise Invalid(message=f"Ask for at most {MAX_DAYS} days at a time.")
     return Period(start, end)
+
+
+def last_days(days: int, now: datetime | None = None) -> Period:
+    """The `days` days up to now."""
+    end = (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return Period(end - timedelta(days=days), end)
 
 
 def limit(text: str) -> int:
