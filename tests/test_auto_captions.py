@@ -192,7 +192,8 @@ def test_silent_tone_or_captioned_videos_get_no_automatic_track(client, tokens, 
     tone = media.make_clip(tmp_path / "tone.mp4", seconds=10, frequency=330)
     video = client.get(upload(client, tokens["producer"], tone).json["url"], headers=auth).json
     assert video["status"] == "ready" and video["captions"] == []
-    assert video["captioning"] == {"status": "done", "progress": 1.0, "error": None, "language": None}
+    assert video["captioning"] == {"status": "done", "progress": 1.0, "error": None, "language": None,
+                                   "transcribed_until": pytest.approx(10.0, abs=0.1)}
     mute = media.make_clip(tmp_path / "mute.mp4", seconds=2, audio=False)
     video = client.get(upload(client, tokens["producer"], mute).json["url"], headers=auth).json
     assert video["captions"] == [] and video["captioning"] is None

@@ -142,7 +142,7 @@ class CaptionTrack(Base):
 
 class CaptionCue(Base):
     """One cue of a track's current version, for full-text search ("find the quote"). SQLite
-    indexes `text` with FTS5 (caption_cues_fts), PostgreSQL with a GIN tsvector index."""
+    indexes `text` and `context` with FTS5 (caption_cues_fts), PostgreSQL with GIN tsvector indexes."""
 
     __tablename__ = "caption_cues"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +152,9 @@ class CaptionCue(Base):
     start: Mapped[float] = mapped_column(Float)
     end: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # its place in the track, from 0
+    # Its words and the next cue's: a phrase the recogniser split over two cues is found here.
+    context: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 DEFAULT_SECTION = "Top News Video"  # the kicker above a headline when the desk names none

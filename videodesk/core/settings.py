@@ -88,6 +88,11 @@ class Settings:
     # Speech in another language also gets a track machine-translated into this one (Whisper
     # translates only into English); empty: no translations.
     caption_translate_to: str | None = setting("VIDEODESK_CAPTION_TRANSLATE_TO", "en", optional_text, blank_is_value=True)
+    # Automatic captions start right after the probe, so a quote can be found and clipped while the
+    # ladder is made; off: once the video is ready (bench/quote_to_clip.py compares both orders).
+    captions_first: bool = setting("VIDEODESK_CAPTIONS_FIRST", True, flag)
+    # A worker's bulk encodes (ladder parts) stop while its interactive jobs run (media/runner.BulkGate).
+    bulk_yields: bool = setting("VIDEODESK_BULK_YIELDS", True, flag)
     # Behind HTTPS, studio cookies must only travel encrypted.
     secure_cookies: bool = setting("VIDEODESK_SECURE_COOKIES", False, flag)
     workers: int = setting("VIDEODESK_WORKERS", 2, int)

@@ -5,6 +5,7 @@ worker's copies while it processes a video (remote store)."""
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -63,6 +64,18 @@ def source_path(video_id: str) -> Path:
 
 def tmp_dir() -> Path:
     return data_dir() / "tmp"
+
+
+def remove_stale_tmp(max_age_s: float) -> int:
+    """Drop request bodies a killed web worker left in tmp/ (a finished request deletes its own)."""
+    removed = 0
+    cutoff = time.time() - max_age_s
+    for path in tmp_dir().glob("part-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def scratch_dir(video_id: str) -> Path:

@@ -122,7 +122,7 @@ def captioning_state(video: Video) -> dict | None:
     known once done; a job that crashed before it started has no progress yet)."""
     if video.captioning is None:
         return None
-    return {"progress": 0.0, "error": None, "language": None, **video.captioning}
+    return {"progress": 0.0, "error": None, "language": None, "transcribed_until": 0.0, **video.captioning}
 
 
 def station_logo() -> dict | None:

@@ -60,9 +60,12 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
-    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."}})],
+    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
+    "transcribed_until": {"type": "number", "minimum": 0, "description": (
+        "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
+        "it grows.")}})],
     "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
-    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": None}]}
+    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
 
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,

@@ -1,14 +1,14 @@
 """playback analytics: per-video, per-minute sums of the player's beacons and their histograms
 
 Revision ID: 0019_analytics
-Revises: 0013
+Revises: 0016_quote
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0019_analytics'
-down_revision = '0013'
+down_revision = '0016_quote'
 branch_labels = None
 depends_on = None
 
