@@ -99,8 +99,9 @@ def change_settings(app, **changes):
 
 
 def make_app(data_dir: Path, **overrides):
+    # Beacons are written at once (no background thread) unless a test asks for an interval.
     app = create_app({"data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'videodesk.db'}",
-                      "redis_url": None, **overrides})
+                      "redis_url": None, "analytics_flush_s": 0, **overrides})
     migrate.upgrade(app.settings.database_url)
     return app
 

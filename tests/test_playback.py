@@ -5,9 +5,11 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, func, select, text
 
-from videodesk.core import db
+from videodesk.core import db, migrate
 from videodesk.core.errors import Invalid
 from videodesk.core.models import PlaybackBin, PlaybackMinute, Story, User, Video
 from videodesk.newsroom.playback import beacons, report, sums
@@ -254,3 +256,23 @@ def test_the_studio_shows_the_charts_and_the_dashboard_the_top_videos(site):
     assert '<dd class="figure-views">1</dd>' in page and '<dd class="figure-startup-score">95</dd>' in page
     dashboard = client.get("/studio/dashboard").get_data(as_text=True)
     assert "Most watched" in dashboard and dashboard.count(f"/studio/videos/{videos['public']}") == 2
+
+
+def test_the_migration_keeps_the_old_watch_counts_as_views_and_errors(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = migrate.alembic_config(url)
+    command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0019_analytics").down_revision)
+    with create_engine(url).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO videos (id, title, status, progress, source_kind, source_name, outputs, pipeline_state, "
+            "created_at, updated_at) VALUES ('abcdefghjkmnpqrs', 'Old', 'ready', 1, 'upload', 'old.mp4', '{}', '{}', "
+            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
+        for day, event, count in (("2026-11-30", "play", 7), ("2026-11-30", "error", 1), ("2026-11-30", "q25", 5),
+                                  ("2026-12-01", "play", 2)):
+            connection.execute(text("INSERT INTO watch_counts VALUES ('abcdefghjkmnpqrs', :day, :event, :count)"),
+                               {"day": day, "event": event, "count": count})
+    migrate.upgrade(url)
+    with create_engine(url).connect() as connection:
+        rows = connection.execute(text("SELECT minute, surface, views, plays, errors FROM playback_minutes ORDER BY minute")).all()
+    november_30 = int(datetime(2026, 11, 30, tzinfo=UTC).timestamp() // 60)
+    assert rows == [(november_30, "article", 7, 0, 1), (november_30 + 1440, "article", 2, 0, 0)]
