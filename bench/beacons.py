@@ -46,17 +46,20 @@ def beacon_script(folder: Path, bodies: list[dict], pause_ms: float) -> Path:
     return script
 
 
-def send_beacons(site, folder: Path, bodies: list[dict], seconds: int, pause_ms: float | None = None):
-    """wrk posting beacons for `seconds`: (requests/s, p99 ms, errors, pause used). Without a pause,
-    a 3-second run measures the answer time under this load and sets the pause so that the
-    connections together send VIEWS_PER_MINUTE views' beacons a minute (rate = connections / (pause + answer time))."""
-    target = VIEWS_PER_MINUTE / 60 * len(bodies)
-    if pause_ms is None:
-        first = 1000 * BEACON_CONNECTIONS / target
-        rate = send_beacons(site, folder, bodies, 3, first)[0]
-        pause_ms = max(0.0, first - (1000 * BEACON_CONNECTIONS / rate - first))
+def send_beacons(site, folder: Path, bodies: list[dict], seconds: int, pause_ms: float):
+    """wrk posting beacons for `seconds`: (requests/s, p99 ms, errors)."""
     script = beacon_script(folder, bodies, pause_ms)
-    return (*wrk(site.base + "/beacon", seconds, ["-t1", f"-c{BEACON_CONNECTIONS}", "-s", str(script)]), pause_ms)
+    return wrk(site.base + "/beacon", seconds, ["-t1", f"-c{BEACON_CONNECTIONS}", "-s", str(script)])
+
+
+def calibrated_pause(site, folder: Path, bodies: list[dict]) -> tuple[float, float]:
+    """(pause in ms, requests/s of the calibration run): a 3-second run measures the answer time under
+    this load, and the pause is set so that the connections together send VIEWS_PER_MINUTE views'
+    beacons a minute (rate = connections / (pause + answer time))."""
+    target = VIEWS_PER_MINUTE / 60 * len(bodies)
+    first = 1000 * BEACON_CONNECTIONS / target
+    rate = send_beacons(site, folder, bodies, 3, first)[0]
+    return max(0.0, first - (1000 * BEACON_CONNECTIONS / rate - first)), rate
 
 
 def rows_per_10000_views(video_id: str) -> tuple[int, int]:
@@ -93,8 +96,7 @@ def main(seconds: int = 10):
         bodies = view_beacons(video_id)
         wrk(article, 2)  # warm every worker's page cache
         alone = wrk(article, seconds)
-        pause_ms = send_beacons(site, folder, bodies, 3)[3]
-        before = counted_views(site)
+        pause_ms, calibration_rps = calibrated_pause(site, folder, bodies)
         load = {}
         sender = threading.Thread(target=lambda: load.update(result=send_beacons(site, folder, bodies, seconds + 2, pause_ms)))
         sender.start()
@@ -102,9 +104,10 @@ def main(seconds: int = 10):
         with_beacons = wrk(article, seconds)
         sender.join()
         alone_after = wrk(article, seconds)  # the shared machine's load moves: alone before and after
-        beacon_rps, beacon_p99, beacon_errors, _ = load["result"]
-        sent_views = round(beacon_rps * (seconds + 2) / len(bodies))
-        views = wait_until(lambda: (lambda n: n >= sent_views * 0.98 and n)(counted_views(site) - before),
+        beacon_rps, beacon_p99, beacon_errors = load["result"]
+        # Both runs' views (calibration and load), from wrk's rates: about, not exactly, what was sent.
+        sent_views = round((calibration_rps * 3 + beacon_rps * (seconds + 2)) / len(bodies))
+        views = wait_until(lambda: (lambda n: n >= sent_views * 0.98 and n)(counted_views(site)),
                            timeout=3 * FLUSH_S + 10, what="the web processes to write their sums")
         with sqlite3.connect(site.data_dir / "videodesk.db") as connection:
             stored = sum(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
