@@ -99,7 +99,8 @@ def test_periods_default_to_the_last_7_days_and_refuse_bad_values():
     assert [d.isoformat() for d in days.days()] == ["2026-12-01", "2026-12-02", "2026-12-03"]
     moment = report.period("2026-12-01T10:00:00+01:00", "2026-12-01T12:00")
     assert moment.start == datetime(2026, 12, 1, 9, tzinfo=UTC) and moment.minutes[1] - moment.minutes[0] == 180
-    for bad in (("yesterday", None), ("2026-12-05", "2026-12-01"), ("2020-01-01", "2026-01-01"), (None, "2026-13-01")):
+    for bad in (("yesterday", None), ("2026-12-05", "2026-12-01"), ("2020-01-01", "2026-01-01"), (None, "2026-13-01"),
+                (None, "0001-01-01"), (None, "9999-12-31"), ("9999-12-31T23:59:00-14:00", None)):
         with pytest.raises(Invalid):
             report.period(*bad)
 

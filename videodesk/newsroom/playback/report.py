@@ -51,8 +51,11 @@ def _moment(name: str, text: str, *, end: bool) -> datetime:
 def period(from_text: str | None, to_text: str | None, now: datetime | None = None) -> Period:
     """The period the query asks for; without `to` it ends now, without `from` it starts 7 days
     before its end. Invalid (400) for unreadable, reversed or over-a-year periods."""
-    end = _moment("to", to_text, end=True) if to_text else last_days(DEFAULT_DAYS, now).end
-    start = _moment("from", from_text, end=False) if from_text else end - timedelta(days=DEFAULT_DAYS)
+    try:
+        end = _moment("to", to_text, end=True) if to_text else last_days(DEFAULT_DAYS, now).end
+        start = _moment("from", from_text, end=False) if from_text else end - timedelta(days=DEFAULT_DAYS)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar's ends
+        raise Invalid(message="'from' and 'to' must be dates between the years 1 and 9999.") from None
     if start >= end:
         raise Invalid(message="'from' must come before 'to'.")
     if end - start > timedelta(days=MAX_DAYS):
