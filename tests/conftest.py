@@ -7,9 +7,14 @@ import redis
 
 from videodesk.media import whisper_model
 
-from . import media
+from . import media, needs
 from .helpers import make_app, make_tokens
 from .servers import PostgresCluster, free_port, wait_until
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    needs.declare({mark.name for mark in item.iter_markers()})
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +95,7 @@ def pg_app(tmp_path, postgres_server):
 @pytest.fixture
 def redis_url(tmp_path):
     """A real redis-server on loopback for the test."""
+    needs.require("redis")
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing; `make test` installs it")

@@ -35,6 +35,7 @@ def test_search_follows_edits_and_deletion(client, tokens, clips):
     check_search_follows_edits_and_deletion(client, tokens, clips)
 
 
+@pytest.mark.postgres
 def test_search_on_postgresql(pg_app, clips):
     check_search_follows_edits_and_deletion(pg_app.test_client(), make_tokens(pg_app), clips)
 

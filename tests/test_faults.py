@@ -17,7 +17,7 @@ from videodesk.core import db
 from videodesk.core.models import User
 from videodesk.jobs.priority import IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL, io_priority
 
-from . import media
+from . import media, needs
 from .helpers import bearer, make_app, post_video, video_state
 from .servers import Instance, free_port, wait_until
 
@@ -89,6 +89,7 @@ def fill_leaving(folder, free_bytes: int):
         filler.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - free_bytes))
 
 
+@pytest.mark.server
 def test_a_full_disk_fails_the_video_readably_and_keeps_everything_else(small_disk, tmp_path, clips):
     site = new_site(small_disk / "data", VIDEODESK_WORKERS="1")
     bigger = media.make_clip(tmp_path / "bigger.mp4", seconds=4, size="640x360")
@@ -143,6 +144,7 @@ class RedisServer:
     """redis-server with an append-only file, so a restart keeps what was queued (docs/SECURITY.md)."""
 
     def __init__(self, folder):
+        needs.require("redis")
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is missing; `make test` installs it")
@@ -169,6 +171,8 @@ def _pings(client):
         return False
 
 
+@pytest.mark.redis
+@pytest.mark.server
 def test_jobs_complete_exactly_once_across_a_redis_restart(tmp_path, clips):
     server = RedisServer(tmp_path)
     site = new_site(tmp_path / "data", VIDEODESK_REDIS_URL=server.url, VIDEODESK_WORKERS="1")
@@ -218,6 +222,8 @@ def test_a_queued_video_whose_job_was_lost_is_queued_again(tmp_path):
 
 # --- PostgreSQL restarted --------------------------------------------------------------------------
 
+@pytest.mark.postgres
+@pytest.mark.server
 def test_a_postgresql_restart_answers_503_then_recovers_without_a_restart(tmp_path, postgres_cluster):
     site = new_site(tmp_path / "data", database_url=postgres_cluster.new_database("faults_restart"))
     site.start_web()
@@ -260,6 +266,7 @@ def gunicorn_workers(site) -> list[int]:
     return [int(pid) for pid in open(children).read().split()]
 
 
+@pytest.mark.server
 def test_a_web_worker_killed_mid_upload_leaves_no_half_made_video(sqlite_site, clips):
     """The row is made only after the whole body has arrived; a killed worker's request leaves none."""
     site = sqlite_site
@@ -287,6 +294,7 @@ def test_a_web_worker_killed_mid_upload_leaves_no_half_made_video(sqlite_site, c
     assert all((site.data_dir / "uploads" / video_id / "source").exists() for video_id in queued)
 
 
+@pytest.mark.server
 def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_path):
     site = sqlite_site
     video = wait_for_status(site, site.first_video)
@@ -313,6 +321,7 @@ def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_p
         elsewhere.stop()
 
 
+@pytest.mark.server
 def test_workers_run_below_the_web_server(sqlite_site):
     """Readers come before encoders: the worker (and every ffmpeg it starts) is niced and I/O-deprioritised."""
     worker = sqlite_site.workers[0]
@@ -321,6 +330,7 @@ def test_workers_run_below_the_web_server(sqlite_site):
     assert io_priority(worker.pid) == (IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL)
 
 
+@pytest.mark.postgres
 def test_a_postgresql_backup_restores_into_a_fresh_database(tmp_path, postgres_cluster):
     """pg_dump/pg_restore: the restored database knows the same users and tokens; the files come along."""
     source = make_app(tmp_path / "a", database_url=postgres_cluster.new_database("faults_backup_a"))

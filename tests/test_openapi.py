@@ -104,6 +104,7 @@ def test_webhook_answers_match_the_document(app, tokens):
     assert client.delete(f"/api/webhooks/{hook.json['id']}", headers=admin).status_code == 204
 
 
+@pytest.mark.server
 def test_schemathesis_finds_the_server_true_to_its_document(site, tmp_path):
     """Every operation, with generated valid and invalid input, and the links from created videos and
     stories (get, caption, poster, delete ...); `make fuzz` runs many more examples."""
@@ -119,6 +120,7 @@ def test_schemathesis_finds_the_server_true_to_its_document(site, tmp_path):
     assert re.search(rf"Tested: +{operations}\b", result.stdout), result.stdout[-3000:]
 
 
+@pytest.mark.server
 def test_a_generated_client_uploads_a_clip_and_follows_it_to_ready(site, clips, tmp_path):
     spec = requests.get(site.base + "/api/openapi.json", timeout=10).json()
     # openapi-python-client 0.29.1 writes a module that does not import (`Unset` undefined) for an operation
@@ -157,6 +159,8 @@ def test_a_generated_client_uploads_a_clip_and_follows_it_to_ready(site, clips, 
     jsonschema.validate(raw, {"$ref": "#/components/schemas/Video", "components": site.spec["components"]})
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_the_docs_page_renders_the_operations_under_its_csp(site):
     with browser() as chromium:
         page = chromium.new_page()
@@ -172,3 +176,16 @@ def test_the_docs_page_renders_the_operations_under_its_csp(site):
         assert set(operations) <= set(headings)
         # Only Redoc's "powered by" logo from its CDN is refused: the page loads nothing from elsewhere.
         assert [text for text in refused if "cdn.redoc.ly" not in text] == []
+
+
+def test_each_error_code_is_declared_once_with_its_status():
+    """The error classes are the table: the web layer's and the document's statuses come from them,
+    and a code no class declares is refused where it is raised."""
+    from videodesk.core import errors as domain
+    from videodesk.web.errors import ERROR_STATUS, HTTP_CODES
+    assert domain.Conflict("Busy.", code="busy").status == 409 and domain.Invalid("Bad.").code == "invalid_field"
+    with pytest.raises(ValueError, match="does not declare"):
+        domain.Invalid("Bad.", code="made_up")
+    for kind in domain.kinds():
+        assert all(ERROR_STATUS[code] == kind.status for code in kind.codes), kind
+    assert HTTP_CODES[400] == "bad_request" and HTTP_CODES[404] == "not_found" and HTTP_CODES[413] == "too_large"

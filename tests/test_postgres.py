@@ -6,6 +6,8 @@ import pytest
 
 from .helpers import bearer, change_settings, csrf_from, ready_video
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def app(pg_app):

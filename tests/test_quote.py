@@ -3,6 +3,8 @@ the real Whisper model. Captions start right after the probe and grow, so search
 sentences while the later ones are still being transcribed; a clip of the processing video plays
 before its parent is ready and carries the parent's cues of its range, shifted to start at 0;
 interactive jobs go before queued ladder parts."""
+import sqlite3
+
 import pytest
 import requests
 
@@ -57,8 +59,8 @@ def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, s
     try:
         [hit] = wait_until(lambda: search(site, "captain opened the eastern gate"), timeout=300,
                            what="the first sentence to be searchable")
-    except AssertionError:
-        raise AssertionError(site.log_text()) from None
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{site.log_text()}") from None
     parent = video_state(site, video_id)
     captioning = parent["captioning"]
     # Found while the later part is still being transcribed, and before the ladder is ready.
@@ -87,3 +89,35 @@ def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, s
     assert ready["captioning"]["transcribed_until"] == pytest.approx(ready["duration"], abs=0.5)
     assert search(site, "silver herring")[0]["video_id"] == video_id
     assert video_state(site, clip_id)["captioning"]["status"] == "done"
+
+
+def test_interactive_jobs_go_before_queued_ladder_parts_on_one_worker(tmp_path):
+    """One worker thread, a ladder in eight 4 s parts and the sound: a clip asked for once the parts
+    are queued is cut, made playable and finished while most of them still wait."""
+    site = Instance(tmp_path / "site", VIDEODESK_CHUNK_SECONDS="4", VIDEODESK_WORKERS="1")
+    site.flask("db-upgrade")
+    producer = site.flask("create-token", "--role", "producer", "--name", "pat").stdout.strip().splitlines()[-1]
+    site.headers = {"producer": {"Authorization": f"Bearer {producer}"}}
+    source = media.make_clip(tmp_path / "long.mp4", seconds=32, size="640x360", audio=False)
+    try:
+        site.start_web()
+        site.start_worker()
+        video_id = post_video(site, source).json()["id"]
+        wait_until(lambda: len(parts(site, video_id)) >= 8, timeout=120, what="the ladder parts to be queued")
+        clip = requests.post(f"{site.base}/api/videos/{video_id}/clips", json={"start": 1, "end": 2.5},
+                             headers=site.headers["producer"], timeout=10)
+        assert clip.status_code == 202, clip.text
+        wait_until(lambda: video_state(site, clip.json()["id"])["status"] == "ready", timeout=120,
+                   what="the clip to be ready")
+        waiting = [name for name, status in parts(site, video_id).items() if status == "queued"]
+        assert len(waiting) >= 4, parts(site, video_id)
+        wait_until(lambda: video_state(site, video_id)["status"] == "ready", timeout=300, what="the ladder")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{site.log_text()}") from None
+    finally:
+        site.stop()
+
+
+def parts(site, video_id) -> dict:
+    with sqlite3.connect(site.data_dir / "videodesk.db") as db:
+        return dict(db.execute("SELECT name, status FROM ladder_parts WHERE video_id = ?", (video_id,)).fetchall())

@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from videodesk.core import db, storage
+from videodesk.core.errors import Invalid
 from videodesk.core.models import WebhookDelivery
 from videodesk.media.probe import probe
-from videodesk.newsroom import webhooks
+from videodesk.newsroom import branding, webhooks
 
 from . import media
 from .helpers import bearer, change_settings, ready_video, sign_in, upload
@@ -230,3 +231,15 @@ def test_studio_webhooks_page_adds_lists_attempts_redelivers_and_deletes(client,
     assert [a["number"] for a in delivery["attempts"]] == [1, 2]
     deleted = client.post("/studio/webhooks", data={"csrf_token": csrf, "action": "delete", "webhook": hook["id"]})
     assert "No webhooks yet" in deleted.get_data(as_text=True)
+
+
+def test_a_logo_must_be_a_whole_png_of_bounded_size(tmp_path):
+    """Pillow checks the header and every chunk: a cut-off or corrupted PNG, or one too large, is refused."""
+    png = media.make_solid_png(tmp_path / "logo.png").read_bytes()
+    assert branding.png_dimensions(png)[0] >= 1
+    for damaged in (png[:-20], png[:30] + bytes([png[30] ^ 0xFF]) + png[31:], b"GIF89a" + png[6:]):
+        with pytest.raises(Invalid, match="must be a PNG image"):
+            branding.png_dimensions(damaged)
+    header = png[:16] + (5000).to_bytes(4, "big") + png[20:]
+    with pytest.raises(Invalid):
+        branding.png_dimensions(header)

@@ -49,12 +49,19 @@ def make_engine(url: str):
     return create_engine(url, pool_pre_ping=True)
 
 
-class RowIdConverter(IntegerConverter):
-    """`<int:...>` in URLs stops at PostgreSQL's INTEGER, so a huge id is a 404, not a database error."""
+MAX_ROW_ID = 2 ** 31 - 1  # PostgreSQL's INTEGER
+NO_ROW_ID = 0  # ids start at 1
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2 ** 31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` takes every number, as the API document says; one beyond PostgreSQL's INTEGER names
+    no row, so it becomes NO_ROW_ID and the route answers its own 404 (not a database error). A
+    converter that refused the number would make werkzeug answer 405 where another method's rule has
+    the same path (PATCH /api/stories/<huge>)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ROW_ID else NO_ROW_ID
 
 
 def init_app(app, database_url: str):

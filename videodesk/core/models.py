@@ -2,10 +2,21 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from videodesk.core.db import Base, UTCDateTime
 from videodesk.core.ids import random_id
+from videodesk.core.lifecycle.states import (
+    Captioning,
+    ClipOrigin,
+    Outputs,
+    PartStatus,
+    PipelineState,
+    StatusText,
+    Trim,
+    TypedJSON,
+    VideoStatus,
+)
 
 ROLES = ("producer", "editor", "admin")
 
@@ -45,9 +56,10 @@ class Video(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    # The state fields below are written only by videodesk/core/lifecycle (tests/test_layers_rules.py).
+    status: Mapped[VideoStatus] = mapped_column(StatusText(VideoStatus), default=VideoStatus.QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # why processing failed
     source_kind: Mapped[str] = mapped_column(String(20), default="upload")
     source_name: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(Text)
@@ -57,18 +69,16 @@ class Video(Base):
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     # The media pipeline's state: probe of the source, loudness, finished steps, chosen poster time.
-    pipeline_state: Mapped[dict] = mapped_column(JSON, default=dict)
-    # File names (relative to the video's media folder) of what the pipeline made.
-    outputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    pipeline_state: Mapped[PipelineState] = mapped_column(TypedJSON(PipelineState), default=lambda: PipelineState())
+    # What the pipeline and the edit jobs made.
+    outputs: Mapped[Outputs] = mapped_column(TypedJSON(Outputs), default=lambda: Outputs())
     processed_by: Mapped[str | None] = mapped_column(String(200))
-    # The automatic-captions job, which runs after the video is ready:
-    # {"status": "queued"|"running"|"done"|"failed", "progress": 0-1, "error", "language"}.
-    captioning: Mapped[dict | None] = mapped_column(JSON)
-    # A clip's place in its parent's original: {"id", "start", "end"} (seconds); None for other videos.
-    clip_of: Mapped[dict | None] = mapped_column(JSON)
-    # The kept range of the original: {"start", "end", "captions": {track id: file}, "chapters": [...]},
-    # the last two being what the untrimmed video had, so removing the trim restores them.
-    trim: Mapped[dict | None] = mapped_column(JSON)
+    # The automatic-captions job, which runs after the video is ready; None for a video without sound.
+    captioning: Mapped[Captioning | None] = mapped_column(TypedJSON(Captioning))
+    # A clip's place in its source's timeline; None for other videos.
+    clip_of: Mapped[ClipOrigin | None] = mapped_column(TypedJSON(ClipOrigin))
+    # The kept range of the original, with what the untrimmed video had; None when untrimmed.
+    trim: Mapped[Trim | None] = mapped_column(TypedJSON(Trim))
     chapters: Mapped[list] = mapped_column(JSON, default=list)  # [{"start", "title"}], sorted
     chapters_file: Mapped[str | None] = mapped_column(String(200))  # the WebVTT kind="chapters" track
     # The media store holds a public copy of the video's objects (newsroom/visibility.py): pages may
@@ -88,8 +98,14 @@ class Video(Base):
     @property
     def playable(self) -> bool:
         """Its HLS and MP4 play in a browser: the quick version while processing, then the full ladder."""
-        outputs = self.outputs or {}
-        return self.status != "failed" and bool(outputs.get("hls") and outputs.get("mp4"))
+        return self.status != VideoStatus.FAILED and bool(self.outputs.hls and self.outputs.mp4)
+
+    @validates("status", "pipeline_state", "outputs", "captioning", "clip_of", "trim")
+    def _typed(self, key, value):
+        """States stay typed: a plain form given to the constructor (tests, seeds) is checked and converted."""
+        if key == "status":
+            return VideoStatus(value)
+        return self.__table__.c[key].type.coerce(value, f"Video.{key}")
 
 
 class LadderPart(Base):
@@ -102,7 +118,7 @@ class LadderPart(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(20))          # "0000", "0001", ..., "audio", "assemble"
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued, running, done
+    status: Mapped[PartStatus] = mapped_column(StatusText(PartStatus), default=PartStatus.QUEUED, index=True)
     weight: Mapped[float] = mapped_column(Float, default=1.0)  # its share of the ladder's work
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     worker: Mapped[str | None] = mapped_column(String(200))

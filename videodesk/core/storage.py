@@ -12,7 +12,7 @@ from flask import current_app
 
 from videodesk.core.settings import current_settings
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")  # whole names only: fullmatch (`$` lets "\n" through)
 STORE_EXTENSION = "videodesk.media_store"
 ORIGINALS = "originals"
 
@@ -43,7 +43,7 @@ def work_key(video_id: str, name: str) -> str:
 
 def safe_media_name(video_id: str, name: str) -> bool:
     """A media URL's id and path may only use plain names (no dots first, no slashes of their own)."""
-    return bool(SAFE_NAME.match(video_id)) and all(SAFE_NAME.match(part) for part in name.split("/"))
+    return bool(SAFE_NAME.fullmatch(video_id)) and all(SAFE_NAME.fullmatch(part) for part in name.split("/"))
 
 
 def data_dir() -> Path:

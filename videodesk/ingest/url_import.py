@@ -26,6 +26,7 @@ import yt_dlp
 from yt_dlp.downloader import DashSegmentsFD, HttpFD, get_suitable_downloader
 from yt_dlp.downloader.hls import HlsFD
 from yt_dlp.networking import Request
+from yt_dlp.postprocessor.ffmpeg import FFmpegPostProcessor
 from yt_dlp.utils import (
     DownloadCancelled,
     DownloadError,
@@ -133,7 +134,31 @@ def _playlist_reason(text: str, base: str) -> str | None:
     return None
 
 
+LOCAL_FILES_ONLY = ["-protocol_whitelist", "file"]
+
+
+def _probe_local_files_only(pp: FFmpegPostProcessor):
+    """yt-dlp's post-processors probe the download with ffprobe, and `postprocessor_args` reach only
+    ffmpeg: give this one's probes the whitelist too (docs/SECURITY.md, finding 12). Its own
+    get_audio_codec builds a command without options, so it reads the probe's JSON instead."""
+    probe_file = type(pp).get_metadata_object
+
+    def get_metadata_object(path, opts=()):
+        return probe_file(pp, path, [*LOCAL_FILES_ONLY, *opts])
+
+    def get_audio_codec(path):
+        streams = get_metadata_object(path).get("streams") or []
+        return next((s.get("codec_name") for s in streams if s.get("codec_type") == "audio"), None)
+
+    pp.get_metadata_object, pp.get_audio_codec = get_metadata_object, get_audio_codec
+
+
 class _SafeYoutubeDL(yt_dlp.YoutubeDL):
+    def run_pp(self, pp, infodict):
+        if isinstance(pp, FFmpegPostProcessor):
+            _probe_local_files_only(pp)
+        return super().run_pp(pp, infodict)
+
     def process_video_result(self, info_dict, download=True):
         if reason := _live_reason(info_dict):
             raise Refused(reason)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from videodesk.core import storage
 from videodesk.core.digests import sha256_of
+from videodesk.core.lifecycle.states import Cut
 from videodesk.core.models import Video
 from videodesk.jobs.workspace import Workspace
 from videodesk.media import clip
@@ -18,7 +19,7 @@ TRIMMED_PREFIX = "trimmed-"
 
 def trimmed_source_path(video: Video, ws: Workspace) -> Path:
     """Named by its range, so a changed trim never reuses an old cut."""
-    millis = f"{round(video.trim['start'] * 1000)}-{round(video.trim['end'] * 1000)}"
+    millis = f"{round(video.trim.start * 1000)}-{round(video.trim.end * 1000)}"
     return ws.root / f"{TRIMMED_PREFIX}{millis}.mkv"
 
 
@@ -40,7 +41,7 @@ def _cut(source: Path, destination: Path, start: float, end: float, limits: Limi
 
 
 def _parent_original(video: Video, ws: Workspace) -> Path:
-    parent_id = video.clip_of["id"]
+    parent_id = video.clip_of.id
     if ws.in_place:
         parent = storage.source_path(parent_id)
     else:
@@ -54,20 +55,20 @@ def _parent_original(video: Video, ws: Workspace) -> Path:
     return parent
 
 
-def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> dict:
-    """Make the missing cut; returns {"method": "copy"|"reencode", "start", "end"} for the pipeline state."""
+def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> Cut:
+    """Make the missing cut; returns how it was made, for the pipeline state."""
     if video.source_kind == "clip" and video.source_sha256 is None:
-        start, end = video.clip_of["start"], video.clip_of["end"]
+        start, end = video.clip_of.start, video.clip_of.end
         method = _cut(_parent_original(video, ws), ws.source, start, end, limits, report)
         ws.store_original()
         video.source_size, video.source_sha256 = ws.source.stat().st_size, sha256_of(ws.source)
     else:
         ws.fetch_original()
-        start, end = video.trim["start"], video.trim["end"]
+        start, end = video.trim.start, video.trim.end
         destination = trimmed_source_path(video, ws)
         method = _cut(ws.source, destination, start, end, limits, report)
         remove_trimmed_sources(ws, keep=destination)
-    return {"method": method, "start": start, "end": end}
+    return Cut(method=method, start=start, end=end)
 
 
 def remove_trimmed_sources(ws: Workspace, keep: Path | None = None):

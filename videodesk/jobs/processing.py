@@ -1,21 +1,24 @@
 """What the queue runs: the media pipeline applied to a Video row, with a lease for crash recovery."""
-import copy
 import logging
 import os
 import socket
 import time
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import select
 
 from videodesk.core import changes, db, outbox
 from videodesk.core.digests import sha256_of
+from videodesk.core.lifecycle import captioning
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import Cut, EditJob, Outputs, PartStatus, PipelineState, VideoStatus
 from videodesk.core.models import LadderPart, Video, utcnow
 from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
 from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
+from videodesk.media.command import MAX_DIMENSION
 from videodesk.media.overlay import Logo
 from videodesk.media.runner import MediaError, bulk_gate
 from videodesk.newsroom import branding, clips, library, search, visibility, webhooks
@@ -32,25 +35,25 @@ CHUNKED = "chunked"
 # The quick version's files stay this long after the full ladder replaced it, so a reader who
 # started playing it before the switch can finish.
 QUICK_GRACE_S = 900
-READY = "ready"
+READY = VideoStatus.READY  # process_video's answer when the video is ready
 TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
 
 
 def _limits() -> pipeline.Limits:
     settings = current_settings()
     return pipeline.Limits(
-        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        max_duration=settings.max_duration_s, max_dimension=MAX_DIMENSION,
         ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
         loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
         data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
-        chunk_seconds=settings.chunk_seconds,
+        chunk_seconds=settings.chunk_seconds, work_budget_per_s=settings.work_budget_per_s,
     )
 
 
 def context(video: Video, ws: Workspace) -> pipeline.Context:
     """The pipeline's view of the video in the workspace (also for jobs/parallel.py)."""
     return pipeline.Context(source=clipping.pipeline_source(video, ws), media_dir=ws.media_dir, work_dir=ws.work_dir,
-                            limits=_limits(), state=copy.deepcopy(video.pipeline_state or {}))
+                            limits=_limits(), state=video.pipeline_state.to_json(), outputs=video.outputs.to_json())
 
 
 def failure_reason(video: Video, exc: MediaError | StoreError) -> str:
@@ -85,30 +88,29 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
     return every_second(session, apply)
 
 
-def _playing(outputs: dict | None) -> tuple:
-    """What a player loads: when these change, readers switch versions (quick to full ladder)."""
-    return tuple((outputs or {}).get(kind) for kind in ("hls", "mp4"))
+def typed(ctx: pipeline.Context) -> tuple[PipelineState, Outputs]:
+    """The pipeline's working dicts as the video's typed state."""
+    return PipelineState.from_json(ctx.state), Outputs.from_json(ctx.outputs)
 
 
-def saver(session, video, ws: Workspace):
-    def save(state: dict):
+def saver(session, video, ws: Workspace, ctx: pipeline.Context):
+    """What the pipeline calls after each step: the step's files are stored, then the database names them."""
+    def save(_state: dict):
         ws.publish()  # outputs are stored before the database names them
-        playing = _playing(video.outputs)
-        video.outputs = dict(state.get("outputs", {}))
-        web = state.get("web") or state.get("quick")
-        if web:
-            video.width, video.height, video.duration = web["width"], web["height"], web["duration"]
+        playing = video.outputs.playing
+        # Right after the probe (settings.captions_first): captions need not wait for the ladder.
+        caption_now = "probe" in ctx.state.get("done", []) and not ctx.state.get("captions_started") \
+            and current_settings().captions_first
+        if caption_now:
+            ctx.state["captions_started"] = True
         # Once per processing run (reprocessing starts a new one), at the first save that makes it play.
-        announce = video.status == "processing" and video.playable and not state.get("playable_announced")
+        announce = lifecycle.record_steps(video, *typed(ctx))
         if announce:
-            state["playable_announced"] = True
+            ctx.state["playable_announced"] = True
             webhooks.video_event(video, "video.playable")
-        if "probe" in state.get("done", []) and "captions_started" not in state and current_settings().captions_first:
-            state["captions_started"] = True
-            start_captions(session, video, state)
-        # A copy, so SQLAlchemy sees a new value and writes the JSON column.
-        video.pipeline_state = copy.deepcopy(state)
-        if _playing(video.outputs) != playing:
+        if caption_now:
+            start_captions(session, video)
+        if video.outputs.playing != playing:
             # A live story's readers load the public copy: the version they switch to joins it first.
             visibility.refresh_public_copy(video)
         session.commit()
@@ -132,16 +134,11 @@ def lease_cutoff():
 
 
 def _claim(session, video_id: str) -> Video | None:
-    """Take the video for this worker in one UPDATE: a queued video, or one whose worker's lease ran out.
+    """Take the video for this worker: a queued video, or one whose worker's lease ran out.
     A job that reaches two workers (a requeued duplicate, a queue that replayed it) runs on one only."""
-    claimed = session.execute(
-        update(Video)
-        .where(Video.id == video_id, or_(Video.status == "queued",
-                                         (Video.status == "processing") & (Video.updated_at < lease_cutoff())))
-        .values(status="processing", error=None, processed_by=WORKER_NAME, updated_at=utcnow())
-    ).rowcount
+    video = lifecycle.claim(session, video_id, WORKER_NAME, lease_cutoff())
     session.commit()
-    return session.get(Video, video_id) if claimed else None
+    return video
 
 
 def process_video(video_id: str) -> str | None:
@@ -160,14 +157,14 @@ def process_video(video_id: str) -> str | None:
                 _download(session, video, ws)
             cut = prepare_source(video, ws, _progress_reporter(session, video, start, clipping.CUT_SHARE))
             if cut is not None:
-                video.pipeline_state = {**(video.pipeline_state or {}), "cut": cut}
+                lifecycle.note_cut(video, cut)
                 session.commit()
                 start += clipping.CUT_SHARE
-            if (video.pipeline_state or {}).get("done"):
+            if video.pipeline_state.done:
                 ws.restore()
             ctx = context(video, ws)
             finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
-                                          saver(session, video, ws))
+                                          saver(session, video, ws, ctx))
         except (MediaError, StoreError) as exc:
             fail(session, video, ws, failure_reason(video, exc))
             return None
@@ -176,7 +173,7 @@ def process_video(video_id: str) -> str | None:
     return finish(session, video, ctx)
 
 
-def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) -> dict | None:
+def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) -> Cut | None:
     """The source the pipeline reads, in the workspace: the missing cut of a clip or trim is made
     (returned, for the pipeline state), else the original is fetched when the store is remote."""
     if clipping.needs_cut(video, ws):
@@ -188,13 +185,13 @@ def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) ->
     return None
 
 
-def start_captions(session, video: Video, state: dict):
+def start_captions(session, video: Video):
     """Right after the probe (settings.captions_first): automatic captions are queued from the source's sound
     while the rest is made, so the quote can be found minutes before the ladder is ready. A clip
     takes its parent's transcript of its range instead (newsroom/clips.follow_parent)."""
-    if state["info"].get("audio") is None or clips.follow_parent(video):
+    if not video.pipeline_state.has_audio or clips.follow_parent(video):
         return
-    mark_captioning_queued(video)
+    captioning.queue(video)
     outbox.after_commit(session, TRANSCRIBE, video.id)
 
 
@@ -203,9 +200,9 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
     and (unless they started after the probe) automatic captions are marked queued when it has sound
     (captions_wanted)."""
     _register_embedded_captions(video, ctx.state)
-    video.status, video.progress = "ready", 1.0
+    lifecycle.mark_ready(video)
     if ctx.info.audio is not None and not ctx.state.get("captions_started") and not clips.follow_parent(video):
-        mark_captioning_queued(video)
+        captioning.queue(video)
     webhooks.video_event(video, "video.ready")
     session.commit()
     changes.content_changed()
@@ -217,7 +214,7 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
 def captions_wanted(video_id: str) -> bool:
     """Whether `finish` queued automatic captions for the ready video (the caller sends the job)."""
     video = db.session().get(Video, video_id)
-    return video is not None and video.status == "ready" and (video.captioning or {}).get("status") == "queued"
+    return video is not None and captioning.is_waiting(video)
 
 
 def fail(session, video: Video, ws: Workspace, reason: str):
@@ -229,7 +226,7 @@ def fail(session, video: Video, ws: Workspace, reason: str):
         log.warning("video %s: the quick version stays in the store: %s", video.id, exc)
     session.rollback()
     video = session.get(Video, video.id)
-    video.status, video.error = "failed", reason
+    lifecycle.mark_failed(video, reason)
     webhooks.video_event(video, "video.failed")
     session.commit()
     changes.content_changed()
@@ -239,7 +236,7 @@ def fail(session, video: Video, ws: Workspace, reason: str):
 def remove_quick(video_id: str):
     """The quick version's files, once the full ladder has replaced it (after QUICK_GRACE_S)."""
     video = db.session().get(Video, video_id)
-    if video is not None and not (video.outputs or {}).get("hls", "").startswith(pipeline.QUICK_DIR + "/"):
+    if video is not None and not (video.outputs.hls or "").startswith(pipeline.QUICK_DIR + "/"):
         with workspace(video.id) as ws:
             ws.discard_media(pipeline.QUICK_DIR)
         visibility.refresh_public_copy(video)
@@ -269,16 +266,9 @@ def _register_auto_captions(video: Video, state: dict):
             search.index_track(existing)
 
 
-def mark_captioning_queued(video: Video):
-    video.captioning = {"status": "queued", "progress": 0.0, "error": None, "transcribed_until": 0.0}
-
-
 def _captioning_reporter(session, video):
-    """Transcription progress on the video."""
-    def apply(fraction: float):
-        video.captioning = {**video.captioning, "progress": round(fraction, 3)}
-
-    return every_second(session, apply)
+    """Transcription progress on the video (each commit renews the job's lease)."""
+    return every_second(session, lambda fraction: captioning.report(video, fraction))
 
 
 def _language_hint(video: Video) -> str | None:
@@ -291,15 +281,14 @@ def transcribe(video_id: str):
     """Automatic captions for a probed video, as a job of its own: right after the probe
     (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
     speech is recognised (saved, indexed for search and handed to clips of its range every few
-    seconds of speech; captioning["transcribed_until"] says how far). No track is made in a language
+    seconds of speech; captioning.transcribed_until says how far). No track is made in a language
     a person already captioned. A missing or damaged model fails the job with its reason in
-    video.captioning["error"]."""
+    video.captioning.error."""
     session = db.session()
-    video = session.get(Video, video_id)
-    if video is None or video.status == "failed" or "info" not in (video.pipeline_state or {}):
-        return
-    video.captioning = {"status": "running", "progress": 0.0, "error": None, "transcribed_until": 0.0}
+    video = captioning.claim(session, video_id, WORKER_NAME, lease_cutoff())
     session.commit()
+    if video is None:
+        return
     captioned = {track.lang for track in video.captions if track.source != "auto"}
     with workspace(video.id) as ws:
         ctx = context(video, ws)
@@ -307,7 +296,7 @@ def transcribe(video_id: str):
         def grown(auto: dict):
             ws.publish()
             _register_auto_captions(video, {"auto_captions": auto})
-            video.captioning = {**video.captioning, "transcribed_until": auto["transcribed_until"]}
+            captioning.grow(video, auto["transcribed_until"])
             clips.pass_on_captions(video)
             session.commit()
             changes.content_changed()
@@ -322,9 +311,7 @@ def transcribe(video_id: str):
             log.info("captions for video %s failed: %s", video_id, exc)
             return
     _register_auto_captions(video, ctx.state)
-    spoken = (ctx.state.get("auto_captions") or {}).get("lang")
-    video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken,
-                        "transcribed_until": ctx.info.duration}
+    captioning.done(video, (ctx.state.get("auto_captions") or {}).get("lang"), ctx.info.duration)
     clips.pass_on_captions(video)
     session.commit()
     visibility.refresh_public_copy(video)
@@ -335,8 +322,9 @@ def mark_captioning_failed(video_id: str, reason: str):
     session = db.session()
     session.rollback()
     video = session.get(Video, video_id)
-    if video is not None:
-        video.captioning = {**(video.captioning or {}), "status": "failed", "error": reason}
+    if video is not None and video.captioning is not None and video.captioning.status in (
+            captioning.QUEUED, captioning.RUNNING):
+        captioning.fail(video, reason)
         session.commit()
 
 
@@ -352,10 +340,7 @@ def _download(session, video: Video, ws: Workspace):
     source = ws.source
     os.replace(path, source)
     ws.store_original()
-    video.source_size, video.source_sha256 = source.stat().st_size, sha256_of(source)
-    video.pipeline_state = {**(video.pipeline_state or {}), "attribution": attribution}
-    if attribution.get("title") and video.title == video.source_url:
-        video.title = attribution["title"][:300]
+    lifecycle.note_import(video, attribution, source.stat().st_size, sha256_of(source))
     session.commit()
 
 
@@ -363,21 +348,22 @@ def render_poster(video_id: str, time_s: float):
     """An editor's poster choice: only the poster is made again, from the web MP4; the video stays ready."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != "ready":
+    if video is None or video.status != VideoStatus.READY:
         return
-    previous = library.poster_files(video.outputs)
+    previous = video.outputs.poster_files()
     with workspace(video.id) as ws:
         ctx = context(video, ws)
         ctx.state["poster_time"] = time_s
         try:
             ws.fetch_media(pipeline.MP4_NAME)
             pipeline.step_poster(ctx, lambda fraction: None)
-            video.error = None
-            saver(session, video, ws)(ctx.state)
-            ws.delete_media(previous - library.poster_files(ctx.outputs))
+            ws.publish()  # the files are stored before the database names them
+            lifecycle.replace_poster(video, *typed(ctx))
+            session.commit()
+            ws.delete_media(previous - video.outputs.poster_files())
         except (MediaError, StoreError) as exc:
             session.rollback()
-            video.error = f"The new poster could not be made: {exc}"
+            lifecycle.edit_failed(video, EditJob.POSTER, f"The new poster could not be made: {exc}")
             session.commit()
             return
     visibility.refresh_public_copy(video)
@@ -397,7 +383,7 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
     With `logo`, the station logo is burned in too (as it is placed at the time of the cut)."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != "ready":
+    if video is None or video.status != VideoStatus.READY:
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
     with workspace(video.id) as ws:
@@ -408,31 +394,21 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
             name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
             ws.publish()
         except (MediaError, StoreError) as exc:
-            video.error = f"The {aspect} social cut could not be made: {exc}"
+            lifecycle.edit_failed(video, EditJob.SOCIAL_CUT, f"The {aspect} social cut could not be made: {exc}")
             session.commit()
             return
-        previous = video.outputs.get("social", {}).get(aspect)
-        video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
+        previous = lifecycle.add_social_cut(video, aspect, name)
         session.commit()
         if previous:
             ws.delete_media([previous])
     visibility.refresh_public_copy(video)
 
 
-def reset_for_reprocessing(video: Video):
-    """Forget what the pipeline made (files stay until overwritten) so every step runs again."""
-    keep = {key: value for key, value in (video.pipeline_state or {}).items() if key in ("attribution", "poster_time")}
-    # The parts of an earlier parallel ladder (kept as its record until now) are planned afresh.
-    db.session().execute(delete(LadderPart).where(LadderPart.video_id == video.id))
-    video.pipeline_state, video.status, video.progress, video.error = keep, "queued", 0.0, None
-
-
 def release(video_id: str):
     """A crashed job that huey will retry gives its video back to the queue (so the retry can claim it)."""
     session = db.session()
     session.rollback()
-    session.execute(update(Video).where(Video.id == video_id, Video.status == "processing",
-                                        Video.processed_by == WORKER_NAME).values(status="queued"))
+    lifecycle.release(session, video_id, WORKER_NAME)
     session.commit()
 
 
@@ -441,7 +417,7 @@ def mark_failed(video_id: str, reason: str):
     session = db.session()
     session.rollback()
     video = session.get(Video, video_id)
-    if video is not None and video.status != "ready":
+    if video is not None and video.status.busy:
         with workspace(video_id) as ws:
             fail(session, video, ws, reason)
 
@@ -450,13 +426,10 @@ def requeue_stalled() -> list[str]:
     """Put back in the queue the videos whose worker stopped reporting: it was killed or its machine went away."""
     session = db.session()
     # A video whose ladder parts are out with the workers is recovered part by part (jobs/parallel.py).
-    in_parts = select(LadderPart.video_id).where(LadderPart.status != "done")
-    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < lease_cutoff(),
-                                                      Video.id.not_in(in_parts))))
-    for video in videos:
-        video.status = "queued"
+    in_parts = select(LadderPart.video_id).where(LadderPart.status != PartStatus.DONE)
+    stalled = lifecycle.requeue_stalled(session, lease_cutoff(), excluding=in_parts)
     session.commit()
-    return [video.id for video in videos]
+    return stalled
 
 
 def lost_from_queue(waiting: set[str]) -> list[str]:
@@ -464,7 +437,7 @@ def lost_from_queue(waiting: set[str]) -> list[str]:
     server restarted without persistence, an enqueue that failed during an outage). Touched, so a
     sweep before the new job runs does not send it again."""
     session = db.session()
-    videos = [video for video in session.scalars(select(Video).where(Video.status == "queued",
+    videos = [video for video in session.scalars(select(Video).where(Video.status == VideoStatus.QUEUED,
                                                                      Video.updated_at < lease_cutoff()))
               if video.id not in waiting]
     for video in videos:

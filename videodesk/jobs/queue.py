@@ -7,6 +7,8 @@ from redis.exceptions import RedisError
 
 from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict
+from videodesk.core.lifecycle import captioning
+from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
 from videodesk.core.settings import Settings
 from videodesk.ingest import resumable
@@ -167,15 +169,15 @@ class Queue:
 
     def reprocess(self, video):
         """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""
-        if video.status in ("queued", "processing"):
+        if video.status.busy:
             raise Conflict(code="busy", message="The video is already waiting or being processed.")
-        jobs.reset_for_reprocessing(video)
+        lifecycle.reset(db.session(), video)
         db.session().commit()
         self.process_video(video.id)
 
     def caption(self, video):
         """Queue automatic captions again (after a model change, or a worker that died mid-way)."""
-        jobs.mark_captioning_queued(video)
+        captioning.queue(video)
         db.session().commit()
         self.transcribe(video.id)
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import ffmpeg
 
-from videodesk.media.command import compile_command, open_input, output_path
-from videodesk.media.command import input_options as confined_input_options
+from videodesk.media.command import compile_command, ffprobe_args, open_input, output_path
 from videodesk.media.probe import MediaInfo, probe
 from videodesk.media.runner import MediaError, run
 
@@ -37,11 +36,8 @@ class StreamFacts:
 
 def keyframes_command(path, start: float) -> list[str]:
     """ffprobe: the video packets (time and flags) around `start`, the container start and B-frames."""
-    args = ["ffprobe", "-hide_banner", "-v", "error"]
-    for key, value in confined_input_options().items():
-        args += [f"-{key}", value]
     window = f"{max(0.0, start - KEYFRAME_WINDOW_S):.6f}%{start + KEYFRAME_WINDOW_S:.6f}"
-    return args + ["-select_streams", "v:0", "-read_intervals", window,
+    return ffprobe_args() + ["-select_streams", "v:0", "-read_intervals", window,
                    "-show_entries", "packet=pts_time,flags:stream=has_b_frames:format=start_time",
                    "-of", "json", "file:" + str(path)]
 

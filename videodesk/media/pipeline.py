@@ -1,12 +1,13 @@
 """The processing of one source, as idempotent steps.
 
-`state` is a plain dict the caller persists after every step (the queue job stores it on the
-Video row), so a run that was killed resumes after the last finished step, and every output
-is renamed into place only when complete."""
+`state` and `outputs` are plain dicts the caller persists after every step (the queue job stores
+them on the Video row, typed: core/lifecycle/states.py), so a run that was killed resumes after the
+last finished step, and every output is renamed into place only when complete."""
 import contextlib
 import shutil
+import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from videodesk.core.ids import short_token
@@ -14,8 +15,8 @@ from videodesk.media import analysis, chunks, fmp4, hls, ladder, loudness, poste
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
-from videodesk.media.probe import MediaInfo, probe, validate
-from videodesk.media.runner import DiskFull, MediaError, bulk_gate, is_disk_full, run
+from videodesk.media.probe import MediaInfo, check_frame_count, probe, validate, video_frames
+from videodesk.media.runner import DiskFull, MediaError, MediaTimeout, bulk_gate, is_disk_full, run
 
 MP4_NAME = "video.mp4"
 HLS_DIR = "hls"
@@ -41,10 +42,23 @@ class Limits:
     data_dir: Path | None = None        # where the bundled model is assembled (models/); None: derived from media_dir
     translate_to: str | None = None     # "en": also make an English track by Whisper translation of other languages
     chunk_seconds: float | None = None  # a longer clip's ladder is encoded in chunks this long; None: never
+    work_budget_per_s: float = 10.0     # wall time all of a video's processing may take, per second of video...
+    work_budget_floor_s: float = 600.0  # ...and at least this much
 
     def step_timeout(self, duration: float) -> float:
         """Generous for slow machines, yet bounded so nothing hangs."""
         return min(self.ffmpeg_timeout, 120 + 20 * duration)
+
+    def work_budget(self, duration: float) -> float:
+        return self.work_budget_floor_s + self.work_budget_per_s * duration
+
+
+class WorkBudgetSpent(MediaError):
+    """The video's processing, over all its steps and ladder parts, took longer than its work budget."""
+
+    def __init__(self, budget_s: float):
+        super().__init__(f"Processing stopped: the video used up its processing budget of {budget_s / 60:.0f} minutes. "
+                         "The file holds far more work than its length suggests.")
 
 
 @dataclass
@@ -54,24 +68,51 @@ class Context:
     work_dir: Path      # private scratch space next to the original, never served
     limits: Limits
     state: dict
+    outputs: dict = field(default_factory=dict)  # file names of what the steps made, by kind
 
     @property
     def info(self) -> MediaInfo:
         return MediaInfo.from_dict(self.state["info"])
 
     @property
-    def outputs(self) -> dict:
-        return self.state.setdefault("outputs", {})
-
-    @property
     def timeout(self) -> float:
-        return self.limits.step_timeout(self.state["info"]["duration"])
+        return self.timeout_for(self.state["info"]["duration"])
+
+    def timeout_for(self, duration: float) -> float:
+        """A run's time limit: its step's, cut to what is left of the video's work budget (started by
+        step_probe) until every step is done; later edits (poster, social cuts) have only their own."""
+        deadline = self._work_deadline()
+        if deadline is None:
+            return self.limits.step_timeout(duration)
+        left = deadline - time.time()
+        if left <= 0:
+            raise WorkBudgetSpent(self.state["work_budget_s"])
+        return min(self.limits.step_timeout(duration), left)
+
+    def _work_deadline(self) -> float | None:
+        processed = {name for name, _, _ in STEPS} <= set(self.state.get("done", ()))
+        return None if processed else self.state.get("work_deadline")
+
+    @contextlib.contextmanager
+    def within_budget(self):
+        """A run cut short by the work budget fails with the budget's reason, not as a slow step."""
+        try:
+            yield
+        except MediaTimeout as exc:
+            deadline = self._work_deadline()
+            if deadline is not None and time.time() >= deadline - 1:
+                raise WorkBudgetSpent(self.state["work_budget_s"]) from exc
+            raise
 
 
 def step_probe(ctx: Context, report):
     info = probe(ctx.source, timeout=ctx.limits.ffprobe_timeout)
     validate(info, max_duration=ctx.limits.max_duration, max_dimension=ctx.limits.max_dimension)
+    ctx.state["work_budget_s"] = budget = ctx.limits.work_budget(info.duration)
+    ctx.state["work_deadline"] = time.time() + budget
     ctx.state["info"] = info.to_dict()
+    with ctx.within_budget():
+        check_frame_count(info, video_frames(ctx.source, info, timeout=ctx.timeout))
 
 
 def step_quick(ctx: Context, report):
@@ -85,7 +126,7 @@ def step_quick(ctx: Context, report):
         playlist.parent.mkdir()
         run(quick.quick_command(ctx.source, info, playlist.parent), timeout=ctx.timeout, what="Quick version",
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
-        init = hls.playlist_files(playlist)[0]
+        init = hls.read_media_playlist(playlist).init
         if quick.stream_copy_possible(info) and info.video.rotation:
             init.write_bytes(fmp4.set_rotation(init.read_bytes(), info.video.rotation))
         hls.join_fragments(playlist, joined)
@@ -188,9 +229,9 @@ def encode_chunk(ctx: Context, index: int, report=lambda fraction: None):
     chunk = ladder_chunks(ctx)[index]
     fps = chunks.frame_rate(info)
     span = max(0.1, chunk.end(fps, info.duration) - chunk.start(fps))
-    with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder:
+    with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder, ctx.within_budget():
         run(chunks.chunk_command(ctx.source, info, folder, chunk, _renditions(ctx)),
-            timeout=ctx.limits.step_timeout(span), what=f"Transcoding part {index + 1}", bulk=True,
+            timeout=ctx.timeout_for(span), what=f"Transcoding part {index + 1}", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / span)))
 
 
@@ -199,7 +240,7 @@ def encode_audio(ctx: Context, report=lambda fraction: None):
     info = ctx.info
     measured = (ctx.state.get("loudness") or {}).get("measured")
     normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
-    with atomic_output(part_dir(ctx, "audio"), directory=True) as folder:
+    with atomic_output(part_dir(ctx, "audio"), directory=True) as folder, ctx.within_budget():
         run(chunks.audio_command(ctx.source, info, folder, normalize), timeout=ctx.timeout, what="Audio encoding", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
 
@@ -326,7 +367,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
                captioned: Collection[str] = (), on_partial=lambda auto: None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
     model is not even loaded). The track's language is the one Whisper detects; `language_hint`
-    (or state["language_hint"], e.g. the story's language) is used only when Whisper is unsure.
+    (e.g. the story's language) is used only when Whisper is unsure.
     With Limits.translate_to, speech in another language also gets a translated track. Languages
     in `captioned` already have a person's track: no machine track is made in them.
     Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
@@ -336,7 +377,6 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
-    hint = language_hint or ctx.state.get("language_hint")
     translate_to = ctx.limits.translate_to
     ctx.state["auto_captions"] = None
     try:
@@ -359,7 +399,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
                                           "transcribed_until": until}
             on_partial(ctx.state["auto_captions"])
 
-    transcript = engine.transcribe(samples, hint, lambda fraction: report(0.2 + share * fraction),
+    transcript = engine.transcribe(samples, language_hint, lambda fraction: report(0.2 + share * fraction),
                                    detect_only=captioned, chunks=chunks, on_words=partial)
     lang = transcript.language
     if lang is None:
@@ -401,7 +441,7 @@ def step_span(name: str) -> tuple[float, float]:
 
 
 def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None) -> bool:
-    """Run the steps not yet done; `save(state)` after each, `report(0..1)` as work advances.
+    """Run the steps not yet done; `save(state)` after each (ctx.outputs beside it), `report(0..1)` as work advances.
     False when it stopped before a ladder that is to be encoded in chunks (`ladder_chunks`):
     the caller has the chunks encoded, then `assemble_ladder` and calls this again."""
     ctx.media_dir.mkdir(parents=True, exist_ok=True)
@@ -416,7 +456,8 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
             return False
         if name not in done:
             try:
-                with bulk_gate.interactive() if name in INTERACTIVE_STEPS else contextlib.nullcontext():
+                with bulk_gate.interactive() if name in INTERACTIVE_STEPS else contextlib.nullcontext(), \
+                        ctx.within_budget():
                     function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
             except OSError as exc:
                 if is_disk_full(exc):

@@ -8,6 +8,7 @@ from videodesk.auth.access import can_manage_video
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
 from videodesk.core.ids import random_id
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
 from videodesk.newsroom import audit, search, visibility
@@ -25,6 +26,10 @@ ENGLISH_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German
                  "fa": "Persian", "id": "Indonesian", "vi": "Vietnamese", "th": "Thai", "ca": "Catalan"}
 
 
+# Where a video's original came from (Video.source_kind), as the studio's filter names it.
+SOURCE_KINDS = {"upload": "upload", "url": "link import", "clip": "clip"}
+
+
 def video_for(user, video_id: str) -> Video:
     """The video if this user may manage it; NotFound otherwise (others' videos are not revealed)."""
     video = db.session().get(Video, video_id)
@@ -35,7 +40,7 @@ def video_for(user, video_id: str) -> Video:
 
 def require_ready(video: Video, what: str):
     """`what` completes the sentence: "The poster can be chosen" once the video is ready."""
-    if video.status != "ready":
+    if video.status != VideoStatus.READY:
         raise Conflict(code="not_ready", message=f"{what} once the video is ready.")
 
 
@@ -186,17 +191,9 @@ def track_label(track: CaptionTrack) -> str:
     return f"{track.label} ({', '.join(notes)})" if notes else track.label
 
 
-def poster_files(outputs: dict | None) -> set[str]:
-    """The poster image files the outputs name (every size, JPEG and WebP)."""
-    return {entry[kind] for entry in (outputs or {}).get("posters", []) for kind in ("jpeg", "webp")}
-
-
 def media_names(video: Video) -> set[str]:
     """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
-    outputs = video.outputs or {}
-    names = {value for value in outputs.values() if isinstance(value, str)}
-    names |= poster_files(outputs)
-    names |= set(outputs.get("social", {}).values())
+    names = video.outputs.names()
     for track in video.captions:
         names |= {track.filename, *(old["filename"] for old in track.history or [])}
     return names

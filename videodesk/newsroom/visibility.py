@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def should_be_public(video: Video) -> bool:
-    return video.is_public and bool(video.outputs)
+    return video.is_public and bool(video.outputs.names())
 
 
 def _refreshed(videos) -> list[Video]:

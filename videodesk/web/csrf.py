@@ -23,7 +23,9 @@ def csrf_token() -> str:
 
 
 def csrf_matches(sent: str) -> bool:
-    return bool(sent) and hmac.compare_digest(sent, csrf_token())
+    """Compared as bytes: `compare_digest` raises on text that is not ASCII, and a token with such
+    characters is just a token that does not match."""
+    return bool(sent) and hmac.compare_digest(sent.encode("utf-8", "replace"), csrf_token().encode())
 
 
 def check_csrf():

@@ -51,14 +51,14 @@ def caption_json(track, url=None) -> dict:
 
 def source_metadata(video: Video) -> dict | None:
     """What the probe and the loudness measurement found in the source."""
-    state = video.pipeline_state or {}
-    info = state.get("info")
+    state = video.pipeline_state
+    info = state.info
     if not info:
         return None
     picture, sound = info["video"], info.get("audio")
     divisor = gcd(picture["display_width"], picture["display_height"]) or 1
-    loudness = (state.get("loudness") or {}).get("measured")
-    target = (state.get("loudness") or {}).get("target") or {}
+    loudness = (state.loudness or {}).get("measured")
+    target = (state.loudness or {}).get("target") or {}
     return {
         "duration": info["duration"], "width": picture["width"], "height": picture["height"],
         "display_aspect": f"{picture['display_width'] // divisor}:{picture['display_height'] // divisor}",
@@ -74,8 +74,7 @@ def source_metadata(video: Video) -> dict | None:
 def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> dict:
     """The player's needs; `detail` adds what the studio shows about processing; `signed` makes a
     private video's URLs signed ones (the studio's preview, the API's signed_urls)."""
-    outputs = video.outputs or {}
-    state = video.pipeline_state or {}
+    outputs, state = video.outputs, video.pipeline_state
     url_of = media_urls(video, signed=signed)
     view = {
         "id": video.id,
@@ -87,42 +86,33 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
         "duration": video.duration,
         "width": video.width,
         "height": video.height,
-        "poster_url": url_of(outputs.get("poster")),
-        "mp4_url": url_of(outputs.get("mp4")),
-        "hls_url": url_of(outputs.get("hls")),
-        "storyboard_url": url_of(outputs.get("storyboard")),
-        "preview_url": url_of(outputs.get("preview")),
-        "preview_webp_url": url_of(outputs.get("preview_webp")),
-        "storyboard_image_url": url_of(outputs.get("storyboard_image")),
-        "posters": [{"width": p["width"], "height": p["height"], "jpeg_url": url_of(p["jpeg"]),
-                     "webp_url": url_of(p["webp"])} for p in outputs.get("posters", [])],
+        "poster_url": url_of(outputs.poster),
+        "mp4_url": url_of(outputs.mp4),
+        "hls_url": url_of(outputs.hls),
+        "storyboard_url": url_of(outputs.storyboard),
+        "preview_url": url_of(outputs.preview),
+        "preview_webp_url": url_of(outputs.preview_webp),
+        "storyboard_image_url": url_of(outputs.storyboard_image),
+        "posters": [{"width": p.width, "height": p.height, "jpeg_url": url_of(p.jpeg), "webp_url": url_of(p.webp)}
+                    for p in outputs.posters],
         "captions": [caption_json(track, url_of) for track in video.captions],
-        "attribution": state.get("attribution"),
-        "clip_of": video.clip_of,
-        "trim": {"start": video.trim["start"], "end": video.trim["end"]} if video.trim else None,
+        "attribution": state.attribution,
+        "clip_of": video.clip_of.to_json() if video.clip_of else None,
+        "trim": {"start": video.trim.start, "end": video.trim.end} if video.trim else None,
         "chapters": list(video.chapters or []),
         "chapters_url": url_of(video.chapters_file),
     }
     if detail:
         view.update({
             "url": url_for("api.get_video", video_id=video.id),  # the studio polls it for live status
-            "poster_time": state.get("poster_time"),
-            "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]}
-                           for r in state.get("renditions", [])],
+            "poster_time": state.poster_time,
+            "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]} for r in state.renditions],
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
-            "captioning": captioning_state(video),
-            "social_cuts": {aspect: url_of(name) for aspect, name in outputs.get("social", {}).items()},
+            "captioning": video.captioning.as_api() if video.captioning else None,
+            "social_cuts": {aspect: url_of(name) for aspect, name in outputs.social.items()},
         })
     return view
-
-
-def captioning_state(video: Video) -> dict | None:
-    """The automatic-captions job with every key its API schema promises (`language` is only
-    known once done; a job that crashed before it started has no progress yet)."""
-    if video.captioning is None:
-        return None
-    return {"progress": 0.0, "error": None, "language": None, "transcribed_until": 0.0, **video.captioning}
 
 
 def station_logo() -> dict | None:

@@ -1,6 +1,7 @@
 """The API's JSON for videos and stories (the contract in ../shared/CONTRACT.md)."""
 from flask import url_for
 
+from videodesk.core.lifecycle.states import CaptioningStatus, VideoStatus
 from videodesk.core.models import Story, Video
 from videodesk.core.settings import current_settings
 from videodesk.web.filters import section_slug
@@ -20,7 +21,7 @@ def signed_urls(video: Video) -> dict | None:
 STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 NULLABLE_STRING, NULLABLE_INTEGER, NULLABLE_NUMBER = ({"type": ["string", "null"]}, {"type": ["integer", "null"]},
                                                       {"type": ["number", "null"]})
-VIDEO_STATUS = {"type": "string", "enum": ["queued", "processing", "ready", "failed"]}
+VIDEO_STATUS = {"type": "string", "enum": [status.value for status in VideoStatus]}
 MEDIA_URL = {"type": ["string", "null"],
              "description": "A same-host path, or an absolute URL (object store or CDN); null until made."}
 
@@ -57,7 +58,7 @@ CAPTION_TRACK = component("CaptionTrack", _object({
      "reviewed": True, "reviewed_by": "Ana Editor", "reviewed_at": "2026-11-26T10:00:00+00:00"}]))
 
 CAPTIONING = {"oneOf": [{"type": "null"}, _object({
-    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+    "status": {"type": "string", "enum": [status.value for status in CaptioningStatus]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
     "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},

@@ -3,6 +3,7 @@ from flask import g, request, url_for
 
 from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.lifecycle.states import CaptioningStatus
 from videodesk.core.validation import LANGUAGE_TAG, choice_field, language_tag, text_field
 from videodesk.ingest import intake
 from videodesk.jobs.queue import queue
@@ -212,10 +213,10 @@ def rerun_transcription(video_id):
     """Run automatic transcription again (after an engine or model change, say)."""
     video = library.video_for(g.user, video_id)
     library.require_ready(video, "Automatic captions can be made")
-    if not (video.pipeline_state or {}).get("info", {}).get("audio"):
+    if not video.pipeline_state.has_audio:
         raise Conflict(code="no_audio", message="The video has no sound to transcribe.")
     queue().caption(video)
-    return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
+    return {"status": CaptioningStatus.QUEUED, "video": url_for("api.get_video", video_id=video.id)}, 202
 
 
 @bp.delete("/videos/<video_id>")

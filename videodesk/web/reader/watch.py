@@ -1,9 +1,10 @@
 """The watch page, /videos/<video_id>: the video as the page's main content (what Google's video
 indexing asks for), with its description, chapters, transcript and a link to the story. Public,
 like the embed, once a published story uses the video."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 
 from videodesk.core import db
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Video
 from videodesk.newsroom import transcripts, watch_counts
 from videodesk.newsroom.stories import live_story_for
@@ -19,7 +20,7 @@ def page(video_id):
     def build():
         video = db.session().get(Video, video_id)
         story = live_story_for(video) if video else None
-        if story is None or video.status != "ready":
+        if story is None or video.status != VideoStatus.READY:
             abort(404, "There is no published video at this address.")
         data = video_view(video)
         words = transcripts.plain_text(video)
@@ -32,5 +33,5 @@ def page(video_id):
         return html, max(story.updated_at, video.updated_at)
 
     # `?t=` is read by the player in the browser, so every start time shares one cached page.
-    body, last_modified = caching.cached(("watch", video_id, request.host), build)
+    body, last_modified = caching.cached(("watch", video_id), build)
     return caching.reader_response(body, last_modified=last_modified)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Story, Video
 from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
@@ -14,6 +15,7 @@ from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import library, search, watch_counts
 from videodesk.newsroom.playback import report
+from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
@@ -22,7 +24,7 @@ from videodesk.web.views import media_urls, video_view
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
 
-STATUSES = ("queued", "processing", "ready", "failed")
+STATUSES = tuple(VideoStatus)
 ANALYTICS_DAYS = {"7": 7, "30": 30, "90": 90}  # the video page's choice of analytics periods
 
 
@@ -36,7 +38,7 @@ def index():
     query = library.visible_videos_query(user, title=filters["q"], limit=100)
     if filters["status"] in STATUSES:
         query = query.where(Video.status == filters["status"])
-    if filters["source"] in ("upload", "url"):
+    if filters["source"] in library.SOURCE_KINDS:
         query = query.where(Video.source_kind == filters["source"])
     with contextlib.suppress(ValueError):
         if filters["since"]:
@@ -49,7 +51,7 @@ def index():
     stories = (list(db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50)))
                if user.has_role("editor") else [])
     return render_template("studio/index.html", user=user, videos=videos, filters=filters, statuses=STATUSES,
-                           quotes=quotes, watch=watch_counts.totals([v["id"] for v in videos]), stories=stories)
+                           sources=library.SOURCE_KINDS, quotes=quotes, watch=watch_counts.totals([v["id"] for v in videos]), stories=stories)
 
 
 @bp.get("/dashboard")
@@ -57,8 +59,8 @@ def index():
 def dashboard():
     """Queue status, disk usage and the most watched videos for the desk."""
     counts = dict(db.session().execute(select(Video.status, func.count()).group_by(Video.status)).all())
-    failed = db.session().scalars(select(Video).where(Video.status == "failed").order_by(Video.updated_at.desc()).limit(50))
-    running = db.session().scalars(select(Video).where(Video.status == "processing"))
+    failed = db.session().scalars(select(Video).where(Video.status == VideoStatus.FAILED).order_by(Video.updated_at.desc()).limit(50))
+    running = db.session().scalars(select(Video).where(Video.status == VideoStatus.PROCESSING))
     return render_template("studio/dashboard.html", user=g.user, counts=counts, statuses=STATUSES,
                            failed=[video_view(v, detail=True, signed=True) for v in failed],
                            running=[video_view(v, detail=True, signed=True) for v in running],
@@ -89,8 +91,9 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
+    stories, unpublished = stories_using(video, g.user)
     return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           stories=[s for s in video.stories])
+                           stories=stories, unpublished=unpublished)
 
 
 @bp.get("/upload")
@@ -104,12 +107,13 @@ def upload():
 @require_role("producer")
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
+    used_in, unpublished = sharing.used_in(video, g.user)
     view = video_view(video, detail=True, signed=True)
     days = ANALYTICS_DAYS.get(request.args.get("days", ""), 7)
     figures = report.video_report(video, report.last_days(days))
     return render_template("studio/video.html", user=g.user, video=view,
-                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=sharing.used_in(video),
-                           analytics=figures, analytics_days=days, charts=[
+                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=used_in,
+                           unpublished=unpublished, analytics=figures, analytics_days=days, charts=[
                                charts.retention_chart(figures["retention"], video.duration, view["chapters"],
                                                       view.get("poster_time")),
                                charts.views_chart(figures["by_day"]), charts.startup_chart(figures["by_day"])])
@@ -137,13 +141,12 @@ def videos_json():
 def picker_json(video) -> dict:
     """Only what a picker card shows (no captions, metadata or renditions: it is fetched as people type)."""
     url = media_urls(video, signed=True)
-    outputs = video.outputs or {}
-    posters = outputs.get("posters") or []
+    outputs = video.outputs
     return {
         "id": video.id, "title": video.title, "duration": video.duration, "status": video.status,
         "progress": round(video.progress or 0.0, 3), "error": video.error,
-        "playable": video.playable or video.status == "ready",
-        "poster_url": url(posters[0]["jpeg"]) if posters else url(outputs.get("poster")),
+        "playable": video.playable or video.status == VideoStatus.READY,
+        "poster_url": url(outputs.posters[0].jpeg) if outputs.posters else url(outputs.poster),
         "url": url_for("api.get_video", video_id=video.id),
         "page_url": url_for("studio.video_page", video_id=video.id),
     }
