@@ -4,6 +4,7 @@ a view, all to the same video: the worst case for row contention), in the same r
 database rows that 10,000 views cost. Targets: with beacons >= 0.7x the article alone, p99 < 50 ms,
 no errors, every view counted. Usage: python -m bench.beacons [seconds]"""
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -78,6 +79,26 @@ def rows_per_10000_views(video_id: str) -> tuple[int, int]:
     return rows, VIEWS_PER_MINUTE * len(bodies)
 
 
+def web_cpu_seconds(site) -> float:
+    """CPU time (user + system) used so far by gunicorn's worker processes: what each request costs,
+    however busy the shared machine's other tenants keep the cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{site.web.pid}/task/{site.web.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def cpu_per_request(site, seconds: int, run) -> tuple[float, tuple]:
+    """(ms of web CPU per request, wrk's result) of a wrk `run` lasting `seconds`."""
+    before = web_cpu_seconds(site)
+    result = run()
+    used = web_cpu_seconds(site) - before
+    return 1000 * used / max(1.0, result[0] * seconds), result
+
+
 def counted_views(site) -> int:
     with sqlite3.connect(site.data_dir / "videodesk.db") as connection:
         return connection.execute("SELECT coalesce(sum(views), 0) FROM playback_minutes").fetchone()[0]
@@ -95,8 +116,9 @@ def main(seconds: int = 10):
         video_id = html.split('data-video-id="', 1)[1].split('"', 1)[0]
         bodies = view_beacons(video_id)
         wrk(article, 2)  # warm every worker's page cache
-        alone = wrk(article, seconds)
+        article_cpu_ms, alone = cpu_per_request(site, seconds, lambda: wrk(article, seconds))
         pause_ms, calibration_rps = calibrated_pause(site, folder, bodies)
+        beacon_cpu_ms, beacons_alone = cpu_per_request(site, 3, lambda: send_beacons(site, folder, bodies, 3, pause_ms))
         load = {}
         sender = threading.Thread(target=lambda: load.update(result=send_beacons(site, folder, bodies, seconds + 2, pause_ms)))
         sender.start()
@@ -106,7 +128,7 @@ def main(seconds: int = 10):
         alone_after = wrk(article, seconds)  # the shared machine's load moves: alone before and after
         beacon_rps, beacon_p99, beacon_errors = load["result"]
         # Both runs' views (calibration and load), from wrk's rates: about, not exactly, what was sent.
-        sent_views = round((calibration_rps * 3 + beacon_rps * (seconds + 2)) / len(bodies))
+        sent_views = round(((calibration_rps + beacons_alone[0]) * 3 + beacon_rps * (seconds + 2)) / len(bodies))
         views = wait_until(lambda: (lambda n: n >= sent_views * 0.98 and n)(counted_views(site)),
                            timeout=3 * FLUSH_S + 10, what="the web processes to write their sums")
         with sqlite3.connect(site.data_dir / "videodesk.db") as connection:
@@ -124,6 +146,10 @@ def main(seconds: int = 10):
           f"{BEACON_CONNECTIONS} connections pausing {pause_ms:.0f} ms)")
     print(f"with/alone (mean of both): {with_beacons[0] / alone_rps:.2f}x (target >= 0.7x); p99 with beacons {with_beacons[1]:.1f} ms "
           f"(target < 50 ms); views counted {views} of about {sent_views} sent")
+    per_second = VIEWS_PER_MINUTE / 60 * len(bodies)
+    print(f"web CPU per request: article {article_cpu_ms:.2f} ms, beacon {beacon_cpu_ms:.2f} ms; beacons of "
+          f"{VIEWS_PER_MINUTE:,} views a minute = {per_second:.0f}/s x {beacon_cpu_ms:.2f} ms = "
+          f"{per_second * beacon_cpu_ms / 1000:.2f} of one core")
     print(f"rows in the database after the run: {stored}; row upserts per 10,000 views (one web process, "
           f"{FLUSH_S:g} s flushes): {rows}, against {beacon_count:,} beacons")
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # Lower edges of the startup-time classes (ms); the last class runs to beacons.MAX_STARTUP_MS.
 STARTUP_EDGES_MS = (0, 100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 15000, 30000)
 STARTUP, RETENTION, RENDITION, ERROR = "startup", "retention", "rendition", "error"
+RECORDER = "videodesk.playback_recorder"  # the app extension holding this process's Recorder
 
 
 def startup_bin(ms: int) -> int:
@@ -117,39 +118,26 @@ class Sums:
 
 
 class Recorder:
-    """This process's sums and the daemon thread that writes them every `analytics_flush_s` seconds
-    (0: at once, in the request). A sum that fails to write is kept for the next try; sums still in
+    """One app's sums in this process and the daemon thread that writes them every
+    `analytics_flush_s` seconds. A sum that fails to write is kept for the next try; sums still in
     memory are written when the process exits normally."""
 
-    def __init__(self):
-        self._pid = None
-
-    def _start(self, app, interval: float):
-        """Once per process (gunicorn forks workers: a thread or lock of the parent is not ours)."""
-        self._pid, self._app, self._interval = os.getpid(), app, interval
-        self._lock, self._sums, self._wake = threading.Lock(), Sums(), threading.Event()
+    def __init__(self, app, interval: float):
+        self.pid, self._app, self._interval = os.getpid(), app, interval
+        self._lock, self._sums = threading.Lock(), Sums()
         threading.Thread(target=self._run, name="playback-sums", daemon=True).start()
         atexit.register(self.flush)
 
     def add(self, beacon: Beacon):
-        interval = current_settings().analytics_flush_s
-        if interval <= 0:
-            sums = Sums()
-            sums.add(beacon, minute_now())
-            sums.write()
-            return
-        if self._pid != os.getpid():
-            self._start(current_app._get_current_object(), interval)
         with self._lock:
             self._sums.add(beacon, minute_now())
 
     def _run(self):
-        while not self._wake.wait(self._interval):
+        while True:
+            time.sleep(self._interval)
             self.flush()
 
     def flush(self) -> int:
-        if self._pid != os.getpid():
-            return 0
         with self._lock:
             taken, self._sums = self._sums, Sums()
         if not taken:
@@ -164,4 +152,23 @@ class Recorder:
             return 0
 
 
-recorder = Recorder()
+_recorders_made = threading.Lock()
+
+
+def record(beacon: Beacon):
+    """Add a checked beacon to the running app's sums (written at once when `analytics_flush_s` is 0).
+    Each process makes its own recorder: gunicorn forks workers, and a parent's thread is not theirs."""
+    interval = current_settings().analytics_flush_s
+    if interval <= 0:
+        sums = Sums()
+        sums.add(beacon, minute_now())
+        sums.write()
+        return
+    app = current_app._get_current_object()
+    recorder = app.extensions.get(RECORDER)
+    if recorder is None or recorder.pid != os.getpid():
+        with _recorders_made:
+            recorder = app.extensions.get(RECORDER)
+            if recorder is None or recorder.pid != os.getpid():
+                recorder = app.extensions[RECORDER] = Recorder(app, interval)
+    recorder.add(beacon)

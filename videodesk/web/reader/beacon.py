@@ -12,5 +12,5 @@ bp = json_errors(Blueprint("analytics", __name__))
 @bp.post("/beacon")
 @body_limit(BEACON)
 def beacon():
-    sums.recorder.add(beacons.parse(request.get_json(force=True, silent=True)))
+    sums.record(beacons.parse(request.get_json(force=True, silent=True)))
     return "", 204
