@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from .browser import browser, sign_in
+from .helpers import FileServer
 from .servers import Instance, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -107,6 +108,25 @@ def test_a_broken_media_url_counts_an_error(site):
         after = wait_until(lambda: (lambda f: f["errors"] > before["errors"] and f)(figures(site)), timeout=20,
                            what="the error beacon")
     assert after["error_rate"] > 0 and after["views"] > before["views"]
+
+
+def test_a_play_in_another_sites_page_counts_under_embed(site):
+    before = figures(site)["by_surface"]["embed"]["views"]
+    partner = FileServer("127.0.0.1")  # another origin framing the embed
+    page_url = partner.add("/", (f'<!doctype html><title>Partner</title><iframe src="{site.base}/embed/{site.video_id}" '
+                                 f'width="640" height="400" title="Video"></iframe>').encode(), "text/html")
+    try:
+        with browser() as chromium:
+            page = chromium.new_page()
+            page.goto(page_url, wait_until="networkidle")
+            video = page.frame_locator("iframe").locator("video")
+            video.evaluate("v => { v.muted = true; return v.play(); }")
+            video.evaluate("v => new Promise(resolve => {"
+                           " const check = () => v.currentTime > 1 ? resolve() : setTimeout(check, 100); check(); })")
+            page.goto("about:blank")
+    finally:
+        partner.close()
+    wait_until(lambda: figures(site)["by_surface"]["embed"]["views"] == before + 1, timeout=20, what="the embed's view")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
