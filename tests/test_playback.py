@@ -78,6 +78,14 @@ def test_beacons_sum_into_minute_buckets_and_histograms():
     assert total.minutes[(VIDEO, 100, "article")].views == 2
 
 
+def test_beacons_naming_too_many_videos_wait_for_the_next_interval(monkeypatch):
+    monkeypatch.setattr(sums, "MAX_VIDEOS", 2)
+    total = sums.Sums()
+    added = [total.add(beacons.parse({"video": video, "surface": "embed", "view": True}), minute=1)
+             for video in ("a" * 16, "b" * 16, "a" * 16, "c" * 16)]
+    assert added == [True, True, True, False] and total.videos == {"a" * 16, "b" * 16}
+
+
 def test_startup_classes_and_percentiles_from_the_histogram():
     assert sums.startup_bin(0) == 0 and sums.startup_bin(99) == 0 and sums.startup_bin(100) == 1
     assert sums.startup_bin(599_999) == len(sums.STARTUP_EDGES_MS) - 1

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 STARTUP_EDGES_MS = (0, 100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 15000, 30000)
 STARTUP, RETENTION, RENDITION, ERROR = "startup", "retention", "rendition", "error"
 RECORDER = "videodesk.playback_recorder"  # the app extension holding this process's Recorder
+# Videos one process sums between two writes: beacons naming random ids cannot grow memory (or the
+# public-video query) without bound; beacons for further videos wait for the next interval's room.
+MAX_VIDEOS = 5000
 
 
 def startup_bin(ms: int) -> int:
@@ -69,11 +72,17 @@ class Sums:
     def __init__(self):
         self.minutes: dict[tuple[str, int, str], MinuteSums] = {}
         self.bins: Counter[tuple[str, int, str, int]] = Counter()
+        self.videos: set[str] = set()
 
     def __bool__(self):
         return bool(self.minutes or self.bins)
 
-    def add(self, beacon: Beacon, minute: int):
+    def add(self, beacon: Beacon, minute: int) -> bool:
+        """Add the beacon; False (dropped) when MAX_VIDEOS other videos fill these sums."""
+        if beacon.video_id not in self.videos:
+            if len(self.videos) >= MAX_VIDEOS:
+                return False
+            self.videos.add(beacon.video_id)
         row = self.minutes.setdefault((beacon.video_id, minute, beacon.surface), MinuteSums())
         row.views += beacon.view
         row.exits_before_start += beacon.exit_before_start
@@ -94,19 +103,22 @@ class Sums:
             self.bins[(*key, RETENTION, percent)] += 1
         for height, ms in beacon.heights:
             self.bins[(*key, RENDITION, height)] += ms
+        return True
 
     def merge(self, other: "Sums"):
+        """Add sums that could not be written (their videos count against MAX_VIDEOS again)."""
         for key, row in other.minutes.items():
             self.minutes.setdefault(key, MinuteSums()).add(row)
         self.bins.update(other.bins)
+        self.videos |= other.videos
 
     def write(self) -> int:
         """Add these sums to the database's rows (videos without a published story are skipped: the
         beacon route cannot afford to look each one up). Returns the rows written."""
         session = db.session()
-        video_ids = {key[0] for key in self.minutes} | {key[0] for key in self.bins}
-        public = set(session.scalars(select(Story.video_id).distinct().where(
-            Story.video_id.in_(video_ids), Story.live_clause())))
+        ids = sorted(self.videos)
+        public = {video_id for start in range(0, len(ids), 500) for video_id in session.scalars(
+            select(Story.video_id).distinct().where(Story.video_id.in_(ids[start:start + 500]), Story.live_clause()))}
         minutes = [{"video_id": video, "minute": minute, "surface": surface, **vars(row)}
                    for (video, minute, surface), row in self.minutes.items() if video in public]
         bins = [{"video_id": video, "minute": minute, "kind": kind, "bin": number, "count": count}
