@@ -197,7 +197,7 @@ def test_who_sees_analytics_and_the_rankings(site):
     assert client.get("/api/analytics?limit=0", headers=bearer(tokens["editor"])).status_code == 400
 
 
-def test_a_process_writes_its_sums_every_interval(tmp_path):
+def test_a_process_writes_its_sums_in_the_background(tmp_path):
     app = make_app(tmp_path / "data", analytics_flush_s=0.2)
     tokens = make_tokens(app)
     videos = _library(app)

@@ -130,24 +130,28 @@ class Sums:
 
 
 class Recorder:
-    """One app's sums in this process and the daemon thread that writes them every
-    `analytics_flush_s` seconds. A sum that fails to write is kept for the next try; sums still in
-    memory are written when the process exits normally."""
+    """One app's sums in this process and the daemon thread that writes them: at most once every
+    `analytics_flush_s` seconds, at once when a beacon ends a quiet interval (so a spike costs one
+    write per interval, and a lone play shows without waiting). A sum that fails to write is kept
+    for the next try; sums still in memory are written when the process exits normally."""
 
     def __init__(self, app, interval: float):
         self.pid, self._app, self._interval = os.getpid(), app, interval
-        self._lock, self._sums = threading.Lock(), Sums()
+        self._lock, self._sums, self._waiting = threading.Lock(), Sums(), threading.Event()
         threading.Thread(target=self._run, name="playback-sums", daemon=True).start()
         atexit.register(self.flush)
 
     def add(self, beacon: Beacon):
         with self._lock:
             self._sums.add(beacon, minute_now())
+        self._waiting.set()
 
     def _run(self):
         while True:
-            time.sleep(self._interval)
+            self._waiting.wait()
+            self._waiting.clear()
             self.flush()
+            time.sleep(self._interval)
 
     def flush(self) -> int:
         with self._lock:
