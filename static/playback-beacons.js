@@ -101,12 +101,17 @@
       var code = video.error ? video.error.code : 4;
       if (video.error || event.target === video.querySelector("source:last-of-type")) reportError(code, true);
     }, true);
-    // player.js hands over its hls.js instance: level switches and hls.js's own fatal errors.
-    figure.addEventListener("player:hls", function (event) {
-      var hls = event.detail, Events = window.Hls.Events, first = true;
-      hlsLevels = true;
-      hls.on(Events.LEVEL_SWITCHED, function () { if (!first) pending.switches += 1; first = false; });
-      hls.on(Events.ERROR, function (_name, data) {
+    // player.js announces each engine it starts; with hls.js (figure.hlsPlayer): level switches and
+    // hls.js's own fatal errors.
+    var watchedHls = null;
+    figure.addEventListener("player:engine", function () {
+      var hls = figure.hlsPlayer;
+      hlsLevels = !!hls;
+      if (!hls || hls === watchedHls) return;
+      watchedHls = hls;
+      var first = true;
+      hls.on(window.Hls.Events.LEVEL_SWITCHED, function () { if (!first) pending.switches += 1; first = false; });
+      hls.on(window.Hls.Events.ERROR, function (_name, data) {
         if (data.fatal) reportError(HLS_ERROR_CODES[data.type] || 0, true);
       });
     });

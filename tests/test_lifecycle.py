@@ -1,10 +1,13 @@
 """The video lifecycle (videodesk/core/lifecycle): edit jobs keep each other's outputs, and every
 transition a state does not allow is refused."""
+import json
 from datetime import timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, text, update
 
-from videodesk.core import db
+from videodesk.core import db, migrate
 from videodesk.core.lifecycle import IllegalTransition, captioning, ladder, video
 from videodesk.core.lifecycle.states import (
     Captioning,
@@ -17,7 +20,7 @@ from videodesk.core.lifecycle.states import (
     Trim,
     VideoStatus,
 )
-from videodesk.core.models import Video, utcnow
+from videodesk.core.models import LadderPart, Video, utcnow
 
 from .helpers import bearer, make_app, ready_video
 
@@ -166,3 +169,56 @@ def test_old_rows_load_and_wrong_shapes_are_refused():
             Captioning.from_json(wrong)
     with pytest.raises(InvalidRecord):
         ClipOrigin.from_json({"start": 1, "end": 2})
+
+
+def test_an_edit_jobs_failure_moves_out_of_the_processing_error(tmp_path):
+    """0014_lifecycle: a ready video's `error` came from its poster or social-cut job; it becomes that
+    job's failure, and `error` means processing again."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(migrate.alembic_config(url), "0019_analytics")
+    rows = {"v0000000000000000001": ("ready", "The new poster could not be made: no frame"),
+            "v0000000000000000002": ("ready", "The 9:16 social cut could not be made: disk"),
+            "v0000000000000000003": ("failed", "The poster step failed: broken file")}
+    with create_engine(url).begin() as connection:
+        for video_id, (status, error) in rows.items():
+            connection.execute(text(
+                "INSERT INTO videos (id, title, status, progress, error, source_kind, source_name, outputs, "
+                "pipeline_state, created_at, updated_at) VALUES (:id, 't', :status, 1, :error, 'upload', 'a.mp4', "
+                "'{}', '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"),
+                {"id": video_id, "status": status, "error": error})
+    migrate.upgrade(url)
+    with create_engine(url).connect() as connection:
+        found = {row[0]: (row[1], json.loads(row[2])) for row in connection.execute(
+            text("SELECT id, error, edit_errors FROM videos"))}
+    assert found == {"v0000000000000000001": (None, {"poster": rows["v0000000000000000001"][1]}),
+                     "v0000000000000000002": (None, {"social_cut": rows["v0000000000000000002"][1]}),
+                     "v0000000000000000003": (rows["v0000000000000000003"][1], {})}
+
+
+def test_the_sweep_recovers_a_dead_transcription_and_a_lost_ladder_part(tmp_path):
+    """Every job kind is recovered alike: a transcription whose worker was killed is queued and sent
+    again, and a queued ladder part whose queue message was lost is sent again (once)."""
+    from videodesk.jobs.queue import queue
+    app = make_app(tmp_path / "data")  # a real (SQLite) queue, nothing consuming it
+    with app.app_context():
+        session = db.session()
+        probed = PipelineState(info={"duration": 9.0, "audio": {"codec": "aac"}})
+        dead = Video(title="dead worker", status=VideoStatus.READY, pipeline_state=probed,
+                     captioning=Captioning(status=CaptioningStatus.RUNNING, worker="gone:1"))
+        chunked = Video(title="in parts", status=VideoStatus.PROCESSING)
+        session.add_all([dead, chunked])
+        session.flush()
+        ladder.plan(session, chunked.id, {"0000": 0.5, "0001": 0.5, ladder.ASSEMBLE: 0.0})
+        session.commit()
+        old = utcnow() - timedelta(seconds=app.settings.job_lease_s + 1)
+        session.execute(update(Video).values(updated_at=old))
+        session.execute(update(LadderPart).values(updated_at=old))
+        session.commit()
+        queue().recover_stalled()
+        sent = sorted((task.name, *task.args) for task in queue().huey.pending())
+        assert sent == [("videodesk.ladder_part", chunked.id, "0000"), ("videodesk.ladder_part", chunked.id, "0001"),
+                        ("videodesk.transcribe", dead.id)]
+        session.refresh(dead)
+        assert dead.captioning.status == CaptioningStatus.QUEUED
+        queue().recover_stalled()  # sent and touched: not sent twice
+        assert len(queue().huey.pending()) == 3

@@ -60,10 +60,11 @@ def test_two_frames_twenty_minutes_apart_declared_at_60_fps_are_refused(tmp_path
                  "-vf", "setpts=N*1200/TB", "-fps_mode", "passthrough", "-c:v", "libx264", source)
     info = probe.probe(source, timeout=20)
     assert info.video.fps == 60 and info.duration > 1199
-    started = time.monotonic()
+    ctx = pipeline.Context(source=source, media_dir=tmp_path / "media", work_dir=tmp_path / "work",
+                           limits=LIMITS, state={})
     with pytest.raises(MediaError, match="declares 60 frames per second but holds only 2 frames"):
-        process(source, tmp_path)
-    assert time.monotonic() - started < 60  # refused at the probe, not after 72,001 frames per rendition
+        pipeline.run_steps(ctx)
+    assert ctx.state.get("done", []) == []  # refused at the probe, before a single frame was encoded
 
 
 def test_sixty_subtitle_streams_are_refused_readably(tmp_path):
@@ -96,3 +97,15 @@ def test_a_video_over_its_work_budget_fails_readably(tmp_path):
                            limits=limits, state={})
     with pytest.raises(MediaError, match="processing budget"):
         pipeline.run_steps(ctx)
+
+
+def test_ladder_parts_share_the_video_s_work_budget(tmp_path):
+    """A part taken by any worker after the budget ran out fails with the budget's reason at once."""
+    source = media.make_clip(tmp_path / "clip.mp4", seconds=3)
+    limits = dataclasses.replace(LIMITS, chunk_seconds=1.0)
+    ctx = pipeline.Context(source=source, media_dir=tmp_path / "media", work_dir=tmp_path / "work", limits=limits,
+                           state={"info": probe.probe(source, timeout=20).to_dict(), "done": ["probe"],
+                                  "work_budget_s": 60.0, "work_deadline": time.time() - 1})
+    for encode in (lambda: pipeline.encode_chunk(ctx, 0), lambda: pipeline.encode_audio(ctx)):
+        with pytest.raises(pipeline.WorkBudgetSpent, match="processing budget of 1 minute[.]"):
+            encode()

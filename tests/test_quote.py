@@ -52,6 +52,7 @@ def captions_of(site, video_id) -> list[dict]:
     return response.json()["captions"]
 
 
+@pytest.mark.timeout(900)  # Whisper on 80 s of speech and a ladder: minutes on a shared 2-core machine
 def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, speech):
     response = post_video(site, speech)
     assert response.status_code == 202, response.text

@@ -35,7 +35,7 @@ class Invalid(DomainError):
 
     status = 400
     codes = ("invalid_field", "missing_field", "invalid_json", "missing_file", "empty_file", "invalid_captions",
-             "invalid_metadata", "missing_length", "url_not_allowed", "invalid_beacon")
+             "invalid_metadata", "missing_length", "url_not_allowed", "invalid_beacon", "invalid_audio")
 
 
 class Unauthorized(DomainError):

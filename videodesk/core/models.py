@@ -9,6 +9,7 @@ from videodesk.core.ids import random_id
 from videodesk.core.lifecycle.states import (
     Captioning,
     ClipOrigin,
+    EditErrors,
     Outputs,
     PartStatus,
     PipelineState,
@@ -60,6 +61,8 @@ class Video(Base):
     status: Mapped[VideoStatus] = mapped_column(StatusText(VideoStatus), default=VideoStatus.QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)  # why processing failed
+    # Why an edit job (poster, social cut) failed, per job; the video stays ready.
+    edit_errors: Mapped[EditErrors] = mapped_column(TypedJSON(EditErrors), default=lambda: EditErrors())
     source_kind: Mapped[str] = mapped_column(String(20), default="upload")
     source_name: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(Text)
@@ -90,6 +93,9 @@ class Video(Base):
         back_populates="video", cascade="all, delete-orphan", order_by="CaptionTrack.id"
     )
     stories: Mapped[list["Story"]] = relationship(back_populates="video")
+    audio_tracks: Mapped[list["AudioTrack"]] = relationship(
+        back_populates="video", cascade="all, delete-orphan", order_by="(AudioTrack.is_default.desc(), AudioTrack.source, AudioTrack.id)"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -100,7 +106,7 @@ class Video(Base):
         """Its HLS and MP4 play in a browser: the quick version while processing, then the full ladder."""
         return self.status != VideoStatus.FAILED and bool(self.outputs.hls and self.outputs.mp4)
 
-    @validates("status", "pipeline_state", "outputs", "captioning", "clip_of", "trim")
+    @validates("status", "pipeline_state", "outputs", "captioning", "clip_of", "trim", "edit_errors")
     def _typed(self, key, value):
         """States stay typed: a plain form given to the constructor (tests, seeds) is checked and converted."""
         if key == "status":
@@ -124,6 +130,28 @@ class LadderPart(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AudioTrack(Base):
+    """One sound track of a video (a language, a dub, audio description, commentary): its own AAC
+    rendition in the HLS ladder's folder, listed in the master playlist (media/audio.py)."""
+
+    __tablename__ = "audio_tracks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(35))
+    label: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="main")   # main, dub, description, commentary
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "source": a sound stream of the original (stream_index); "upload": added later (original_name)
+    source: Mapped[str] = mapped_column(String(20), default="source")
+    stream_index: Mapped[int | None] = mapped_column(Integer)
+    # The added file, kept private beside the video's original, so reprocessing and clips can use it.
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    folder: Mapped[str] = mapped_column(String(200))  # its rendition, relative to the HLS folder
+    mp4_name: Mapped[str | None] = mapped_column(String(200))  # the MP4 in this language, once asked for
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    video: Mapped[Video] = relationship(back_populates="audio_tracks")
 
 
 class CaptionTrack(Base):

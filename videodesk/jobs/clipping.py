@@ -7,6 +7,7 @@ from videodesk.core import storage
 from videodesk.core.digests import sha256_of
 from videodesk.core.lifecycle.states import Cut
 from videodesk.core.models import Video
+from videodesk.jobs import audio_tracks
 from videodesk.jobs.workspace import Workspace
 from videodesk.media import clip
 from videodesk.media.outputs import atomic_output
@@ -60,6 +61,7 @@ def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> Cut:
     if video.source_kind == "clip" and video.source_sha256 is None:
         start, end = video.clip_of.start, video.clip_of.end
         method = _cut(_parent_original(video, ws), ws.source, start, end, limits, report)
+        audio_tracks.carry_to_clip(video, ws, limits.step_timeout(end - start))
         ws.store_original()
         video.source_size, video.source_sha256 = ws.source.stat().st_size, sha256_of(ws.source)
     else:

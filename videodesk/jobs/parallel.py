@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from videodesk.core import db
 from videodesk.core.lifecycle import ladder
-from videodesk.core.lifecycle.states import PartStatus, VideoStatus
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import LadderPart, Video, utcnow
 from videodesk.jobs import processing
 from videodesk.jobs.workspace import workspace
@@ -23,23 +23,18 @@ from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
 AUDIO = "audio"
-ASSEMBLE = "assemble"
+ASSEMBLE = ladder.ASSEMBLE
 # The sound is one pass over the whole clip, cheap next to the pictures.
 AUDIO_WEIGHT = 0.05
 
 
-def _parts(session, video_id: str) -> dict[str, LadderPart]:
-    return {part.name: part for part in session.scalars(select(LadderPart).where(LadderPart.video_id == video_id))}
-
-
-def start(video_id: str) -> list[str]:
-    """Create the parts of the video's ladder (once) and name those to put in the queue."""
+def start(video_id: str):
+    """Create the parts of the video's ladder (once) and send those that wait to the queue."""
     session = db.session()
     video = session.get(Video, video_id)
     if video is None or video.status != VideoStatus.PROCESSING:
-        return []
-    parts = _parts(session, video_id)
-    if not parts:
+        return
+    if not ladder.parts(session, video_id):
         with workspace(video_id, job="plan") as ws:
             ctx = processing.context(video, ws)
         fps, duration = chunks.frame_rate(ctx.info), ctx.info.duration
@@ -48,12 +43,9 @@ def start(video_id: str) -> list[str]:
         if ctx.info.audio is not None:
             weights[AUDIO] = AUDIO_WEIGHT
         ladder.plan(session, video_id, {**weights, ASSEMBLE: 0.0})
-        session.commit()
-        parts = _parts(session, video_id)
-    waiting = [name for name, part in parts.items() if name != ASSEMBLE and part.status == PartStatus.QUEUED]
-    if _encoded(parts):
-        return [ASSEMBLE]
-    return sorted(waiting)
+        session.flush()
+    ladder.send_waiting(session, video_id)
+    session.commit()
 
 
 def _claim(session, video_id: str, name: str) -> bool:
@@ -84,21 +76,12 @@ def _reporter(session, video: Video, name: str, *, part_progress: bool):
     return processing.every_second(session, apply)
 
 
-def _encoded(parts: dict) -> bool:
-    """Every chunk and the sound are done: the assembly may start."""
-    return bool(parts) and all(p.status == PartStatus.DONE for n, p in parts.items() if n != ASSEMBLE)
-
-
-def _all_encoded(session, video_id: str) -> bool:
-    return _encoded(_parts(session, video_id))
-
-
-def run_part(video_id: str, name: str) -> bool:
-    """Encode one part; True when it was the last one and the assembly can start."""
+def run_part(video_id: str, name: str):
+    """Encode one part; the last one sends the assembly."""
     session = db.session()
     video = session.get(Video, video_id)
     if video is None or video.status != VideoStatus.PROCESSING or not _claim(session, video_id, name):
-        return False
+        return
     report = _reporter(session, video, name, part_progress=True)
     with workspace(video_id, job=name) as ws:
         try:
@@ -113,25 +96,27 @@ def run_part(video_id: str, name: str) -> bool:
             session.refresh(video)
             if video.status == VideoStatus.PROCESSING:
                 processing.fail(session, video, ws, processing.failure_reason(video, exc))
-            return False
+            return
     ladder.done(session, video_id, name)
+    session.flush()
+    if ladder.encoded(session, video_id):
+        ladder.send_waiting(session, video_id)
     session.commit()
     log.info("video %s: ladder part %s done (worker %s)", video_id, name, processing.WORKER_NAME)
-    return _all_encoded(session, video_id)
 
 
 def assemble(video_id: str) -> str | None:
     """Join the parts into the ladder, then run the remaining steps; READY when the video is."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != VideoStatus.PROCESSING or not _all_encoded(session, video_id) \
+    if video is None or video.status != VideoStatus.PROCESSING or not ladder.encoded(session, video_id) \
             or not _claim(session, video_id, ASSEMBLE):
         return None
     with workspace(video_id, job=ASSEMBLE) as ws:
         try:
             processing.prepare_source(video, ws)
             ws.restore()
-            ctx = processing.context(video, ws)
+            ctx = processing.pipeline_context(video, ws)
             save = processing.saver(session, video, ws, ctx)
             if "ladder" not in ctx.state.get("done", []):
                 pipeline.assemble_ladder(ctx)
@@ -145,10 +130,3 @@ def assemble(video_id: str) -> str | None:
     ladder.done(session, video_id, ASSEMBLE)
     return processing.finish(session, video, ctx)
 
-
-def requeue_stalled() -> list[tuple[str, str]]:
-    """(video id, part name) of the parts whose worker stopped renewing the lease, queued again."""
-    session = db.session()
-    stalled = ladder.requeue_stalled(session, processing.lease_cutoff())
-    session.commit()
-    return stalled

@@ -6,6 +6,7 @@ import ffmpeg
 ALLOWED_DEMUXERS = (
     "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
     "mpegts", "mpeg", "mxf", "ogg", "asf", "dv",
+    "wav", "mp3", "flac", "aac",  # sound-only files: added audio tracks
 )
 # The widest and tallest accepted picture (probe.validate), and no decoder makes a larger one: H.264
 # may change size mid-stream, so a file probed at 320x180 can carry far larger frames later

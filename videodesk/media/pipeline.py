@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from videodesk.core.ids import short_token
-from videodesk.media import analysis, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
+from videodesk.core.languages import language_name
+from videodesk.media import analysis, audio, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
@@ -27,6 +28,7 @@ STORYBOARD_VTT = "storyboard.vtt"
 PREVIEW_MP4 = "preview.mp4"
 PREVIEW_WEBP = "preview.webp"
 ANALYSIS_FILE = "analysis.txt"
+ADDED_AUDIO_DIR = "added-audio"  # in the work folder: the files of audio tracks added later (private)
 # Less than this share of the declared duration decoded means the file is cut short.
 DECODABLE_SHARE = 0.8
 
@@ -57,8 +59,21 @@ class WorkBudgetSpent(MediaError):
     """The video's processing, over all its steps and ladder parts, took longer than its work budget."""
 
     def __init__(self, budget_s: float):
-        super().__init__(f"Processing stopped: the video used up its processing budget of {budget_s / 60:.0f} minutes. "
-                         "The file holds far more work than its length suggests.")
+        minutes = max(1, round(budget_s / 60))
+        super().__init__(f"Processing stopped: the video used up its processing budget of {minutes} "
+                         f"minute{'s' if minutes > 1 else ''}. The file holds far more work than its length suggests.")
+
+
+@dataclass(frozen=True)
+class AddedAudio:
+    """An audio track added after upload: its kept file (audio.keep_command, in the work folder) and how
+    the master lists it."""
+    path: Path
+    folder: str
+    lang: str
+    name: str
+    kind: str
+    start: float = 0.0  # where the picture starts in the kept file (a trimmed video's trim start)
 
 
 @dataclass
@@ -69,6 +84,7 @@ class Context:
     limits: Limits
     state: dict
     outputs: dict = field(default_factory=dict)  # file names of what the steps made, by kind
+    added_audio: list[AddedAudio] = field(default_factory=list)  # encoded by step_audio with the source's tracks
 
     @property
     def info(self) -> MediaInfo:
@@ -203,6 +219,69 @@ def _check_decoded(info: MediaInfo, analysis_file: Path):
                          "the file looks truncated or damaged.")
 
 
+def measure_sound(ctx: Context, path: Path, demuxer: str | None, stream_index: int,
+                  fingerprint: bool = False) -> tuple[dict | None, str | None]:
+    """(loudness measurement or None for silence/unmeasurable sound, MD5 of the samples when asked)."""
+    result = run(loudness.measure_stream_command(path, demuxer, stream_index, ctx.limits.loudness_target, fingerprint),
+                 timeout=ctx.timeout, what="Loudness measurement")
+    try:
+        measured = loudness.parse_measurement(result.stderr)
+    except ValueError:
+        raise MediaError("An audio track could not be measured; it may be damaged.") from None
+    return measured, audio.parse_fingerprint(result.stdout) if fingerprint else None
+
+
+def encode_audio_track(ctx: Context, path: Path, demuxer: str | None, stream_index: int, folder: str,
+                       measured: dict | None, start: float = 0.0):
+    """One sound stream (from `start` on) as its own AAC rendition in hls/<folder>/, as long as the
+    picture and normalized like the main track; redoing it replaces it whole."""
+    normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
+    length = ctx.info.duration
+    with atomic_output(ctx.media_dir / HLS_DIR / folder, directory=True) as out:
+        run(audio.encode_command(path, demuxer, stream_index, out, normalize, length, start), timeout=ctx.timeout,
+            what="Audio track encoding")
+
+
+def write_master(ctx: Context, renditions: list[audio.Rendition]):
+    """The HLS master with these audio renditions (playlists only: no media is touched)."""
+    master = ctx.media_dir / HLS_DIR / "master.m3u8"
+    text = audio.master_with_audio(master.read_text(), renditions)
+    with atomic_output(master) as tmp:
+        tmp.write_text(text)
+
+
+def step_audio(ctx: Context, report):
+    """Every sound stream of the source worth offering becomes a track (the main one is the ladder's
+    own rendition; silent streams and repeats are dropped), then the tracks added later; the
+    master lists them all with their language. state["audio_tracks"] records what was made."""
+    info = ctx.info
+    streams = audio.source_streams(info)
+    measurements = {}
+    if len(streams) > 1:
+        for number, stream in enumerate(streams):
+            measurements[stream.index] = measure_sound(ctx, ctx.source, info.demuxer, stream.index, fingerprint=True)
+            report(0.3 * (number + 1) / len(streams))
+    made = []
+    for position, stream in enumerate(audio.kept_streams(streams, measurements)):
+        folder = audio.MAIN_FOLDER if position == 0 else f"audio-{stream.index}"
+        if position > 0:
+            encode_audio_track(ctx, ctx.source, info.demuxer, stream.index, folder, measurements[stream.index][0])
+        lang = audio.track_language(stream)
+        made.append({"folder": folder, "lang": lang, "name": stream.title or language_name(lang),
+                     "kind": "main" if position == 0 else audio.stream_kind(stream), "stream": stream.index})
+    for added in ctx.added_audio:
+        measured, _ = measure_sound(ctx, added.path, audio.KEPT_DEMUXER, 0)
+        encode_audio_track(ctx, added.path, audio.KEPT_DEMUXER, 0, added.folder, measured, added.start)
+    renditions = [audio.Rendition(folder=track["folder"], lang=track["lang"], name=track["name"], kind=track["kind"],
+                                  default=number == 0) for number, track in enumerate(made)]
+    renditions += [audio.Rendition(folder=added.folder, lang=added.lang, name=added.name, kind=added.kind,
+                                   default=not renditions and number == 0)
+                   for number, added in enumerate(ctx.added_audio)]
+    if renditions:
+        write_master(ctx, renditions)
+    ctx.state["audio_tracks"] = made
+
+
 def ladder_chunks(ctx: Context) -> list[chunks.Chunk] | None:
     """The chunks of a parallel ladder, or None when the clip is short enough for one pass."""
     seconds, info = ctx.limits.chunk_seconds, ctx.info
@@ -265,9 +344,13 @@ def remove_parts(ctx: Context):
     shutil.rmtree(ctx.work_dir / PARTS_DIR, ignore_errors=True)
 
 
+def web_rendition(ctx: Context) -> ladder.Rendition:
+    """The ladder rendition the web MP4 is made of."""
+    return ladder.web_rendition([ladder.Rendition(**r) for r in ctx.state["renditions"]])
+
+
 def step_mp4(ctx: Context, report):
-    renditions = [ladder.Rendition(**r) for r in ctx.state["renditions"]]
-    web = ladder.web_rendition(renditions)
+    web = web_rendition(ctx)
     hls_dir = ctx.media_dir / HLS_DIR
     with contextlib.ExitStack() as stack:
         video = stack.enter_context(atomic_output(ctx.work_dir / "web-video.mp4"))
@@ -363,8 +446,17 @@ def _write_track(ctx: Context, words, lang: str, kind: str, name: str | None = N
     return name
 
 
+@dataclass(frozen=True)
+class Sound:
+    """A sound stream to transcribe other than the main one: a dub of the source or an added track."""
+    path: Path
+    demuxer: str | None
+    stream_index: int
+    start: float = 0.0
+
+
 def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None,
-               captioned: Collection[str] = (), on_partial=lambda auto: None):
+               captioned: Collection[str] = (), on_partial=lambda auto: None, sound: Sound | None = None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
     model is not even loaded). The track's language is the one Whisper detects; `language_hint`
     (e.g. the story's language) is used only when Whisper is unsure.
@@ -373,14 +465,17 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
     "engine", "translations": [...], "transcribed_until": s}, or None when there is no speech.
     The track grows while speech is recognised: every few seconds of speech its file is written
-    again with the words so far and `on_partial(state["auto_captions"])` is called."""
+    again with the words so far and `on_partial(state["auto_captions"])` is called.
+    With `sound` (an audio track in another language), that sound is transcribed, not translated."""
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
-    translate_to = ctx.limits.translate_to
+    translate_to = ctx.limits.translate_to if sound is None else None
+    sound = sound or Sound(ctx.source, info.demuxer, info.audio.index)
     ctx.state["auto_captions"] = None
     try:
-        run(speech.audio_command(ctx.source, info, pcm), timeout=ctx.timeout, what="Audio extraction",
+        run(speech.sound_command(sound.path, sound.demuxer, sound.stream_index, pcm, sound.start),
+            timeout=ctx.timeout, what="Audio extraction",
             on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
         samples = speech.load_audio(pcm)
     finally:
@@ -419,7 +514,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
 # (name, function, share of the progress bar)
 STEPS = (
     ("probe", step_probe, 0.01), ("quick", step_quick, 0.04), ("subtitles", step_subtitles, 0.01),
-    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74),
+    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74), ("audio", step_audio, 0.04),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
     ("preview", step_preview, 0.05),
 )
@@ -470,11 +565,31 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
     return True
 
 
-def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None) -> str:
-    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4;
-    returns its file name."""
+def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None,
+                    audio_folder: str | None = None) -> str:
+    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4,
+    with the sound of the audio track in hls/<audio_folder>/ when given; returns its file name."""
     name = social.file_name(aspect, short_token())
-    with atomic_output(ctx.media_dir / name) as tmp:
+    with contextlib.ExitStack() as stack:
+        sound = None
+        if audio_folder:
+            sound = stack.enter_context(atomic_output(ctx.work_dir / "social-audio.mp4"))
+            hls.join_fragments(ctx.media_dir / HLS_DIR / audio_folder / "index.m3u8", sound)
+        tmp = stack.enter_context(atomic_output(ctx.media_dir / name))
         run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
-                                      ctx.info.audio is not None, logo), timeout=ctx.timeout, what="Social cut")
+                                      ctx.info.audio is not None, logo, sound), timeout=ctx.timeout, what="Social cut")
+    return name
+
+
+def make_language_mp4(ctx: Context, audio_folder: str, lang: str) -> str:
+    """The web MP4 with another audio track (hls/<audio_folder>/) instead of the main one: the same
+    video fragments and the track's AAC, copied, not encoded again; returns its file name."""
+    web = web_rendition(ctx)
+    name = f"video-{lang}-{short_token()}.mp4"
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(ctx.work_dir / "web-video.mp4") as video, \
+            atomic_output(ctx.work_dir / "language-audio.mp4") as sound, atomic_output(ctx.media_dir / name) as mp4:
+        hls.join_fragments(ctx.media_dir / HLS_DIR / web.name / "index.m3u8", video)
+        hls.join_fragments(ctx.media_dir / HLS_DIR / audio_folder / "index.m3u8", sound)
+        run(ladder.mp4_remux_command(video, sound, mp4), timeout=ctx.timeout, what="MP4 packaging")
     return name

@@ -40,6 +40,10 @@ class AudioStream:
     codec: str
     channels: int
     sample_rate: int
+    language: str = "und"     # the container's language tag (ISO 639-2 mostly), as written
+    title: str = ""
+    default: bool = False     # the default disposition: the main track
+    role: str = ""            # "description", "commentary" or "dub" from the stream's disposition
 
 
 @dataclass
@@ -50,10 +54,11 @@ class MediaInfo:
     size: int
     bit_rate: int
     video: VideoStream | None
-    audio: AudioStream | None
+    audio: AudioStream | None     # the main sound: the default-disposition stream, else the first
     subtitles: list = field(default_factory=list)
     video_streams: int = 1
     audio_streams: int = 0
+    sounds: list[AudioStream] = field(default_factory=list)  # every sound stream, main first
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,7 +66,8 @@ class MediaInfo:
     @classmethod
     def from_dict(cls, data: dict) -> "MediaInfo":
         return cls(**{**data, "video": VideoStream(**data["video"]) if data.get("video") else None,
-                      "audio": AudioStream(**data["audio"]) if data.get("audio") else None})
+                      "audio": AudioStream(**data["audio"]) if data.get("audio") else None,
+                      "sounds": [AudioStream(**a) for a in data.get("sounds") or []]})
 
 
 def probe_command(path) -> list[str]:
@@ -100,6 +106,20 @@ def _video_stream(stream: dict) -> VideoStream:
     )
 
 
+# ffprobe's disposition flags that say what a sound stream is for.
+AUDIO_ROLES = (("visual_impaired", "description"), ("descriptions", "description"), ("comment", "commentary"),
+               ("dub", "dub"))
+
+
+def _audio_stream(stream: dict) -> AudioStream:
+    tags, disposition = stream.get("tags") or {}, stream.get("disposition") or {}
+    role = next((role for flag, role in AUDIO_ROLES if disposition.get(flag)), "")
+    return AudioStream(index=int(stream["index"]), codec=stream.get("codec_name", "unknown"),
+                       channels=int(stream.get("channels") or 0), sample_rate=int(stream.get("sample_rate") or 0),
+                       language=str(tags.get("language") or "und")[:16], title=str(tags.get("title") or "")[:100],
+                       default=bool(disposition.get("default")), role=role)
+
+
 def parse_probe(output: str) -> MediaInfo:
     data = json.loads(output or "{}")
     fmt = data.get("format") or {}
@@ -113,16 +133,14 @@ def parse_probe(output: str) -> MediaInfo:
                   "lang": (s.get("tags") or {}).get("language", "und")}
                  for s in streams if s.get("codec_type") == "subtitle"]
     video = _video_stream(videos[0]) if videos else None
-    audio = None
-    if audios:
-        a = audios[0]
-        audio = AudioStream(index=int(a["index"]), codec=a.get("codec_name", "unknown"),
-                            channels=int(a.get("channels") or 0), sample_rate=int(a.get("sample_rate") or 0))
+    sounds = sorted((_audio_stream(a) for a in audios), key=lambda a: not a.default)
+    audio = sounds[0] if sounds else None
     duration = float(fmt.get("duration") or (videos[0].get("duration") if videos else 0) or 0)
     return MediaInfo(
         demuxer=fmt.get("format_name", "").split(",")[0], format_name=fmt.get("format_name", ""),
         duration=duration, size=int(fmt.get("size") or 0), bit_rate=int(fmt.get("bit_rate") or 0),
         video=video, audio=audio, subtitles=subtitles, video_streams=len(videos), audio_streams=len(audios),
+        sounds=sounds,
     )
 
 

@@ -17,7 +17,6 @@ import ffmpeg
 
 from videodesk.media import whisper_model
 from videodesk.media.command import compile_command, open_input, output_path
-from videodesk.media.probe import MediaInfo
 from videodesk.media.runner import MediaError
 
 SAMPLE_RATE = 16000
@@ -43,6 +42,9 @@ DECODE = {
     "hallucination_silence_threshold": 2.0,
     "temperature": (0.0, 0.2, 0.4, 0.6),   # fewer slow retries on audio the model cannot make sense of
 }
+# Speech stretches decoded together by faster-whisper's batched pipeline; 0: one 30 s window after
+# another (docs/PERFORMANCE.md, "Speed of recognition", has the figures behind the choice).
+BATCH_SIZE = 0
 
 
 @dataclass
@@ -62,9 +64,11 @@ class Transcript:
     translated_from: str | None = None
 
 
-def audio_command(src, info: MediaInfo, dst) -> list[str]:
-    """16 kHz mono 16-bit PCM: what speech engines eat."""
-    audio = open_input(src, info.demuxer)[str(info.audio.index)]
+def sound_command(src, demuxer: str | None, stream_index: int, dst, start: float = 0.0) -> list[str]:
+    """16 kHz mono 16-bit PCM of a sound stream from `start` on: what speech engines eat."""
+    audio = open_input(src, demuxer)[str(stream_index)]
+    if start > 0:
+        audio = audio.filter("atrim", start=f"{start:.6f}").filter("asetpts", "PTS-STARTPTS")
     return compile_command(ffmpeg.output(audio, output_path(dst), ac=1, ar=SAMPLE_RATE, f="s16le",
                                          **{"c:a": "pcm_s16le"}), progress=True)
 
@@ -157,8 +161,15 @@ class WhisperEngine:
         options = dict(DECODE)
         if task == "translate":
             options["temperature"] = 0.0  # sampled retries make translations differ from run to run
-        segments, info = self.model.transcribe(samples, language=language, task=task, vad_filter=True,
-                                               vad_parameters=VAD, **options)
+        if BATCH_SIZE:
+            from faster_whisper import BatchedInferencePipeline
+
+            segments, info = BatchedInferencePipeline(self.model).transcribe(
+                samples, language=language, task=task, vad_filter=True, vad_parameters=VAD, batch_size=BATCH_SIZE,
+                **options)
+        else:
+            segments, info = self.model.transcribe(samples, language=language, task=task, vad_filter=True,
+                                                   vad_parameters=VAD, **options)
         duration = max(info.duration, 0.001)
         words, handed = [], 0.0
         for segment in segments:

@@ -8,16 +8,16 @@ import math
 
 from sqlalchemy import select
 
-from videodesk.core import changes, db
+from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.lifecycle import captioning
 from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import CaptioningStatus, ClipOrigin, Trim, VideoStatus
-from videodesk.core.models import Video
+from videodesk.core.models import Story, Video
 from videodesk.core.validation import text_field
 from videodesk.media.captions import cues_between
 from videodesk.media.clip import MIN_LENGTH_S
-from videodesk.newsroom import chapters, library
+from videodesk.newsroom import chapters, library, stories
 
 # Player durations are rounded to the millisecond; an `end` this close to the end is the end.
 END_TOLERANCE_S = 0.001
@@ -85,6 +85,28 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     chapters.apply_chapters(clip, chapters.shifted(parent.chapters or [], start, end), end - start)
     db.session().commit()
     return clip
+
+
+STORY_STATUSES = ("draft", "published")
+
+
+def clip_to_story(user, parent: Video, data: dict) -> tuple[Video, Story]:
+    """The breaking-news action: a clip of the range (the parent may still be processing) attached
+    to an existing story (`story_id`) or a new one (`headline`, default the clip's title), saved as
+    `status` (draft or published). The caller queues the clip's job."""
+    status = data.get("status") or "draft"
+    if status not in STORY_STATUSES:
+        raise Invalid("'status' must be draft or published.")
+    story_id, story = str(data.get("story_id") or ""), None
+    if story_id:
+        if not story_id.isdigit():
+            raise Invalid("'story_id' must be the id of a story.")
+        story = stories.story_by_id(int(story_id))
+    headline = text_field(data, "headline", max_length=300)  # checked before anything is made
+    clip = create_clip(user, parent, {key: data[key] for key in ("start", "end", "title") if key in data})
+    if story is not None:
+        return clip, stories.update_story(user, story, {"video_id": clip.id, "status": status})
+    return clip, stories.create_story(user, {"headline": headline or clip.title, "video_id": clip.id, "status": status})
 
 
 def _transcribing(video: Video) -> bool:
@@ -173,10 +195,10 @@ def _original_chapters(video: Video) -> list[dict]:
     return list(video.trim.chapters)
 
 
-def trim(video: Video, data: dict, reprocess):
+def trim(video: Video, data: dict):
     """Keep only [start, end) of the original; the original file stays, so `untrim` restores it all.
     The trim stores what the whole original had: its duration, caption files and chapters.
-    `reprocess(video)` queues the cut and the pipeline (the web layer passes the queue's)."""
+    The video is then processed again: the queue cuts the range and runs the pipeline."""
     _require_original(video, "The video can be trimmed")
     start, end = validate_range(data, video.duration)
     offset = _offset(video)
@@ -190,11 +212,11 @@ def trim(video: Video, data: dict, reprocess):
     chapters.apply_chapters(video, chapters.shifted(original_chapters, start, end), end - start)
     lifecycle.set_trim(video, Trim(start=start, end=end, duration=original_duration, captions=originals,
                                    chapters=tuple(original_chapters)))
-    reprocess(video)
-    changes.content_changed()
+    lifecycle.reset(db.session(), video)
+    db.session().commit()
 
 
-def untrim(video: Video, reprocess):
+def untrim(video: Video):
     """Back to the whole original: the captions and chapters it had come back (as new versions)."""
     if video.trim is None:
         raise Conflict(code="not_trimmed", message="The video is not trimmed.")
@@ -205,5 +227,5 @@ def untrim(video: Video, reprocess):
         track.replace_file(originals[str(track.id)])
     chapters.apply_chapters(video, _original_chapters(video), video.trim.duration)
     lifecycle.set_trim(video, None)
-    reprocess(video)
-    changes.content_changed()
+    lifecycle.reset(db.session(), video)
+    db.session().commit()

@@ -11,4 +11,4 @@ from videodesk.core.errors import Conflict
 class IllegalTransition(Conflict):
     """The thing is not in a state this change may start from."""
 
-    code = "illegal_transition"
+    codes = ("illegal_transition", *Conflict.codes)

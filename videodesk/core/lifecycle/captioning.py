@@ -10,10 +10,13 @@ A running job renews its lease with each progress report (the video's updated_at
 from dataclasses import replace
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import object_session
 
+from videodesk.core.jobnames import JobName
 from videodesk.core.lifecycle import IllegalTransition
 from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, VideoStatus
 from videodesk.core.models import Video, utcnow
+from videodesk.core.outbox import ContentChanged, Job, declare
 
 QUEUED, RUNNING, DONE, FAILED = (CaptioningStatus.QUEUED, CaptioningStatus.RUNNING, CaptioningStatus.DONE,
                                  CaptioningStatus.FAILED)
@@ -38,6 +41,7 @@ def queue(video: Video):
     if not _transcribable(video):
         raise IllegalTransition(f"A {video.status} video that is not probed cannot be captioned.", code="not_ready")
     video.captioning = Captioning(status=QUEUED, transcribed_until=0.0)
+    declare(object_session(video), Job(JobName.TRANSCRIBE, (video.id,)))
 
 
 def is_waiting(video: Video) -> bool:
@@ -71,12 +75,14 @@ def grow(video: Video, transcribed_until: float):
     """The automatic track grew: its words now reach `transcribed_until` seconds."""
     _require(video, (RUNNING,), "grow")
     video.captioning = replace(video.captioning, transcribed_until=transcribed_until)
+    declare(object_session(video), ContentChanged())
 
 
 def done(video: Video, language: str | None, duration: float):
     """running -> done; `language` is the spoken language detected (None: no speech)."""
     _require(video, (RUNNING,), "be done")
     video.captioning = Captioning(status=DONE, progress=1.0, language=language, transcribed_until=duration)
+    declare(object_session(video), ContentChanged())
 
 
 def follow(clip: Video, *, until: float, length: float, language: str | None):
@@ -101,4 +107,5 @@ def requeue_stalled(session, stalled_before) -> list[str]:
     stalled = [video for video in candidates if _status(video) == RUNNING]
     for video in stalled:
         video.captioning = Captioning(status=QUEUED, transcribed_until=0.0)
+        declare(session, Job(JobName.TRANSCRIBE, (video.id,)))
     return [video.id for video in stalled]

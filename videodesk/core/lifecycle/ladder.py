@@ -4,13 +4,40 @@
     queued --claim--> running --done--> done
     running (its worker silent for a lease) --requeue_stalled--> queued
 
-Parts are created queued (`plan`) while their video is processing, and removed when it is reset."""
+Parts are created queued (`plan`) while their video is processing, and removed when it is reset.
+Each chunk and the sound are a LADDER_PART job; the part named ASSEMBLE joins them (ASSEMBLE_LADDER)
+once every other part is done."""
 from sqlalchemy import and_, or_, select, update
 
+from videodesk.core.jobnames import JobName
 from videodesk.core.lifecycle.states import PartStatus
 from videodesk.core.models import LadderPart, utcnow
+from videodesk.core.outbox import Job, declare
 
 QUEUED, RUNNING, DONE = PartStatus.QUEUED, PartStatus.RUNNING, PartStatus.DONE
+ASSEMBLE = "assemble"
+
+
+def job(video_id: str, name: str) -> Job:
+    """The queue job that runs a part."""
+    return Job(JobName.ASSEMBLE_LADDER, (video_id,)) if name == ASSEMBLE else Job(JobName.LADDER_PART, (video_id, name))
+
+
+def parts(session, video_id: str) -> dict[str, LadderPart]:
+    return {part.name: part for part in session.scalars(select(LadderPart).where(LadderPart.video_id == video_id))}
+
+
+def encoded(session, video_id: str) -> bool:
+    """Every chunk and the sound are done: the assembly may start."""
+    found = parts(session, video_id)
+    return bool(found) and all(p.status == DONE for n, p in found.items() if n != ASSEMBLE)
+
+
+def send_waiting(session, video_id: str):
+    """Declare the jobs of the parts that wait: the assembly once every other part is done."""
+    names = [ASSEMBLE] if encoded(session, video_id) else sorted(
+        name for name, part in parts(session, video_id).items() if name != ASSEMBLE and part.status == QUEUED)
+    declare(session, *(job(video_id, name) for name in names))
 
 
 def plan(session, video_id: str, weights: dict[str, float]):
@@ -54,6 +81,7 @@ def requeue_stalled(session, stalled_before) -> list[tuple[str, str]]:
                                                             LadderPart.updated_at < stalled_before)))
     for part in stalled:
         part.status = QUEUED
+        declare(session, job(part.video_id, part.name))
     return [(part.video_id, part.name) for part in stalled]
 
 

@@ -144,7 +144,7 @@ class PipelineState(Record):
     """What the media pipeline found and did (media/pipeline.py works on its dict form, `to_json`).
     `done` names the finished steps, so a killed run resumes after the last one."""
 
-    LEGACY = ("outputs", "language_hint", "auto_captions_wanted", "audio_tracks")
+    LEGACY = ("outputs", "language_hint", "auto_captions_wanted")
 
     info: dict | None = None             # media.probe.MediaInfo.to_dict() of the source
     loudness: dict | None = None         # {"measured": {...}, "target": {...}}; None without sound
@@ -152,6 +152,7 @@ class PipelineState(Record):
     web: Picture | None = None
     renditions: tuple[dict, ...] = ()    # media.ladder.Rendition fields
     embedded_captions: tuple[dict, ...] = ()  # {"lang", "filename"}
+    audio_tracks: tuple[dict, ...] = ()  # the source's sound streams made tracks: {"folder", "lang", "name", "kind", "stream"}
     auto_captions: dict | None = None    # what transcription made (media.pipeline.transcribe)
     attribution: dict | None = None      # an import's title, uploader, license, ...
     cut: Cut | None = None
@@ -226,6 +227,11 @@ class Captioning(Record):
     transcribed_until: float | None = None
     worker: str | None = None            # host:pid of the worker running it
 
+    @property
+    def active(self) -> bool:
+        """Waiting for a worker or running."""
+        return self.status in (CaptioningStatus.QUEUED, CaptioningStatus.RUNNING)
+
     def as_api(self) -> dict:
         """Every key the API's schema promises."""
         return {"status": self.status.value, "progress": self.progress, "error": self.error,
@@ -257,6 +263,18 @@ class ClipOrigin(Record):
     def __post_init__(self):
         if (self.id is None) == (self.live_id is None):
             raise InvalidRecord("a clip origin names exactly one of 'id' and 'live_id'")
+
+
+@dataclass(frozen=True)
+class EditErrors(Record):
+    """Why the last run of each edit job of a ready video failed (None: it did not); the video's
+    `error` stays the processing failure alone."""
+
+    poster: str | None = None
+    social_cut: str | None = None
+
+    def as_api(self) -> dict:
+        return {job.value: getattr(self, job.value) for job in EditJob}
 
 
 class TypedJSON(TypeDecorator):

@@ -17,7 +17,8 @@ RANGE_ERRORS = ["missing_field", "invalid_field", "not_ready"]
 
 
 @bp.post("/videos/<video_id>/clips")
-@operation("Cut a clip: a new video from a range of this one", tags=["videos"],
+@operation("Cut a clip: a new video from a range of this one, also while it is still processing (once probed)",
+           tags=["videos"],
            request={**RANGE, "properties": {**RANGE["properties"], "title": {
                "type": "string", "maxLength": 300,
                "description": "Defaults to the parent's title and the range, \"Flood (0:12–0:40)\"."}},
@@ -25,7 +26,9 @@ RANGE_ERRORS = ["missing_field", "invalid_field", "not_ready"]
            responses={202: Reply("The new video, queued", ACCEPTED, links=VIDEO_LINKS)}, errors=RANGE_ERRORS)
 @require_role("producer")
 def create_clip(video_id):
-    """A new video cut frame-accurately from a range of this one's original; 202 while it is made."""
+    """A new video cut frame-accurately from a range of this one's original; 202 while it is made. The
+    parent may still be processing: 409 not_ready only before its original is probed. The clip plays
+    within seconds (its quick version) and takes the parent's cues of its range as they are transcribed."""
     parent = library.video_for(g.user, video_id)
     clip = clips.create_clip(g.user, parent, json_body())
     queue().process_video(clip.id)
@@ -39,7 +42,7 @@ def create_clip(video_id):
 def trim(video_id):
     """Keep only a range of the video (the original stays); it is processed again."""
     video = library.video_for(g.user, video_id)
-    clips.trim(video, json_body(), queue().reprocess)
+    clips.trim(video, json_body())
     return video_json(video), 202
 
 
@@ -49,7 +52,7 @@ def trim(video_id):
 def untrim(video_id):
     """Back to the whole original; it is processed again."""
     video = library.video_for(g.user, video_id)
-    clips.untrim(video, queue().reprocess)
+    clips.untrim(video)
     return video_json(video), 202
 
 

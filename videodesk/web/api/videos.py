@@ -3,7 +3,8 @@ from flask import g, request, url_for
 
 from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
-from videodesk.core.lifecycle.states import CaptioningStatus
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import CaptioningStatus, EditJob
 from videodesk.core.validation import LANGUAGE_TAG, choice_field, language_tag, text_field
 from videodesk.ingest import intake
 from videodesk.jobs.queue import queue
@@ -130,7 +131,8 @@ def choose_poster(video_id):
     time_s = json_body().get("time")
     if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not 0 <= time_s <= (video.duration or 0):
         raise Invalid(f"'time' must be a number of seconds between 0 and {video.duration}.")
-    queue().render_poster(video.id, float(time_s))
+    lifecycle.start_edit(video, EditJob.POSTER, float(time_s))
+    db.session().commit()
     db.session().refresh(video)  # an immediate-mode queue (tests) has already run the job
     return video_json(video), 202
 
@@ -202,7 +204,8 @@ def request_social_cut(video_id):
         raise Invalid("'logo' must be true or false.")
     if logo and branding.current() is None:
         raise Conflict(code="no_logo", message="There is no station logo to burn in; an admin uploads one in the studio.")
-    queue().social_cut(video.id, aspect, lang, logo)
+    lifecycle.start_edit(video, EditJob.SOCIAL_CUT, aspect, lang, logo)
+    db.session().commit()
     return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 
 

@@ -13,14 +13,14 @@ from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
-from videodesk.newsroom import library, search, watch_counts
+from videodesk.newsroom import clips, library, search, stories, watch_counts
 from videodesk.newsroom.playback import report
 from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp, charts
-from videodesk.web.views import media_urls, video_view
+from videodesk.web.views import media_urls, status_text, video_view
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
 
@@ -91,9 +91,9 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
-    stories, unpublished = stories_using(video, g.user)
+    using, unpublished = stories_using(video, g.user)
     return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           stories=stories, unpublished=unpublished)
+                           stories=using, unpublished=unpublished)
 
 
 @bp.get("/upload")
@@ -113,10 +113,34 @@ def video_page(video_id):
     figures = report.video_report(video, report.last_days(days))
     return render_template("studio/video.html", user=g.user, video=view,
                            aspects=list(ASPECTS), share=sharing.share_links(video), used_in=used_in,
-                           unpublished=unpublished, analytics=figures, analytics_days=days, charts=[
+                           unpublished=unpublished, stories=stories.recent() if g.user.has_role("editor") else [],
+                           analytics=figures, analytics_days=days, charts=[
                                charts.retention_chart(figures["retention"], video.duration, view["chapters"],
                                                       view.get("poster_time")),
                                charts.views_chart(figures["by_day"]), charts.startup_chart(figures["by_day"])])
+
+
+def _seconds_field(value: str | None):
+    """A number from a form field; anything else is passed on for the domain rule to refuse by name."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+@bp.post("/videos/<video_id>/clip-to-story")
+@require_role("editor")
+def clip_to_story(video_id):
+    """Breaking news in one action: a clip of the range on a new or existing story (docs/EDITING.md)."""
+    check_csrf()
+    parent = library.video_for(g.user, video_id)
+    form = request.form
+    clip, story = clips.clip_to_story(g.user, parent, {
+        "start": _seconds_field(form.get("start")), "end": _seconds_field(form.get("end")),
+        "title": form.get("title", ""), "story_id": form.get("story_id", ""), "headline": form.get("headline", ""),
+        "status": form.get("status", "draft")})
+    queue().process_video(clip.id)
+    return redirect(url_for("studio.edit_story", story_id=story.id))
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")
@@ -146,6 +170,7 @@ def picker_json(video) -> dict:
         "id": video.id, "title": video.title, "duration": video.duration, "status": video.status,
         "progress": round(video.progress or 0.0, 3), "error": video.error,
         "playable": video.playable or video.status == VideoStatus.READY,
+        "status_text": status_text(video), "active": video.status.busy,
         "poster_url": url(outputs.posters[0].jpeg) if outputs.posters else url(outputs.poster),
         "url": url_for("api.get_video", video_id=video.id),
         "page_url": url_for("studio.video_page", video_id=video.id),
