@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from videodesk.auth.access import can_review_captions
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.lifecycle.states import VideoStatus
@@ -17,7 +18,7 @@ from videodesk.newsroom import clips, library, search, stories, watch_counts
 from videodesk.newsroom.playback import report
 from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
-from videodesk.web.access import require_role
+from videodesk.web.access import limited_work, require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp, charts
 from videodesk.web.views import media_urls, status_text, video_view
@@ -73,6 +74,7 @@ def dashboard():
 
 @bp.post("/videos/<video_id>/reprocess")
 @require_role("producer")
+@limited_work("reprocess")
 def reprocess(video_id):
     check_csrf()
     video = library.video_for(g.user, video_id)
@@ -112,7 +114,8 @@ def video_page(video_id):
     days = ANALYTICS_DAYS.get(request.args.get("days", ""), 7)
     figures = report.video_report(video, report.last_days(days))
     return render_template("studio/video.html", user=g.user, video=view,
-                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=used_in,
+                           can_review=can_review_captions(g.user), aspects=list(ASPECTS),
+                           share=sharing.share_links(video), used_in=used_in,
                            unpublished=unpublished, stories=stories.recent() if g.user.has_role("editor") else [],
                            analytics=figures, analytics_days=days, charts=[
                                charts.retention_chart(figures["retention"], video.duration, view["chapters"],
@@ -130,6 +133,7 @@ def _seconds_field(value: str | None):
 
 @bp.post("/videos/<video_id>/clip-to-story")
 @require_role("editor")
+@limited_work("clip")
 def clip_to_story(video_id):
     """Breaking news in one action: a clip of the range on a new or existing story (docs/EDITING.md)."""
     check_csrf()
@@ -149,7 +153,8 @@ def caption_editor(video_id, lang):
     video = library.video_for(g.user, video_id)
     if not is_language_tag(lang):
         abort(404)
-    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang)
+    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang,
+                           can_review=can_review_captions(g.user))
 
 
 @bp.get("/videos.json")
