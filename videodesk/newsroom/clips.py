@@ -17,7 +17,7 @@ from videodesk.core.models import Story, Video
 from videodesk.core.validation import text_field
 from videodesk.media.captions import cues_between
 from videodesk.media.clip import MIN_LENGTH_S
-from videodesk.newsroom import chapters, library, stories
+from videodesk.newsroom import chapters, library, stories, usage
 
 # Player durations are rounded to the millisecond; an `end` this close to the end is the end.
 END_TOLERANCE_S = 0.001
@@ -67,6 +67,7 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     The parent may still be processing (its original needs only to be probed): the clip takes the
     captions of its range, and the automatic ones as the parent's transcription reaches the range."""
     _require_probed(parent, "Clips can be made")
+    usage.require_room(user)  # a clip's size is known once it is made (at most its parent's)
     start, end = validate_range(data, parent.duration or parent.pipeline_state.info["duration"])
     title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")

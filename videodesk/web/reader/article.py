@@ -10,7 +10,7 @@ from videodesk.web.views import video_view
 
 def render_article(story: Story, preview: bool = False) -> str:
     video = video_view(story.video) if story.video else None
-    words = transcripts.plain_text(story.video) if video and video["status"] == "ready" else None
+    words = transcripts.plain_text(story.video, story.language) if video and video["status"] == "ready" else None
     body, body_after = render_split(story.body, story.video_position if video else None)
     return render_template(
         "public/article.html", story=story, body=body, body_after=body_after, video=video, preview=preview,
