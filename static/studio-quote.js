@@ -40,19 +40,19 @@
     });
   }
   function refresh() {
-    Promise.all([get(videoUrl), get(videoUrl + "/captions?cues=1")]).then(function (answers) {
-      var video = answers[0].body, tracks = (answers[1].body.captions || []);
-      var track = tracks.filter(function (t) { return t.source === "auto"; })[0] || tracks[0];
-      cues = track ? track.cues : [];
-      if (video.duration) box.dataset.duration = String(video.duration);
-      var captioning = video.captioning || {};
-      var growing = captioning.status === "queued" || captioning.status === "running";
-      state.textContent = growing
-        ? "Transcribed up to " + clock(captioning.transcribed_until || 0) + "; the transcript grows as speech is recognised."
-        : (cues.length ? cues.length + " lines." : "No transcript yet.");
-      render();
-      if (growing || video.status === "processing" || video.status === "queued") setTimeout(refresh, REFRESH_MS);
-    });
+    window.StudioStatus.follow(videoUrl, function (video) {
+      get(videoUrl + "/captions?cues=1").then(function (answer) {
+        var tracks = answer.body.captions || [];
+        var track = tracks.filter(function (t) { return t.source === "auto"; })[0] || tracks[0];
+        cues = track ? track.cues : [];
+        if (video.duration) box.dataset.duration = String(video.duration);
+        state.textContent = video.captioning_active
+          ? "Transcribed up to " + clock(video.captioning.transcribed_until || 0) +
+            "; the transcript grows as speech is recognised."
+          : (cues.length ? cues.length + " lines." : "No transcript yet.");
+        render();
+      });
+    }, { every: REFRESH_MS, keepGoing: function (video) { return video.captioning_active || video.active; } });
   }
   var pending = null;
   search.addEventListener("input", function () {

@@ -167,3 +167,28 @@ def test_a_chunked_ladder_goes_through_the_store(tmp_path, endpoint):
     seconds = sum(segment.duration for segment in m3u8.loads(playlist.get_data(as_text=True)).segments)
     assert abs(seconds - 9.0) < 0.2, seconds
     assert not any((tmp_path / "data" / "scratch").iterdir())  # every job's scratch folder went
+
+
+def test_a_caption_saved_on_a_published_video_copies_only_itself_to_the_public_copy(tmp_path, endpoint, clips):
+    """Visibility follows the change: a new caption version joins the public copy alone; the
+    video's other objects are not copied again (a public copy removed behind the app's back stays
+    removed, where copying the whole folder would bring it back)."""
+    bucket = "one-" + uuid.uuid4().hex[:12]
+    app = s3_app(tmp_path / "data", endpoint, bucket)
+    client = app.test_client()
+    tokens = make_tokens(app)
+    video = ready_video(client, tokens, clips)
+    publish(client, tokens, video["id"])
+    prefix = f"public/{video['id']}/"
+    before = {key[len(prefix):] for key in bucket_keys(endpoint, bucket) if key.startswith(prefix)}
+    assert "video.mp4" in before and "storyboard.jpg" in before
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").delete_object(
+        Bucket=bucket, Key=prefix + "storyboard.jpg")
+
+    saved = client.put(f"/api/videos/{video['id']}/captions/en", headers=bearer(tokens["producer"]),
+                       json={"cues": [{"start": 0.5, "end": 2.0, "text": "New words."}]})
+    assert saved.status_code in (200, 201), saved.json
+    after = {key[len(prefix):] for key in bucket_keys(endpoint, bucket) if key.startswith(prefix)}
+    new = after - before
+    assert len(new) == 1 and new.pop().startswith("captions-en-")
+    assert "storyboard.jpg" not in after
