@@ -163,14 +163,16 @@
   var captioning = page.querySelector(".captioning");
   function followCaptioning(wait) {
     window.StudioStatus.follow(page.dataset.videoUrl, function (video) {
-      if (!video.captioning_active) {
-        location.reload();  // the new tracks, or the reason they could not be made
+      if (!video.captioning_active && video.captions.length !== Number(captioning.dataset.tracks)) {
+        location.reload();  // the new tracks
         return;
       }
       var bar = captioning.querySelector(".captioning-progress");
-      bar.hidden = false;
-      bar.value = video.captioning.progress || 0;
-      captioning.querySelector(".captioning-text").textContent = video.captioning_text;
+      bar.hidden = !video.captioning_active;
+      bar.value = video.captioning ? video.captioning.progress : 0;
+      var text = captioning.querySelector(".captioning-text");
+      text.textContent = video.captioning_text || "";
+      text.classList.toggle("form-error", Boolean(video.captioning && video.captioning.error));
     }, { wait: wait, keepGoing: function (video) { return video.captioning_active; } });
   }
   if (captioning && captioning.dataset.active === "true") followCaptioning(2000);

@@ -245,16 +245,6 @@ class Story(Base):
         return self.status == "published" and self.published_at is not None and self.published_at > utcnow()
 
 
-class WatchCount(Base):
-    """Anonymous player events per video and day: no cookies, no IP addresses, no user ids."""
-
-    __tablename__ = "watch_counts"
-    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    event: Mapped[str] = mapped_column(String(20), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class PlaybackMinute(Base):
     """The player's beacons summed for one video, one minute and one surface (article, watch, embed):
     counts and times only, nothing about a reader (newsroom/playback/, docs/ANALYTICS.md)."""

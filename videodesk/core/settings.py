@@ -100,7 +100,7 @@ class Settings:
     webhook_backoff_s: float = setting("VIDEODESK_WEBHOOK_BACKOFF_S", 10.0, float)
     # One delivery attempt (connect, send, response) may take this long before it counts as failed.
     webhook_timeout_s: float = setting("VIDEODESK_WEBHOOK_TIMEOUT_S", 10.0, float)
-    # Each web process writes the player's summed beacons to the database this often; 0 writes each
+    # Each web process writes the player's summed beacons to the database at most this often; 0 writes each
     # beacon at once (docs/ANALYTICS.md).
     analytics_flush_s: float = setting("VIDEODESK_ANALYTICS_FLUSH_S", 5.0, float)
     # A newsroom's own faster-whisper model folder (small, medium, large-v3...) for automatic

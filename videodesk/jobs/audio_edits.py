@@ -30,6 +30,7 @@ def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str
     the master. Runs while the request waits (one audio encode, bounded by the ffmpeg timeout); a
     file that cannot be used raises Invalid. A spoken track gets its own captions job."""
     session = object_session(video)
+    session.refresh(video, with_for_update=True)  # one change of the master at a time (PostgreSQL row lock)
     with workspace(video.id, job="audio") as ws:
         ctx = processing.context(video, ws)
         try:
@@ -75,6 +76,7 @@ def remove_audio_track(video: Video, track: AudioTrack):
     if track.is_default:
         raise Conflict(code="conflict", message="The default audio track cannot be removed; it is the video's own sound.")
     session = object_session(video)
+    session.refresh(video, with_for_update=True)
     with workspace(video.id, job="audio") as ws:
         ctx = processing.context(video, ws)
         video.audio_tracks.remove(track)

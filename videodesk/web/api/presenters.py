@@ -195,6 +195,7 @@ _QUALITY = {
                           description="Time to first frame from the play intent, from the startup histogram."),
     "startup_score": {**RATIO, "description": "Mean of 8/(8+s) over plays (Mux's startup score); null without plays."},
     "rebuffer_ratio": {**RATIO, "description": "stall time / (watch time + stall time)"},
+    "stalls": INTEGER, "stall_time_s": NUMBER,
     "exits_before_start": INTEGER, "errors": INTEGER,
     "error_rate": {**RATIO, "description": "views with a playback error / views"},
 }

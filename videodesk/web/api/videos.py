@@ -25,7 +25,7 @@ LANG = {"type": "string", "description": "BCP 47 tag", "pattern": f"^{LANGUAGE_T
 # The next steps a client can take with a new video's id (Schemathesis follows them too).
 VIDEO_LINKS = {name: link(f"api_{name}", video_id="$response.body#/id") for name in (
     "get_video", "add_captions", "list_captions", "edit_captions", "choose_poster", "request_social_cut",
-    "rerun_transcription", "reprocess", "delete_video")}
+    "rerun_transcription", "reprocess", "video_analytics", "delete_video")}
 ACCEPTED = component("VideoAccepted", {
     "type": "object", "required": ["id", "status", "url"], "additionalProperties": False,
     "properties": {"id": STRING, "status": VIDEO_STATUS,
