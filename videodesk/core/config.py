@@ -112,6 +112,19 @@ def load_config(overrides=None) -> dict:
         "STORE_RETRY_DELAYS_S": (1.0, 4.0, 10.0),
         # Workers (and their ffmpeg) run this much nicer than the web server; 0 keeps them equal.
         "WORKER_NICE": int(env.get("VIDEODESK_WORKER_NICE", "19")),
+        # Live streams (docs/LIVE.md): the ingest service listens for RTMP and SRT encoders on this
+        # address; encoders are told INGEST_URL_HOST (default: the listening address, or the site's
+        # host when it listens on every interface).
+        "INGEST_HOST": env.get("VIDEODESK_INGEST_HOST") or "127.0.0.1",
+        "INGEST_URL_HOST": env.get("VIDEODESK_INGEST_URL_HOST") or None,
+        "RTMP_PORT": int(env.get("VIDEODESK_RTMP_PORT", "1935")),
+        "SRT_PORT": int(env.get("VIDEODESK_SRT_PORT", "9000")),
+        # Hours of the event the live playlist offers behind the live edge (the recording keeps all).
+        "LIVE_DVR_H": float(env.get("VIDEODESK_LIVE_DVR_H", "4")),
+        # A stream still running after this many hours is ended (a forgotten encoder).
+        "LIVE_MAX_H": float(env.get("VIDEODESK_LIVE_MAX_H", "12")),
+        # An encoder that drops may reconnect within this many seconds and continue the same event.
+        "LIVE_RECONNECT_S": float(env.get("VIDEODESK_LIVE_RECONNECT_S", "20")),
         # Immediate mode runs jobs in-process; only unit tests use it.
         "QUEUE_IMMEDIATE": False,
     }
@@ -122,6 +135,6 @@ def load_config(overrides=None) -> dict:
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1024 * 1024
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(data_dir)
-    for sub in ("media", "uploads", "tmp", "resumable", "scratch"):
+    for sub in ("media", "uploads", "tmp", "resumable", "scratch", "live"):
         (data_dir / sub).mkdir(exist_ok=True)
     return config

@@ -1,0 +1,163 @@
+"""Live streams: the rules the API, the studio and the ingest service share (docs/LIVE.md).
+
+State changes go through core/lifecycle/live.py; what follows each (the webhook it names, the page
+cache) is applied here once, in `_follow`, inside the transaction that made the change."""
+import re
+import secrets
+
+from sqlalchemy import select
+
+from videodesk.auth.access import can_manage_video
+from videodesk.core import changes, db, storage
+from videodesk.core.errors import Conflict, Forbidden, NotFound
+from videodesk.core.ids import is_random_id
+from videodesk.core.lifecycle import live as lifecycle
+from videodesk.core.lifecycle.live import EndReason, LiveStatus, Transition
+from videodesk.core.models import LiveCue, LiveStream, Video, utcnow
+from videodesk.core.validation import text_field
+from videodesk.newsroom import audit, webhooks
+from videodesk.objectstore import StoreError
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+LISTED = 200
+# The live track's label says what it is: machine-made, as it was said.
+CAPTION_LABEL = "English (auto-generated, live)"
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def stream_data(stream: LiveStream) -> dict:
+    """The essentials for webhooks (GET the `url` for the rest; the stream key is never sent)."""
+    return {"id": stream.id, "title": stream.title, "status": stream.status,
+            "started_at": stream.started_at.isoformat() if stream.started_at else None,
+            "ended_at": stream.ended_at.isoformat() if stream.ended_at else None,
+            "ended_reason": stream.ended_reason, "video_id": stream.video_id, "url": f"/api/live/{stream.id}"}
+
+
+def _follow(stream: LiveStream, transition: Transition):
+    """What follows a transition, recorded in the caller's transaction (the caller commits)."""
+    if transition.event:
+        webhooks.emit(transition.event, stream_data(stream))
+
+
+def create(user, data: dict) -> LiveStream:
+    title = text_field(data, "title", required=True, max_length=300)
+    stream = LiveStream(owner_id=user.id, title=title, status=LiveStatus.IDLE, stream_key=new_key())
+    db.session().add(stream)
+    db.session().commit()
+    return stream
+
+
+def _may_manage(user, stream: LiveStream) -> bool:
+    return can_manage_video(user, stream)
+
+
+def stream_for(user, live_id: str) -> LiveStream:
+    """The stream if this user may manage it; NotFound otherwise."""
+    stream = db.session().get(LiveStream, live_id) if is_random_id(live_id) else None
+    if stream is None or not _may_manage(user, stream):
+        raise NotFound("No such live stream.")
+    return stream
+
+
+def stream_by_id(live_id: str) -> LiveStream | None:
+    return db.session().get(LiveStream, live_id) if is_random_id(live_id) else None
+
+
+def streams_visible_to(user, limit: int = LISTED) -> list[LiveStream]:
+    query = select(LiveStream).order_by(LiveStream.created_at.desc()).limit(limit)
+    if not user.has_role("editor"):
+        query = query.where(LiveStream.owner_id == user.id)
+    return list(db.session().scalars(query))
+
+
+def end(user, stream: LiveStream) -> LiveStream:
+    """The producer ends the stream: the ingest service drops the encoder and makes the recording."""
+    _follow(stream, lifecycle.end(stream, utcnow(), EndReason.PRODUCER))
+    audit.record(user, "live_end", f"live:{stream.id}", title=stream.title)
+    db.session().commit()
+    changes.content_changed()
+    return stream
+
+
+def reset_key(user, stream: LiveStream) -> LiveStream:
+    """A new key; the old one is refused from the next connection on."""
+    stream.stream_key = new_key()
+    audit.record(user, "live_reset_key", f"live:{stream.id}")
+    db.session().commit()
+    return stream
+
+
+def delete_stream(user, stream: LiveStream):
+    """Its live media go; the recording (a Video of its own) stays."""
+    if stream.status == LiveStatus.LIVE:
+        raise Conflict("End the live stream before deleting it.", code="conflict")
+    audit.record(user, "live_delete", f"live:{stream.id}", title=stream.title)
+    db.session().delete(stream)
+    db.session().commit()
+    try:
+        storage.media_store().delete_prefix(storage.live_prefix(stream.id))
+    except StoreError:
+        pass  # the objects stay behind, unreachable: no row names them any more
+    changes.content_changed()
+
+
+# The ingest service's side (jobs/live/): who may publish, and what happened to the connection.
+
+def authorize_publish(stream_key: str) -> LiveStream:
+    """The stream a connecting encoder may publish, or Forbidden: an unknown or reset key, an ended
+    stream, or a key that already has a publisher (one key, one publisher at a time)."""
+    stream = None
+    if isinstance(stream_key, str) and KEY_PATTERN.match(stream_key):
+        stream = db.session().scalar(select(LiveStream).where(LiveStream.stream_key == stream_key))
+    if stream is None:
+        raise Forbidden("Unknown stream key.")
+    if stream.status == LiveStatus.ENDED:
+        raise Forbidden("This live stream has ended.")
+    if stream.connected_at is not None:
+        raise Forbidden("Another encoder is already publishing with this key.")
+    return stream
+
+
+def connected(stream: LiveStream):
+    _follow(stream, lifecycle.publish(stream, utcnow()))
+    db.session().commit()
+    changes.content_changed()
+
+
+def disconnected(stream: LiveStream):
+    lifecycle.disconnect(stream, utcnow())
+    db.session().commit()
+
+
+def end_by_ingest(stream: LiveStream, reason: EndReason):
+    _follow(stream, lifecycle.end(stream, utcnow(), reason))
+    db.session().commit()
+    changes.content_changed()
+
+
+def recording_made(stream: LiveStream, video: Video):
+    _follow(stream, lifecycle.recording_made(stream, video.id))
+    db.session().commit()
+    changes.content_changed()
+
+
+def recording_ready(video_id: str):
+    """The recording's pipeline finished: tell the webhooks that asked."""
+    stream = db.session().scalar(select(LiveStream).where(LiveStream.video_id == video_id))
+    if stream is not None:
+        _follow(stream, lifecycle.recording_ready(stream))
+        db.session().commit()
+
+
+def add_cues(stream: LiveStream, lang: str, cues: list[dict]):
+    """Recognised cues ({"start", "end", "text"} on the event's timeline) become searchable at once."""
+    db.session().add_all(LiveCue(live_id=stream.id, lang=lang, start=cue["start"], end=cue["end"],
+                                 text=" ".join(cue["text"].split())) for cue in cues if cue["text"].strip())
+    db.session().commit()
+
+
+def cues(stream: LiveStream) -> list[LiveCue]:
+    return list(db.session().scalars(select(LiveCue).where(LiveCue.live_id == stream.id).order_by(LiveCue.start)))
