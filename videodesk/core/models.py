@@ -329,6 +329,7 @@ class LiveStream(Base):
     disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Seconds of the event packaged so far (the DVR timeline; clips and captions use it).
     duration: Mapped[float] = mapped_column(Float, default=0.0)
+    captions_lang: Mapped[str | None] = mapped_column(String(35))  # what Whisper hears in the live sound
     video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

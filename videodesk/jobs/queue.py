@@ -11,7 +11,7 @@ from videodesk.ingest import resumable
 from videodesk.jobs import parallel
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
-from videodesk.newsroom import visibility, webhooks
+from videodesk.newsroom import live, visibility, webhooks
 
 EXTENSION = "videodesk.huey"
 PROCESS_VIDEO = "videodesk.process_video"
@@ -163,6 +163,7 @@ class Queue:
         if outcome == jobs.CHUNKED:
             self.queue_parts(video_id)
         elif outcome == jobs.READY:
+            live.recording_ready(video_id)
             if jobs.captions_wanted(video_id):
                 self.transcribe(video_id)
             self.remove_quick.schedule((video_id,), delay=jobs.QUICK_GRACE_S)

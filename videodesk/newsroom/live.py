@@ -16,12 +16,16 @@ from videodesk.core.lifecycle.live import EndReason, LiveStatus, Transition
 from videodesk.core.models import LiveCue, LiveStream, Video, utcnow
 from videodesk.core.validation import text_field
 from videodesk.newsroom import audit, webhooks
+from videodesk.newsroom.library import ENGLISH_NAMES
 from videodesk.objectstore import StoreError
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LISTED = 200
-# The live track's label says what it is: machine-made, as it was said.
-CAPTION_LABEL = "English (auto-generated, live)"
+
+
+def caption_label(lang: str | None) -> str:
+    """The live track's label says what it is: machine-made, as it was said."""
+    return f"{ENGLISH_NAMES.get(lang or 'en', lang)} (auto-generated, live)"
 
 
 def new_key() -> str:
@@ -152,8 +156,17 @@ def recording_ready(video_id: str):
         db.session().commit()
 
 
+def record_duration(live_id: str, seconds: float):
+    """How much of the event is packaged (the DVR timeline's length, which clips may cut from)."""
+    stream = stream_by_id(live_id)
+    if stream is not None:
+        stream.duration = round(seconds, 3)
+        db.session().commit()
+
+
 def add_cues(stream: LiveStream, lang: str, cues: list[dict]):
     """Recognised cues ({"start", "end", "text"} on the event's timeline) become searchable at once."""
+    stream.captions_lang = stream.captions_lang or lang
     db.session().add_all(LiveCue(live_id=stream.id, lang=lang, start=cue["start"], end=cue["end"],
                                  text=" ".join(cue["text"].split())) for cue in cues if cue["text"].strip())
     db.session().commit()

@@ -5,7 +5,7 @@ from flask import current_app, request, url_for
 
 from videodesk.core.lifecycle.live import LiveStatus
 from videodesk.core.models import LiveStream
-from videodesk.newsroom.live import CAPTION_LABEL
+from videodesk.newsroom.live import caption_label
 
 ANY_ADDRESS = ("0.0.0.0", "::", "")
 
@@ -35,7 +35,8 @@ def caption_tracks(stream: LiveStream) -> list[dict]:
     """The live automatic track, once the stream has started (its cues arrive as they are said)."""
     if stream.status == LiveStatus.IDLE:
         return []
-    return [{"lang": "en", "label": CAPTION_LABEL, "kind": "captions", "source": "auto",
+    lang = stream.captions_lang or "en"
+    return [{"lang": lang, "label": caption_label(lang), "kind": "captions", "source": "auto",
              "url": live_url(stream, "captions.vtt")}]
 
 

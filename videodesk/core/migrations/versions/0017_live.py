@@ -29,6 +29,7 @@ def upgrade():
         sa.Column('connected_at', videodesk.core.db.UTCDateTime(), nullable=True),
         sa.Column('disconnected_at', videodesk.core.db.UTCDateTime(), nullable=True),
         sa.Column('duration', sa.Float(), nullable=False),
+        sa.Column('captions_lang', sa.String(length=35), nullable=True),
         sa.Column('video_id', sa.String(length=32), nullable=True),
         sa.Column('created_at', videodesk.core.db.UTCDateTime(), nullable=False),
         sa.Column('updated_at', videodesk.core.db.UTCDateTime(), nullable=False),

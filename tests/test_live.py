@@ -1,0 +1,98 @@
+"""Live streams end to end: the real ingest service (nginx with the RTMP module, libsrt), a real
+ffmpeg publishing test pictures and speech in real time over RTMP and SRT, the real web server and
+worker. A wrong key is refused at connect; a published stream is packaged into live HLS in the
+media store; when the encoder stops the stream ends and its recording becomes a ready video."""
+import subprocess
+
+import m3u8
+import pytest
+import requests
+
+from .helpers import bearer
+from .servers import Instance, free_port, wait_until
+
+pytestmark = [pytest.mark.live, pytest.mark.server]
+RECONNECT_S = 5
+
+
+def publish(url: str, seconds: float, *, srt: bool = False, words: str | None = None) -> subprocess.Popen:
+    """ffmpeg sending test pictures (2 s keyframes, like an encoder set up for live) and sound in real time."""
+    sound = ["-f", "lavfi", "-i", f"flite=text='{words}'"] if False else ["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000"]
+    args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
+            "testsrc2=size=640x360:rate=25", *sound, "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+            "-tune", "zerolatency", "-g", "50", "-keyint_min", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k",
+            "-f", "mpegts" if srt else "flv", url]
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    instance = Instance(tmp_path_factory.mktemp("live") / "data", VIDEODESK_RTMP_PORT=str(free_port()),
+                        VIDEODESK_SRT_PORT=str(free_port()), VIDEODESK_LIVE_RECONNECT_S=str(RECONNECT_S))
+    instance.flask("db-upgrade")
+    instance.start_web()
+    instance.start_worker()
+    instance.start_ingest()
+    token = instance.flask("create-token", "--role", "producer").stdout.strip().splitlines()[-1]
+    instance.token = token
+    yield instance
+    instance.stop()
+
+
+def api(site, method, path, **kwargs):
+    return requests.request(method, site.base + path, headers=bearer(site.token), timeout=10, **kwargs)
+
+
+def new_stream(site, title="Press conference"):
+    response = api(site, "POST", "/api/live", json={"title": title})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def stream_state(site, stream):
+    return api(site, "GET", stream["url"]).json()
+
+
+def segments(site, stream) -> list:
+    response = api(site, "GET", stream["hls_url"].replace("master.m3u8", "video.m3u8"))
+    return m3u8.loads(response.text).segments if response.status_code == 200 else []
+
+
+def test_a_wrong_key_is_refused_at_connect_over_rtmp_and_srt(live_site):
+    rtmp = f"rtmp://127.0.0.1:{live_site.env['VIDEODESK_RTMP_PORT']}/live/not-the-key-at-all-0000"
+    srt = f"srt://127.0.0.1:{live_site.env['VIDEODESK_SRT_PORT']}?streamid=not-the-key-at-all-0000"
+    for url, is_srt in ((rtmp, False), (srt, True)):
+        publisher = publish(url, 10, srt=is_srt)
+        assert publisher.wait(timeout=20) != 0, f"{url} was accepted"
+
+
+@pytest.mark.parametrize("protocol", ["rtmp", "srt"])
+def test_a_published_stream_is_live_hls_then_a_recording(live_site, protocol):
+    stream = new_stream(live_site, f"Over {protocol}")
+    publisher = publish(stream["ingest"][f"{protocol}_url"], 12, srt=protocol == "srt")
+    try:
+        wait_until(lambda: stream_state(live_site, stream)["status"] == "live", timeout=20, what="status live")
+        wait_until(lambda: len(segments(live_site, stream)) >= 2, timeout=30,
+                   what=f"two segments in the live playlist ({live_site.log_text()[-2000:]})")
+        master = api(live_site, "GET", stream["hls_url"])
+        assert master.status_code == 200 and "video.m3u8" in master.text
+        playlist = api(live_site, "GET", stream["hls_url"].replace("master.m3u8", "video.m3u8")).text
+        assert "#EXT-X-PLAYLIST-TYPE:EVENT" in playlist and "#EXT-X-ENDLIST" not in playlist
+        first = segments(live_site, stream)[0]
+        base = stream["hls_url"].rsplit("/", 1)[0]
+        assert api(live_site, "GET", f"{base}/{first.uri}").status_code == 200
+        assert api(live_site, "GET", f"{base}/{first.init_section.uri}").status_code == 200
+        assert all(abs(s.duration - 2) < 0.1 for s in segments(live_site, stream)[:-1])
+        assert requests.get(live_site.base + stream["hls_url"], timeout=5).status_code == 404  # not public yet
+    finally:
+        publisher.wait(timeout=30)
+    ended = wait_until(lambda: (s := stream_state(live_site, stream))["status"] == "ended" and s, timeout=RECONNECT_S + 20,
+                       what="the stream to end after the reconnect window")
+    assert ended["ended_reason"] == "The encoder stopped sending and did not come back."
+    recording = wait_until(lambda: stream_state(live_site, stream)["video_id"], timeout=60, what="the recording")
+    video = wait_until(lambda: (v := api(live_site, "GET", f"/api/videos/{recording}").json())["status"] in
+                       ("ready", "failed") and v, timeout=180, what="the recording to be processed")
+    assert video["status"] == "ready", video["error"]
+    assert 8 <= video["duration"] <= 13 and video["source"]["kind"] == "live"
+    playlist = api(live_site, "GET", stream["hls_url"].replace("master.m3u8", "video.m3u8")).text
+    assert "#EXT-X-ENDLIST" in playlist
