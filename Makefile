@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VIDEODESK_DATA ?= $(CURDIR)/storage
 
-.PHONY: run test fuzz lint setup setup-test system-deps test-system-deps screenshot bench clean
+.PHONY: run test check fuzz lint setup setup-test system-deps test-system-deps screenshot bench clean
 
 run: setup
 	$(BIN)/flask --app app db-upgrade
@@ -14,6 +14,13 @@ run: setup
 
 test: setup-test lint
 	$(BIN)/pytest
+
+# The fast half of `make test`: lint, layers and every test that needs no browser, server process or
+# extra service (the marks in pytest.ini), in under two minutes on two cores.
+CHECK_MARKS := not browser and not postgres and not redis and not s3 and not server and not live
+check: setup $(VENV)/.requirements-test lint
+	@bin/ensure-packages espeak-ng:espeak-ng
+	$(BIN)/pytest -m "$(CHECK_MARKS)"
 
 # Schemathesis against a real server with many more examples than `make test` gives it (tests/test_openapi.py).
 fuzz: setup-test

@@ -4,6 +4,7 @@ import shutil
 
 from playwright.sync_api import sync_playwright
 
+from . import needs
 from .servers import ROOT
 
 CHROMIUM_ARGS = [
@@ -21,6 +22,7 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def browser():
+    needs.require("browser")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         try:

@@ -7,9 +7,14 @@ import redis
 
 from videodesk.media import whisper_model
 
-from . import media
+from . import media, needs
 from .helpers import make_app, make_tokens
 from .servers import PostgresCluster, free_port, wait_until
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    needs.declare({mark.name for mark in item.iter_markers()})
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +50,7 @@ def model_data(tmp_path_factory):
 @pytest.fixture
 def app(tmp_path):
     """An in-process app whose jobs run immediately (huey's immediate mode)."""
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
     yield app
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
 
@@ -84,12 +89,13 @@ def pg_app(tmp_path, postgres_server):
     createdb, server = postgres_server
     name = "videodesk_" + "".join(c for c in tmp_path.name.lower() if c.isalnum())
     subprocess.run([*createdb, name], check=True, capture_output=True)
-    return make_app(tmp_path / "data", DATABASE_URL=f"{server}/{name}", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    return make_app(tmp_path / "data", database_url=f"{server}/{name}", queue_immediate=True, max_upload_mb=5)
 
 
 @pytest.fixture
 def redis_url(tmp_path):
     """A real redis-server on loopback for the test."""
+    needs.require("redis")
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing; `make test` installs it")

@@ -1,5 +1,6 @@
 """Helpers shared by the test modules (no test module imports another)."""
 import base64
+import dataclasses
 import http.server
 import re
 import threading
@@ -12,6 +13,7 @@ from videodesk.app import create_app
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db, migrate
 from videodesk.core.models import User
+from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
 from videodesk.media import pipeline, probe
 from videodesk.media.pipeline import Context, Limits
 
@@ -91,10 +93,15 @@ def video_state(site, video_id):
     return requests.get(f"{site.base}/api/videos/{video_id}", headers=site.headers["producer"], timeout=10).json()
 
 
+def change_settings(app, **changes):
+    """Settings are frozen: a test that changes one mid-way installs a changed copy."""
+    app.extensions[SETTINGS_EXTENSION] = dataclasses.replace(app.settings, **changes)
+
+
 def make_app(data_dir: Path, **overrides):
-    app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{data_dir / 'videodesk.db'}",
-                      "REDIS_URL": None, **overrides})
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = create_app({"data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'videodesk.db'}",
+                      "redis_url": None, **overrides})
+    migrate.upgrade(app.settings.database_url)
     return app
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from . import needs
+
 BIN = Path(sys.executable).parent
 ACCESS_KEY = "videodesk-test"
 SECRET_KEY = "videodesk-test-secret"
@@ -33,6 +35,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def s3_server(log_path=None, timeout=30.0):
     """Start moto_server on 127.0.0.1:<free port>; yield its endpoint URL; stop it afterwards."""
+    needs.require("s3")
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from . import needs
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -42,6 +44,7 @@ class Instance:
     """One videodesk installation: a data folder, a web server and any number of workers."""
 
     def __init__(self, data_dir: Path, **env):
+        needs.require("server")
         self.data_dir = data_dir
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -114,6 +117,7 @@ class PostgresCluster:
     """A PostgreSQL server of its own on a loopback port; it can be stopped and started again (same data, same port)."""
 
     def __init__(self):
+        needs.require("postgres")
         binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
         if not binaries:
             raise RuntimeError("PostgreSQL is missing; `make test` installs it")

@@ -84,7 +84,7 @@ def test_upload_over_the_size_limit_is_413_json(client, tokens):
 
 def test_editor_overrides_the_poster_by_time_without_retranscoding(app, client, tokens, clips):
     video = ready_video(client, tokens, clips)
-    mp4 = app.config["DATA_DIR"] / "media" / video["id"] / "video.mp4"
+    mp4 = app.settings.data_dir / "media" / video["id"] / "video.mp4"
     before = mp4.stat().st_mtime_ns
     old_poster = client.get(video["poster_url"], headers=bearer(tokens["producer"])).data
     response = client.post(f"{video['url']}/poster", json={"time": 2.5}, headers=bearer(tokens["producer"]))
@@ -206,8 +206,8 @@ def test_unknown_api_route_is_json_404(client):
 
 def test_a_database_that_does_not_answer_is_503_unavailable(tmp_path):
     """A PostgreSQL address nothing listens on: the API says "try again" (the document's 503), not 500."""
-    app = create_app({"DATA_DIR": tmp_path, "REDIS_URL": None,
-                      "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/videodesk"})
+    app = create_app({"data_dir": tmp_path, "redis_url": None,
+                      "database_url": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/videodesk"})
     response = app.test_client().get("/api/videos/k2v7q9x1", headers=bearer("any-token"))
     assert response.status_code == 503 and response.json["error"]["code"] == "unavailable"
 
@@ -239,7 +239,7 @@ def test_embedded_subtitle_streams_become_tracks_per_language(client, tokens, tm
 
 def test_only_media_types_are_served_inline(app, client, tokens, clips):
     video = ready_video(client, tokens, clips)
-    folder = app.config["DATA_DIR"] / "media" / video["id"]
+    folder = app.settings.data_dir / "media" / video["id"]
     (folder / "page.html").write_text("<script>alert(1)</script>")
     auth = bearer(tokens["producer"])
     html = client.get(f"/media/{video['id']}/page.html", headers=auth)
@@ -251,7 +251,7 @@ def test_delete_removes_the_video_and_its_files(app, client, tokens, clips):
     video = ready_video(client, tokens, clips)
     story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
         "headline": "Loses its clip", "video_id": video["id"], "status": "published"}).json
-    folders = [app.config["DATA_DIR"] / kind / video["id"] for kind in ("media", "uploads")]
+    folders = [app.settings.data_dir / kind / video["id"] for kind in ("media", "uploads")]
     assert all(folder.exists() for folder in folders)
     assert client.delete(video["url"], headers=bearer(tokens["other"])).status_code == 404
     response = client.delete(video["url"], headers=bearer(tokens["producer"]))

@@ -77,7 +77,7 @@ def model_setting(model_data) -> str:
 
 @pytest.fixture
 def app(tmp_path, model_data):
-    return make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, WHISPER_MODEL=model_setting(model_data))
+    return make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, whisper_model=model_setting(model_data))
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def newsroom(tmp_path_factory, model_data):
     """One app (jobs run at once) and two videos transcribed once for the tests below: French
     speech, and English speech after SPEECH_AT s of silence."""
     folder = tmp_path_factory.mktemp("newsroom")
-    app = make_app(folder / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, WHISPER_MODEL=model_setting(model_data))
+    app = make_app(folder / "data", queue_immediate=True, max_upload_mb=5, whisper_model=model_setting(model_data))
     client, tokens = app.test_client(), make_tokens(app)
     auth = {role: bearer(token) for role, token in tokens.items()}
 
@@ -148,8 +148,8 @@ def test_an_auto_track_is_off_by_default_until_reviewed(newsroom):
 
 
 def test_a_missing_model_is_a_job_error_on_the_video(tmp_path):
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5,
-                   WHISPER_MODEL=str(tmp_path / "no-model"))
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5,
+                   whisper_model=str(tmp_path / "no-model"))
     client, tokens = app.test_client(), make_tokens(app)
     source = media.make_speech_clip(tmp_path / "short.mp4", "The bridge will open on Monday.")
     video = client.get(upload(client, tokens["producer"], source).json["url"], headers=bearer(tokens["producer"])).json
@@ -192,7 +192,8 @@ def test_silent_tone_or_captioned_videos_get_no_automatic_track(client, tokens, 
     tone = media.make_clip(tmp_path / "tone.mp4", seconds=10, frequency=330)
     video = client.get(upload(client, tokens["producer"], tone).json["url"], headers=auth).json
     assert video["status"] == "ready" and video["captions"] == []
-    assert video["captioning"] == {"status": "done", "progress": 1.0, "error": None, "language": None}
+    assert video["captioning"] == {"status": "done", "progress": 1.0, "error": None, "language": None,
+                                   "transcribed_until": pytest.approx(10.0, abs=0.1)}
     mute = media.make_clip(tmp_path / "mute.mp4", seconds=2, audio=False)
     video = client.get(upload(client, tokens["producer"], mute).json["url"], headers=auth).json
     assert video["captions"] == [] and video["captioning"] is None

@@ -10,6 +10,8 @@ from . import media
 from .browser import browser, serious_accessibility_violations, sign_in
 from .servers import Instance
 
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 SPANISH = "WEBVTT\n\n00:00:00.500 --> 00:00:04.000\nBienvenidos a videodesk.\n"
 
 

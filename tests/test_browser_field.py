@@ -13,6 +13,8 @@ from .browser import browser
 from .helpers import make_app
 from .servers import ROOT, Instance, wait_until
 
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESK = {"viewport": {"width": 1280, "height": 900}}
 PASSWORD = "field reporter password"

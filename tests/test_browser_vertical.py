@@ -8,6 +8,8 @@ from .browser import browser
 from .helpers import post_video, role_headers
 from .servers import Instance, wait_until
 
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 VIEWPORTS = ({"width": 390, "height": 844}, {"width": 1280, "height": 800})
 
 

@@ -61,7 +61,7 @@ def test_social_cut_has_the_captions_burned_in(app, client, tokens, clips, aspec
     response = client.post(f"{video['url']}/social-cut", json={"aspect": aspect}, headers=auth)
     assert response.status_code == 202
     cut_url = client.get(video["url"], headers=auth).json["social_cuts"][aspect]
-    media_dir = app.config["DATA_DIR"] / "media" / video["id"]
+    media_dir = app.settings.data_dir / "media" / video["id"]
     cut = media_dir / cut_url.rsplit("/", 1)[1]
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
                             "-of", "csv=p=0", str(cut)], capture_output=True, text=True).stdout.strip()

@@ -35,6 +35,7 @@ def test_search_follows_edits_and_deletion(client, tokens, clips):
     check_search_follows_edits_and_deletion(client, tokens, clips)
 
 
+@pytest.mark.postgres
 def test_search_on_postgresql(pg_app, clips):
     check_search_follows_edits_and_deletion(pg_app.test_client(), make_tokens(pg_app), clips)
 
@@ -60,3 +61,40 @@ def test_studio_library_shows_quotes_that_open_the_player_at_their_second(client
     link = f'/studio/videos/{video["id"]}?t=1'
     assert f'href="{link}"' in page and "Second caption line" in page and ">0:01</time>" in page
     assert client.get(link).status_code == 200  # static/player.js starts any player at ?t= (tests/test_editing_browser.py)
+
+
+SPLIT = {"cues": [{"start": 10.0, "end": 12.5, "text": "The minister said the talks were useful"},
+                  {"start": 12.6, "end": 15.0, "text": "but difficult, and that more rounds"},
+                  {"start": 15.2, "end": 17.0, "text": "would follow in the spring."},
+                  {"start": 30.0, "end": 32.0, "text": "Talks were useful but difficult, she repeated."}]}
+
+
+def check_a_phrase_split_over_two_cues_is_found(client, tokens, clips):
+    video = ready_video(client, tokens, clips)
+    producer = tokens["producer"]
+    assert client.put(f"{video['url']}/captions/en", json=SPLIT, headers=bearer(producer)).status_code == 200
+    exact, split = search(client, producer, "talks were useful but difficult")
+    # The phrase inside one cue ranks first; the split one starts at its first cue and ends with the second.
+    assert (exact["start"], exact["end"]) == (30.0, 32.0)
+    assert (split["start"], split["end"]) == (10.0, 15.0)
+    assert split["text"] == "The minister said the talks were useful but difficult, and that more rounds"
+    # Recogniser differences: another form of the words, an inserted or dropped "the".
+    assert sorted(hit["start"] for hit in search(client, producer, "talk was useful")) == [10.0, 30.0]
+    assert search(client, producer, "said talks were useful")[0]["start"] == 10.0
+    assert search(client, producer, "rounds would follow the spring")[0]["start"] == 12.6
+    # Words wholly inside the second cue answer with that cue, not the window before it.
+    assert [hit["start"] for hit in search(client, producer, "spring")] == [15.2]
+
+
+def test_a_phrase_split_over_two_cues_is_found(client, tokens, clips):
+    check_a_phrase_split_over_two_cues_is_found(client, tokens, clips)
+
+
+@pytest.mark.postgres
+def test_a_phrase_split_over_two_cues_is_found_on_postgresql(pg_app, clips):
+    check_a_phrase_split_over_two_cues_is_found(pg_app.test_client(), make_tokens(pg_app), clips)
+
+
+def test_a_search_is_bounded_in_words(client, tokens):
+    response = client.get("/api/search", query_string={"q": "a " * 30}, headers=bearer(tokens["producer"]))
+    assert response.status_code == 400 and response.json["error"]["code"] == "invalid_field"

@@ -37,7 +37,7 @@ def desk(tmp_path_factory):
     """One app (jobs run at once) with a producer, an editor and a processed 4 s source whose
     frames all differ, captioned in English and Spanish."""
     folder = tmp_path_factory.mktemp("clips")
-    app = make_app(folder / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5)
+    app = make_app(folder / "data", queue_immediate=True, max_upload_mb=5)
     with app.app_context():
         users = [User(name="producer", role="producer"), User(name="editor", role="editor")]
         db.session().add_all(users)
@@ -73,7 +73,7 @@ def cues(desk, video_id) -> dict:
 
 
 def files_of(desk, video_id):
-    data = desk.config["DATA_DIR"]
+    data = desk.settings.data_dir
     return data / "uploads" / video_id / "source", data / "media" / video_id / "video.mp4"
 
 

@@ -7,6 +7,8 @@ from . import media
 from .browser import browser, serious_accessibility_violations, sign_in
 from .servers import Instance, wait_until
 
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 CHAPTERS = [{"start": 0, "title": "Opening"}, {"start": 2, "title": "Second half"}]
 
 

@@ -10,6 +10,8 @@ from . import media
 from .helpers import post_video, video_state
 from .servers import Instance, wait_until
 
+pytestmark = pytest.mark.server
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

@@ -17,7 +17,7 @@ from videodesk.core import db
 from videodesk.core.models import User
 from videodesk.jobs.priority import IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL, io_priority
 
-from . import media
+from . import media, needs
 from .helpers import bearer, make_app, post_video, video_state
 from .servers import Instance, free_port, wait_until
 
@@ -28,7 +28,7 @@ def new_site(data_dir, database_url=None, **env) -> Instance:
     """An installation with a producer and an editor, set up in-process (a CLI start costs seconds)."""
     site = Instance(data_dir, VIDEODESK_JOB_LEASE_S="3", **({"DATABASE_URL": database_url} if database_url else {}),
                     **env)
-    app = make_app(data_dir, **({"DATABASE_URL": database_url} if database_url else {}))
+    app = make_app(data_dir, **({"database_url": database_url} if database_url else {}))
     with app.app_context():
         session = db.session()
         users = {role: User(name=role, role=role) for role in ("producer", "editor")}
@@ -89,6 +89,7 @@ def fill_leaving(folder, free_bytes: int):
         filler.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - free_bytes))
 
 
+@pytest.mark.server
 def test_a_full_disk_fails_the_video_readably_and_keeps_everything_else(small_disk, tmp_path, clips):
     site = new_site(small_disk / "data", VIDEODESK_WORKERS="1")
     bigger = media.make_clip(tmp_path / "bigger.mp4", seconds=4, size="640x360")
@@ -143,6 +144,7 @@ class RedisServer:
     """redis-server with an append-only file, so a restart keeps what was queued (docs/SECURITY.md)."""
 
     def __init__(self, folder):
+        needs.require("redis")
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is missing; `make test` installs it")
@@ -169,6 +171,8 @@ def _pings(client):
         return False
 
 
+@pytest.mark.redis
+@pytest.mark.server
 def test_jobs_complete_exactly_once_across_a_redis_restart(tmp_path, clips):
     server = RedisServer(tmp_path)
     site = new_site(tmp_path / "data", VIDEODESK_REDIS_URL=server.url, VIDEODESK_WORKERS="1")
@@ -207,7 +211,7 @@ def test_a_queued_video_whose_job_was_lost_is_queued_again(tmp_path):
         session.commit()
         queue().process_video(waiting.id)
         for video in (lost, waiting):
-            video.updated_at = utcnow() - timedelta(seconds=app.config["JOB_LEASE_S"] + 1)
+            video.updated_at = utcnow() - timedelta(seconds=app.settings.job_lease_s + 1)
         session.commit()
         queue().recover_stalled()
         queued = [task.args[0] for task in queue().huey.pending()]
@@ -218,6 +222,8 @@ def test_a_queued_video_whose_job_was_lost_is_queued_again(tmp_path):
 
 # --- PostgreSQL restarted --------------------------------------------------------------------------
 
+@pytest.mark.postgres
+@pytest.mark.server
 def test_a_postgresql_restart_answers_503_then_recovers_without_a_restart(tmp_path, postgres_cluster):
     site = new_site(tmp_path / "data", database_url=postgres_cluster.new_database("faults_restart"))
     site.start_web()
@@ -260,6 +266,7 @@ def gunicorn_workers(site) -> list[int]:
     return [int(pid) for pid in open(children).read().split()]
 
 
+@pytest.mark.server
 def test_a_web_worker_killed_mid_upload_leaves_no_half_made_video(sqlite_site, clips):
     """The row is made only after the whole body has arrived; a killed worker's request leaves none."""
     site = sqlite_site
@@ -287,6 +294,7 @@ def test_a_web_worker_killed_mid_upload_leaves_no_half_made_video(sqlite_site, c
     assert all((site.data_dir / "uploads" / video_id / "source").exists() for video_id in queued)
 
 
+@pytest.mark.server
 def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_path):
     site = sqlite_site
     video = wait_for_status(site, site.first_video)
@@ -313,6 +321,7 @@ def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_p
         elsewhere.stop()
 
 
+@pytest.mark.server
 def test_workers_run_below_the_web_server(sqlite_site):
     """Readers come before encoders: the worker (and every ffmpeg it starts) is niced and I/O-deprioritised."""
     worker = sqlite_site.workers[0]
@@ -321,9 +330,10 @@ def test_workers_run_below_the_web_server(sqlite_site):
     assert io_priority(worker.pid) == (IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL)
 
 
+@pytest.mark.postgres
 def test_a_postgresql_backup_restores_into_a_fresh_database(tmp_path, postgres_cluster):
     """pg_dump/pg_restore: the restored database knows the same users and tokens; the files come along."""
-    source = make_app(tmp_path / "a", DATABASE_URL=postgres_cluster.new_database("faults_backup_a"))
+    source = make_app(tmp_path / "a", database_url=postgres_cluster.new_database("faults_backup_a"))
     with source.app_context():
         user = User(name="pat", role="producer")
         db.session().add(user)
@@ -336,8 +346,8 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(tmp_path, postgres_c
     assert made.exit_code == 0, made.output
     assert (backup / "database.pgdump").stat().st_size > 0
 
-    target = create_app({"DATA_DIR": tmp_path / "b", "REDIS_URL": None,
-                         "DATABASE_URL": postgres_cluster.new_database("faults_backup_b")})
+    target = create_app({"data_dir": tmp_path / "b", "redis_url": None,
+                         "database_url": postgres_cluster.new_database("faults_backup_b")})
     restored = target.test_cli_runner().invoke(args=["restore", str(backup)])
     assert restored.exit_code == 0, restored.output
     assert (tmp_path / "b" / "uploads" / "v1" / "source").read_bytes() == b"original bytes"

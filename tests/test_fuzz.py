@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from .helpers import bearer, ready_video, sign_in
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app(request, app):
     """Each property test runs on SQLite and on PostgreSQL, which refuses what SQLite stores (NUL, overflows)."""
     return request.getfixturevalue("pg_app") if request.param == "postgresql" else app

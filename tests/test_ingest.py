@@ -34,7 +34,7 @@ def test_chunked_upload_with_an_interruption_resumes_and_becomes_a_ready_identic
     # First chunk arrives whole; the second is cut off mid-way (the connection dropped).
     third = len(data) // 3
     assert tus_patch(client, token, location, 0, data[:third]).headers["Upload-Offset"] == str(third)
-    part = app.config["DATA_DIR"] / "resumable" / f"{upload_id}.part"
+    part = app.settings.data_dir / "resumable" / f"{upload_id}.part"
     with open(part, "ab") as partial:  # what the server had stored when the connection broke
         partial.write(data[third:third + 1000])
     # The client asks where to resume, and a stale offset is refused.
@@ -51,7 +51,7 @@ def test_chunked_upload_with_an_interruption_resumes_and_becomes_a_ready_identic
     video = client.get(created.json["url"], headers=bearer(token)).json
     assert video["status"] == "ready" and video["title"] == "Resumed" and video["source"]["name"] == "clip.mp4"
     assert video["source"]["sha256"] == hashlib.sha256(data).hexdigest() and video["source"]["size"] == len(data)
-    stored = app.config["DATA_DIR"] / "uploads" / video["id"] / "source"
+    stored = app.settings.data_dir / "uploads" / video["id"] / "source"
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
     assert client.head(location, headers={**TUS, **bearer(token)}).status_code == 404  # consumed
 
@@ -99,7 +99,7 @@ def test_abandoned_uploads_expire_and_are_cleaned_up(app, client, tokens):
     location = tus_create(client, tokens["producer"], 100)
     tus_patch(client, tokens["producer"], location, 0, b"x" * 40)
     upload_id = location.rsplit("/", 1)[1]
-    folder = app.config["DATA_DIR"] / "resumable"
+    folder = app.settings.data_dir / "resumable"
     record = json.loads((folder / f"{upload_id}.json").read_text())
     record["expires"] = time.time() - 1
     (folder / f"{upload_id}.json").write_text(json.dumps(record))
@@ -140,7 +140,7 @@ def test_loopback_urls_are_refused_by_default(client, tokens, agency):
 
 @pytest.fixture
 def import_app(tmp_path):
-    return make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, IMPORT_ALLOW_PRIVATE=True, IMPORT_RATE_PER_HOUR=3)
+    return make_app(tmp_path / "data", queue_immediate=True, import_allow_private=True, import_rate_per_hour=3)
 
 
 def _token(app, role="producer", name="importer"):

@@ -15,6 +15,8 @@ from .helpers import post_video, video_state
 from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
 from .servers import Instance, wait_until
 
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.s3, pytest.mark.server]
+
 BUCKET = "newsroom-media"
 
 

@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from videodesk.media import analysis, chunks, clip, fmp4, ladder, loudness, overlay, poster, probe, quick, social, storyboard
+from videodesk.media import analysis, chunks, clip, fmp4, hls, ladder, loudness, overlay, poster, probe, quick, social, storyboard
 from videodesk.media.captions import cues_between
 from videodesk.media.probe import AudioStream, MediaInfo, VideoStream, parse_probe, validate
 from videodesk.media.runner import MediaError
@@ -332,14 +332,23 @@ def test_audio_part_is_the_whole_clip_normalized():
 
 
 def test_playlists_written_for_the_assembled_ladder():
-    media_list = chunks.media_playlist([(4.0, "seg_00000.m4s"), (1.5, "seg_00001.m4s")])
+    media_list = hls.media_playlist([(4.0, "seg_00000.m4s"), (1.5, "seg_00001.m4s")])
     assert "#EXT-X-TARGETDURATION:4" in media_list and media_list.rstrip().endswith("#EXT-X-ENDLIST")
     assert '#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000000,\nseg_00000.m4s' in media_list
-    master = chunks.master_playlist([{"name": "720p", "width": 1280, "height": 720, "bandwidth": 3000000,
+    master = hls.master_playlist([{"name": "720p", "width": 1280, "height": 720, "bandwidth": 3000000,
                                       "codec": "avc1.64001f"}], audio=True)
     assert 'RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",AUDIO="group_audio"\n720p/index.m3u8' in master
     assert chunks.shift_analysis("frame:3 pts:3 pts_time:0.6\nlavfi.blur=2\n", 60) == \
         "frame:3 pts:3 pts_time:60.600000\nlavfi.blur=2\n"
+
+
+def test_a_media_playlist_reads_back_as_its_init_and_segments(tmp_path):
+    """One parser gives the joiner its files and the assembler its durations."""
+    (tmp_path / "index.m3u8").write_text(hls.media_playlist([(4.0, "seg_00000.m4s"), (1.5, "seg_00001.m4s")]))
+    playlist = hls.read_media_playlist(tmp_path / "index.m3u8")
+    assert playlist.init == tmp_path / "init.mp4"
+    assert playlist.segments == [(4.0, tmp_path / "seg_00000.m4s"), (1.5, tmp_path / "seg_00001.m4s")]
+    assert playlist.files() == [tmp_path / "init.mp4", tmp_path / "seg_00000.m4s", tmp_path / "seg_00001.m4s"]
 
 
 def _box(kind: bytes, payload: bytes) -> bytes:

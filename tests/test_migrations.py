@@ -24,7 +24,7 @@ def test_upgrade_from_the_previous_head_keeps_the_data(tmp_path):
     with create_engine(url).connect() as connection:
         assert connection.execute(text("SELECT title FROM videos")).scalar() == "Old clip"
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
-    app = create_app({"DATA_DIR": tmp_path / "data", "DATABASE_URL": url, "REDIS_URL": None})
+    app = create_app({"data_dir": tmp_path / "data", "database_url": url, "redis_url": None})
     with app.test_request_context():
         from videodesk.core import db
         from videodesk.core.models import Video

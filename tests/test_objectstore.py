@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from tests.s3server import ACCESS_KEY, SECRET_KEY, free_port, s3_server
-from videodesk.core.config import load_config
-from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, signing, store_from_config
+from videodesk.core.settings import Settings
+from videodesk.objectstore import LocalStore, ObjectInfo, StoreUnavailable, signing, store_from_settings
 
 s3mod = pytest.importorskip("videodesk.objectstore.s3")
 S3Store = s3mod.S3Store
@@ -54,6 +54,7 @@ def md5(path):
 
 # -- S3Store ------------------------------------------------------------------------------
 
+@pytest.mark.s3
 def test_multipart_put_and_fetch_round_trip(store, tmp_path):
     src = tmp_path / "big.mp4"
     src.write_bytes(os.urandom(12 * 1024 * 1024 + 123))  # > 5 MiB threshold: 3 parts
@@ -72,6 +73,7 @@ def test_multipart_put_and_fetch_round_trip(store, tmp_path):
     assert [p.name for p in dest.parent.iterdir()] == ["copy.mp4"], "no temporary file left behind"
 
 
+@pytest.mark.s3
 def test_fetch_missing_is_file_not_found(store, tmp_path):
     with pytest.raises(FileNotFoundError):
         store.fetch("vid1/nothing.mp4", tmp_path / "x")
@@ -80,6 +82,7 @@ def test_fetch_missing_is_file_not_found(store, tmp_path):
     assert store.size("vid1/nothing.mp4") is None
 
 
+@pytest.mark.s3
 def test_put_tree_list_exists_size(store, tmp_path):
     folder = hls_folder(tmp_path / "ladder")
     keys = store.put_tree("vid2/hls", folder)
@@ -93,6 +96,7 @@ def test_put_tree_list_exists_size(store, tmp_path):
     assert list(store.list("vid")) == [], "prefixes are folders: 'vid' does not match 'vid2/...'"
 
 
+@pytest.mark.s3
 def test_delete_prefix_removes_everything(store, tmp_path):
     store.put_tree("vid3", hls_folder(tmp_path / "a"))
     store.put_bytes("vid30/keep.txt", b"other video")
@@ -103,6 +107,7 @@ def test_delete_prefix_removes_everything(store, tmp_path):
     assert [o["Key"] for o in raw] == ["site1/private/vid30/keep.txt"], "public copies are gone too"
 
 
+@pytest.mark.s3
 def test_presigned_url_works_without_credentials(store):
     store.put_bytes("vid4/poster.jpg", b"jpeg bytes")
     url = store.signed_url("vid4/poster.jpg", expires_s=300)
@@ -112,6 +117,7 @@ def test_presigned_url_works_without_credentials(store):
     assert response.headers["Content-Type"] == "image/jpeg"
 
 
+@pytest.mark.s3
 def test_private_object_is_refused_anonymously(store):
     """The object store itself refuses an unsigned read of unpublished media."""
     store.put_bytes("vid5/hls/master.m3u8", b"#EXTM3U\n")
@@ -122,6 +128,7 @@ def test_private_object_is_refused_anonymously(store):
     assert requests.get(store.unsigned_public_url("vid5/hls/master.m3u8"), timeout=10).status_code in (403, 404)
 
 
+@pytest.mark.s3
 def test_set_public_and_back(store, tmp_path):
     store.put_tree("vid6/hls", hls_folder(tmp_path / "l"))
     key = "vid6/hls/720p/seg_001.m4s"
@@ -147,6 +154,7 @@ def test_set_public_and_back(store, tmp_path):
     assert store.exists(key), "unpublishing keeps the private media"
 
 
+@pytest.mark.s3
 def test_bucket_policy_only_opens_public_prefix(store):
     policy = store.bucket_policy()
     assert policy["Statement"][0]["Resource"] == f"arn:aws:s3:::{store.bucket}/site1/public/*"
@@ -154,6 +162,7 @@ def test_bucket_policy_only_opens_public_prefix(store):
     assert "site1/public/*" in stored and "private" not in stored
 
 
+@pytest.mark.s3
 def test_media_base_url_gives_cdn_urls(endpoint):
     s = make_store(endpoint, media_base_url="https://cdn.example.test/media/")
     assert s.public_url("vid7/hls/master.m3u8") == "https://cdn.example.test/media/vid7/hls/master.m3u8"
@@ -161,6 +170,7 @@ def test_media_base_url_gives_cdn_urls(endpoint):
     assert s.signed_url("vid7/hls/master.m3u8").startswith(endpoint)
 
 
+@pytest.mark.s3
 def test_s3_store_refuses_bad_keys(store):
     for bad in ["../x", "/abs", "a//b", "a/./b", "a\\b", "a\0b", "", ".hidden/x"]:
         with pytest.raises(ValueError):
@@ -217,26 +227,21 @@ def test_server_not_answering_times_out_as_store_unavailable():
 
 # -- configuration -------------------------------------------------------------------------
 
-def test_storage_settings_from_the_environment_and_store_from_config(tmp_path, endpoint, monkeypatch):
-    for name, value in {"VIDEODESK_S3_BUCKET": "media", "VIDEODESK_S3_ENDPOINT_URL": endpoint,
-                        "VIDEODESK_S3_PATH_STYLE": "true", "VIDEODESK_S3_PREFIX": "prod/",
-                        "VIDEODESK_MEDIA_BASE_URL": "https://cdn.example.test", "VIDEODESK_S3_REGION": ""}.items():
-        monkeypatch.setenv(name, value)
-    config = load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x" * 32})
-    assert {key: config[key] for key in ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_PATH_STYLE", "S3_PREFIX", "MEDIA_BASE_URL",
-                                         "S3_REGION")} == {
-        "S3_BUCKET": "media", "S3_ENDPOINT_URL": endpoint, "S3_PATH_STYLE": True, "S3_PREFIX": "prod/",
-        "MEDIA_BASE_URL": "https://cdn.example.test", "S3_REGION": "us-east-1"}
-    monkeypatch.setenv("VIDEODESK_S3_PATH_STYLE", "0")
-    assert load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x" * 32})["S3_PATH_STYLE"] is False
-    s3 = store_from_config(config)
+@pytest.mark.s3
+def test_storage_settings_from_the_environment_and_store_from_settings(tmp_path, endpoint):
+    env = {"VIDEODESK_S3_BUCKET": "media", "VIDEODESK_S3_ENDPOINT_URL": endpoint, "VIDEODESK_S3_PATH_STYLE": "true",
+           "VIDEODESK_S3_PREFIX": "prod/", "VIDEODESK_MEDIA_BASE_URL": "https://cdn.example.test", "VIDEODESK_S3_REGION": ""}
+    settings = Settings.from_env(env, data_dir=tmp_path / "data", secret_key="x" * 32)
+    assert (settings.s3_bucket, settings.s3_endpoint_url, settings.s3_path_style, settings.s3_prefix,
+            settings.media_base_url, settings.s3_region) == (
+        "media", endpoint, True, "prod/", "https://cdn.example.test", "us-east-1")
+    assert Settings.from_env({**env, "VIDEODESK_S3_PATH_STYLE": "0"}).s3_path_style is False
+    s3 = store_from_settings(settings)
     assert isinstance(s3, S3Store)
     assert (s3.bucket, s3.prefix, s3.region, s3.endpoint_url) == ("media", "prod/", "us-east-1", endpoint)
     assert s3.public_url("v/a.m3u8") == "https://cdn.example.test/v/a.m3u8"
-    local = store_from_config({"DATA_DIR": str(tmp_path)})
+    local = store_from_settings(Settings(data_dir=str(tmp_path)))
     assert isinstance(local, LocalStore) and local.root == (tmp_path / "media").resolve()
-    with pytest.raises(ValueError):
-        store_from_config({})
 
 
 # -- LocalStore -----------------------------------------------------------------------------
@@ -348,6 +353,7 @@ def test_signing_refuses_bad_input():
     assert not signing.verify(SECRET, "a/b", signing.sign(SECRET, "abc", 10), now=0)
 
 
+@pytest.mark.s3
 def test_same_bytes_compares_single_and_multipart_etags(store, tmp_path):
     small, big = tmp_path / "small.vtt", tmp_path / "big.mp4"
     small.write_bytes(b"WEBVTT\n")

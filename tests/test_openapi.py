@@ -17,7 +17,7 @@ from videodesk.core.models import Video
 from videodesk.web import openapi
 
 from .browser import browser
-from .helpers import bearer
+from .helpers import bearer, change_settings
 from .servers import BIN, ROOT, Instance, wait_until
 
 FUZZ_EXAMPLES = int(os.environ.get("VIDEODESK_FUZZ_EXAMPLES", "6"))
@@ -79,7 +79,7 @@ def test_captioning_always_has_the_keys_its_schema_promises(app, tokens):
 def test_webhook_answers_match_the_document(app, tokens):
     """Schemathesis cannot register a receiver (its URLs do not resolve here), so the webhook answers
     it never sees are checked here: registered, listed, a delivery with a failed attempt, redelivered."""
-    app.config.update(IMPORT_ALLOW_PRIVATE=True, WEBHOOK_TIMEOUT_S=1)
+    change_settings(app, import_allow_private=True, webhook_timeout_s=1)
     client, admin = app.test_client(), bearer(tokens["admin"])
     spec = client.get("/api/openapi.json").json
 
@@ -104,6 +104,7 @@ def test_webhook_answers_match_the_document(app, tokens):
     assert client.delete(f"/api/webhooks/{hook.json['id']}", headers=admin).status_code == 204
 
 
+@pytest.mark.server
 def test_schemathesis_finds_the_server_true_to_its_document(site, tmp_path):
     """Every operation, with generated valid and invalid input, and the links from created videos and
     stories (get, caption, poster, delete ...); `make fuzz` runs many more examples."""
@@ -119,6 +120,7 @@ def test_schemathesis_finds_the_server_true_to_its_document(site, tmp_path):
     assert re.search(rf"Tested: +{operations}\b", result.stdout), result.stdout[-3000:]
 
 
+@pytest.mark.server
 def test_a_generated_client_uploads_a_clip_and_follows_it_to_ready(site, clips, tmp_path):
     spec = requests.get(site.base + "/api/openapi.json", timeout=10).json()
     # openapi-python-client 0.29.1 writes a module that does not import (`Unset` undefined) for an operation
@@ -157,6 +159,8 @@ def test_a_generated_client_uploads_a_clip_and_follows_it_to_ready(site, clips, 
     jsonschema.validate(raw, {"$ref": "#/components/schemas/Video", "components": site.spec["components"]})
 
 
+@pytest.mark.browser
+@pytest.mark.server
 def test_the_docs_page_renders_the_operations_under_its_csp(site):
     with browser() as chromium:
         page = chromium.new_page()

@@ -11,6 +11,8 @@ from .browser import browser
 from .helpers import post_video, video_state
 from .servers import Instance, wait_until
 
+pytestmark = pytest.mark.server
+
 PLAY = """async ([url, rate]) => {
   const video = document.createElement("video");
   video.muted = true; video.playbackRate = rate;
@@ -75,6 +77,7 @@ def test_quick_version_plays_while_processing_then_the_full_ladder_replaces_it(s
     assert requests.get(site.base + early["mp4_url"], headers=site.headers["producer"], timeout=10).status_code == 200
 
 
+@pytest.mark.browser
 def test_stream_copied_rotated_phone_clip_is_upright_in_chromium(site, tmp_path):
     video_id = post_video(site, media.make_rotated_portrait(tmp_path / "phone.mov")).json()["id"]
     early = wait_until(lambda: (v := video_state(site, video_id))["playable"] and v, timeout=60, interval=0.1,

@@ -1,8 +1,11 @@
 """VIDEODESK_REDIS_URL: a real redis-server on loopback, two worker processes sharing the jobs."""
+import pytest
 import requests
 
 from .helpers import post_video, video_state
 from .servers import Instance, wait_until
+
+pytestmark = [pytest.mark.redis, pytest.mark.server]
 
 
 def test_two_workers_share_jobs_through_redis(tmp_path, redis_url, clips):

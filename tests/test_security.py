@@ -4,13 +4,14 @@ caption audit. The real-server halves (a 50 MB beacon, parallel sign-ins) are in
 import os
 import re
 import stat
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from videodesk.core import db
-from videodesk.core.config import load_config
 from videodesk.core.models import AuditEvent, User
+from videodesk.core.settings import Settings, prepare_data_folder
 
 from .helpers import TUS, bearer, csrf_from, make_app, sign_in, tus_create, tus_patch, upload
 
@@ -33,8 +34,8 @@ class Endless:
 @pytest.fixture
 def queued_app(tmp_path):
     """An app whose jobs stay queued (no ffmpeg): enough for rules that look at rows and files."""
-    return make_app(tmp_path / "data", MAX_UPLOAD_MB=5, UPLOAD_QUOTA_MB=8, IMPORT_ALLOW_PRIVATE=True,
-                    IMPORT_RATE_PER_HOUR=2)
+    return make_app(tmp_path / "data", max_upload_mb=5, upload_quota_mb=8, import_allow_private=True,
+                    import_rate_per_hour=2)
 
 
 @pytest.fixture
@@ -222,7 +223,7 @@ def test_deleting_imports_does_not_reset_the_import_limit(queued_app, people):
 
 
 def test_base_url_beats_a_forged_host_header(tmp_path, clips):
-    app = make_app(tmp_path / "data", QUEUE_IMMEDIATE=True, MAX_UPLOAD_MB=5, BASE_URL="https://news.example.com/")
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, base_url="https://news.example.com/")
     with app.app_context():
         from videodesk.auth.tokens import issue_token
         editor = User(name="eddie", role="editor")
@@ -247,16 +248,32 @@ def test_base_url_beats_a_forged_host_header(tmp_path, clips):
 
 def test_the_data_folder_and_secret_key_are_private_from_the_start(tmp_path):
     folder = tmp_path / "fresh" / "data"
+    unprepared = Settings.from_env({}, data_dir=folder)
+    assert not folder.exists() and unprepared.secret_key is None  # reading settings creates nothing
     os.umask(old := os.umask(0o022))
     try:
-        config = load_config({"DATA_DIR": folder, "SECRET_KEY": None})
+        settings = prepare_data_folder(unprepared)
     finally:
         os.umask(old)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     key = folder / "secret_key"
-    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and config["SECRET_KEY"] == key.read_text()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and settings.secret_key == key.read_text()
     assert [p.name for p in folder.iterdir() if p.name.startswith(".secret_key")] == []
-    assert load_config({"DATA_DIR": folder, "SECRET_KEY": None})["SECRET_KEY"] == config["SECRET_KEY"]
+    assert prepare_data_folder(unprepared).secret_key == settings.secret_key
+
+
+def test_settings_come_typed_from_the_environment():
+    settings = Settings.from_env({"VIDEODESK_DATA": "/srv/news", "VIDEODESK_MAX_UPLOAD_MB": "10",
+                                  "VIDEODESK_IMPORT_ALLOW_PRIVATE": "yes", "VIDEODESK_CAPTION_TRANSLATE_TO": "",
+                                  "VIDEODESK_BASE_URL": "https://news.example.com/", "VIDEODESK_JOB_LEASE_S": ""})
+    assert settings.data_dir == Path("/srv/news") and settings.database_url == "sqlite:////srv/news/videodesk.db"
+    assert settings.max_upload_mb == 10 and settings.upload_quota_mb == 40 and settings.import_allow_private is True
+    assert settings.caption_translate_to is None and settings.base_url == "https://news.example.com"
+    assert settings.job_lease_s == 120.0  # empty is unset
+    with pytest.raises(ValueError, match="VIDEODESK_MAX_UPLOAD_MB"):
+        Settings.from_env({"VIDEODESK_MAX_UPLOAD_MB": "lots"})
+    with pytest.raises(ValueError, match="VIDEODESK_BASE_URL"):
+        Settings.from_env({"VIDEODESK_BASE_URL": "https://news.example.com/path"})
 
 
 def test_caption_changes_on_a_published_video_are_audited(queued_app, people, clips):

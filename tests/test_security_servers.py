@@ -19,6 +19,8 @@ from videodesk.core.models import LoginAttempt, User
 from .helpers import make_app
 from .servers import Instance
 
+pytestmark = pytest.mark.server
+
 PASSWORD = "the right passphrase"
 
 

@@ -150,8 +150,8 @@ def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, cli
     assert client.get(video["url"], headers=bearer(tokens["editor"])).status_code == 200
     assert client.post(f"/studio/videos/{video['id']}/delete", data={"csrf_token": token}).status_code == 302
     assert client.get(video["url"], headers=bearer(tokens["editor"])).status_code == 404
-    assert not (app.config["DATA_DIR"] / "media" / video["id"]).exists()
-    assert not (app.config["DATA_DIR"] / "uploads" / video["id"]).exists()
+    assert not (app.settings.data_dir / "media" / video["id"]).exists()
+    assert not (app.settings.data_dir / "uploads" / video["id"]).exists()
     assert "Watch video below" not in client.get(story["url"]).get_data(as_text=True)
     assert "delete" in client.get("/studio/audit").get_data(as_text=True)
 
@@ -243,6 +243,6 @@ def test_odd_upload_names_never_become_paths(app, client, tokens, clips):
         assert response.status_code == 202
         video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
         assert video["status"] == "ready" and video["source"]["name"].replace("\\", "") == name.replace("\\", "")
-        assert (app.config["DATA_DIR"] / "uploads" / video["id"] / "source").exists()
-    assert (app.config["DATA_DIR"] / "secret_key").read_text() != ""
+        assert (app.settings.data_dir / "uploads" / video["id"] / "source").exists()
+    assert (app.settings.data_dir / "secret_key").read_text() != ""
     assert client.get(f"/media/{video['id']}/../../uploads/{video['id']}/source").status_code == 404

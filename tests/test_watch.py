@@ -8,12 +8,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from videodesk.core import db, storage
+from videodesk.core.errors import Invalid
 from videodesk.core.models import WebhookDelivery
 from videodesk.media.probe import probe
-from videodesk.newsroom import webhooks
+from videodesk.newsroom import branding, webhooks
 
 from . import media
-from .helpers import bearer, ready_video, sign_in, upload
+from .helpers import bearer, change_settings, ready_video, sign_in, upload
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "video": "http://www.google.com/schemas/sitemap-video/1.1"}
 ISO_DURATION = re.compile(r"PT(\d+H)?(\d+M)?(\d+S)?")
@@ -192,10 +193,10 @@ def test_webhook_registration_rules(client, tokens, app):
 
 def test_delivery_refuses_a_private_address_at_send_time(client, tokens, app):
     """Registered while private addresses were allowed; the guard on the connection still applies later."""
-    app.config["IMPORT_ALLOW_PRIVATE"] = True
+    change_settings(app, import_allow_private=True)
     hook = client.post("/api/webhooks", headers=bearer(tokens["admin"]),
                        json={"url": "http://127.0.0.1:9/hook", "events": ["story.published"]}).json
-    app.config["IMPORT_ALLOW_PRIVATE"] = False
+    change_settings(app, import_allow_private=False)
     story = client.post("/api/stories", headers=bearer(tokens["editor"]),
                         json={"headline": "Hello", "status": "published"}).json
     [delivery] = client.get(f"/api/webhooks/{hook['id']}/deliveries", headers=bearer(tokens["admin"])).json["deliveries"]
@@ -213,12 +214,12 @@ def test_retry_schedule_is_about_a_day():
 
 
 def test_studio_webhooks_page_adds_lists_attempts_redelivers_and_deletes(client, tokens, app):
-    app.config["IMPORT_ALLOW_PRIVATE"] = True  # the receiver address is refused at send time below
+    change_settings(app, import_allow_private=True)  # the receiver address is refused at send time below
     csrf = sign_in(client, tokens["admin"])
     added = client.post("/studio/webhooks", data={"csrf_token": csrf, "url": "http://127.0.0.1:9/x",
                                                    "events": ["story.published"]})
     assert added.status_code == 200 and 'class="new-secret"' in added.get_data(as_text=True)
-    app.config["IMPORT_ALLOW_PRIVATE"] = False
+    change_settings(app, import_allow_private=False)
     hook = client.get("/api/webhooks", headers=bearer(tokens["admin"])).json["webhooks"][0]
     client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "Hi", "status": "published"})
     page = client.get(f"/studio/webhooks/{hook['id']}").get_data(as_text=True)
@@ -230,3 +231,15 @@ def test_studio_webhooks_page_adds_lists_attempts_redelivers_and_deletes(client,
     assert [a["number"] for a in delivery["attempts"]] == [1, 2]
     deleted = client.post("/studio/webhooks", data={"csrf_token": csrf, "action": "delete", "webhook": hook["id"]})
     assert "No webhooks yet" in deleted.get_data(as_text=True)
+
+
+def test_a_logo_must_be_a_whole_png_of_bounded_size(tmp_path):
+    """Pillow checks the header and every chunk: a cut-off or corrupted PNG, or one too large, is refused."""
+    png = media.make_solid_png(tmp_path / "logo.png").read_bytes()
+    assert branding.png_dimensions(png)[0] >= 1
+    for damaged in (png[:-20], png[:30] + bytes([png[30] ^ 0xFF]) + png[31:], b"GIF89a" + png[6:]):
+        with pytest.raises(Invalid, match="must be a PNG image"):
+            branding.png_dimensions(damaged)
+    header = png[:16] + (5000).to_bytes(4, "big") + png[20:]
+    with pytest.raises(Invalid):
+        branding.png_dimensions(header)

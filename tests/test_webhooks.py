@@ -14,6 +14,8 @@ import requests
 from .helpers import post_video, role_headers
 from .servers import Instance, wait_until
 
+pytestmark = pytest.mark.server
+
 
 class Receiver(http.server.ThreadingHTTPServer):
     """Records every POST; answers each path from its list of statuses (then 200)."""

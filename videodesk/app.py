@@ -3,9 +3,10 @@ from pathlib import Path
 
 from videodesk.cli import commands
 from videodesk.core import db, storage
-from videodesk.core.config import load_config
+from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
+from videodesk.core.settings import Settings, prepare_data_folder
 from videodesk.jobs import queue
-from videodesk.objectstore import store_from_config
+from videodesk.objectstore import store_from_settings
 from videodesk.web import errors, filters, requests, security
 from videodesk.web.api import bp as api_bp
 from videodesk.web.api.uploads import bp as uploads_bp
@@ -25,15 +26,20 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (api_bp, uploads_bp, pages_bp, files_bp, studio_bp, embed_bp, feeds_bp, beacon_bp, watch_bp, branding_bp)
 
 
-def create_app(config=None) -> SiteFlask:
-    """Build the app; `config` overrides settings read from the environment (tests use it)."""
+def create_app(overrides: dict | None = None) -> SiteFlask:
+    """Build the app from the environment's settings; `overrides` (Settings field names) win over
+    them (tests use it)."""
+    settings = prepare_data_folder(Settings.from_env(**(overrides or {})))
     app = SiteFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.config.update(load_config(config))
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)
+    app.extensions[SETTINGS_EXTENSION] = settings
+    # Flask's own settings, from ours.
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_content_length,
+                      SESSION_COOKIE_SECURE=settings.secure_cookies, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", JSON_SORT_KEYS=False)
     requests.init_app(app)
-    db.init_app(app)
+    db.init_app(app, settings.database_url)
     # One store per app: every process (web node, worker, CLI) builds the same one from the settings.
-    app.extensions[storage.STORE_EXTENSION] = store_from_config(app.config)
+    app.extensions[storage.STORE_EXTENSION] = store_from_settings(settings)
     queue.init_app(app)
     errors.init_app(app)
     security.init_app(app)
@@ -41,5 +47,6 @@ def create_app(config=None) -> SiteFlask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(csrf_token=csrf_token, station_logo=station_logo)
+    app.context_processor(lambda: {"site_settings": app.settings})
     filters.register(app)
     return app

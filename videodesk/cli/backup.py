@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
+from videodesk.core.settings import current_settings
 from videodesk.media.outputs import TEMP_PREFIX
 
 FORMAT = 1
@@ -152,7 +152,8 @@ def restore_backup(src: Path, data_dir: Path, database_url: str, force: bool) ->
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 def backup(dest):
     """Write a consistent snapshot of the database, media, originals and secret key into DEST (a new folder)."""
-    manifest = make_backup(current_app.config["DATA_DIR"], current_app.config["DATABASE_URL"], dest.resolve())
+    settings = current_settings()
+    manifest = make_backup(settings.data_dir, settings.database_url, dest.resolve())
     click.echo(f"backup of {manifest['files']} files ({manifest['bytes']} bytes) written to {dest}")
 
 
@@ -162,6 +163,6 @@ def backup(dest):
 @click.option("--force", is_flag=True, help="Replace the data folder's and database's current contents.")
 def restore(src, force):
     """Bring a backup back into this installation's data folder and database (stop the service first)."""
-    manifest = restore_backup(src.resolve(), current_app.config["DATA_DIR"], current_app.config["DATABASE_URL"],
-                              force)
-    click.echo(f"restored the backup of {manifest['created']} into {current_app.config['DATA_DIR']}")
+    settings = current_settings()
+    manifest = restore_backup(src.resolve(), settings.data_dir, settings.database_url, force)
+    click.echo(f"restored the backup of {manifest['created']} into {settings.data_dir}")

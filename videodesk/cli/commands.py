@@ -18,6 +18,7 @@ from videodesk.cli.backup import backup, restore
 from videodesk.cli.seed import seed
 from videodesk.core import db, migrate
 from videodesk.core.models import ROLES, User
+from videodesk.core.settings import current_settings
 from videodesk.jobs.live.service import IngestService
 from videodesk.jobs.priority import lower_priority
 from videodesk.jobs.queue import queue
@@ -71,12 +72,13 @@ def worker(workers):
     """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
     # Job outcomes and queue outages (huey logs "Error reading from queue" and retries) reach stderr.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    lower_priority(current_app.config["WORKER_NICE"])
+    settings = current_settings()
+    lower_priority(settings.worker_nice)
     q = queue()
     # Jobs of a worker that died are taken over now, or as soon as their lease runs out.
     q.recover_stalled()
-    q.recover_stalled_later.schedule(delay=current_app.config["JOB_LEASE_S"] + 1)
-    q.consumer(workers or current_app.config["WORKERS"]).run()
+    q.recover_stalled_later.schedule(delay=settings.job_lease_s + 1)
+    q.consumer(workers or settings.workers).run()
 
 
 @click.command("ingest")
@@ -93,7 +95,7 @@ def ingest():
 @with_appcontext
 def db_upgrade():
     """Create or upgrade the database schema."""
-    migrate.upgrade(current_app.config["DATABASE_URL"])
+    migrate.upgrade(current_settings().database_url)
     click.echo("database is up to date")
 
 
@@ -112,7 +114,7 @@ def seed_demo():
 def serve(port, host):
     """Run the web server (gunicorn) and one worker together; Ctrl-C stops both."""
     bindir = os.path.dirname(sys.executable)
-    env = {**os.environ, "VIDEODESK_DATA": str(current_app.config["DATA_DIR"])}
+    env = {**os.environ, "VIDEODESK_DATA": str(current_settings().data_dir)}
     flask = os.path.join(bindir, "flask")
     children = [
         subprocess.Popen([os.path.join(bindir, "gunicorn"), "--config", "python:videodesk.cli.gunicorn_conf",

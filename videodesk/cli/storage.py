@@ -1,12 +1,12 @@
 """Media store commands: storage-setup (bucket, policy, CORS), storage-migrate (a local installation
 into the bucket) and storage-check (missing and orphaned objects). See docs/MANY_MACHINES.md."""
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
 from videodesk.core import db, storage
 from videodesk.core.models import Video
+from videodesk.core.settings import current_settings
 from videodesk.newsroom import library, visibility
 from videodesk.objectstore import LocalStore
 
@@ -22,7 +22,7 @@ def storage_setup():
 
 def _local_files():
     """(key, path) of every media file and original in this data folder."""
-    data = current_app.config["DATA_DIR"]
+    data = current_settings().data_dir
     media = LocalStore(data / "media")
     for info in media.list(""):
         yield info.key, media.local_path(info.key)

@@ -6,15 +6,14 @@ compares `generation()` before serving a rendered page."""
 import os
 import threading
 
-from flask import current_app
-
 from videodesk.core.ids import random_id
+from videodesk.core.settings import current_settings
 
 GENERATION_FILE = "pages.generation"
 
 
 def _path():
-    return current_app.config["DATA_DIR"] / GENERATION_FILE
+    return current_settings().data_dir / GENERATION_FILE
 
 
 def content_changed():

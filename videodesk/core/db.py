@@ -3,6 +3,7 @@ from datetime import UTC
 
 from flask import current_app, g
 from sqlalchemy import DateTime, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -48,17 +49,24 @@ def make_engine(url: str):
     return create_engine(url, pool_pre_ping=True)
 
 
+MAX_ROW_ID = 2 ** 31 - 1  # PostgreSQL's INTEGER
+NO_ROW_ID = 0  # ids start at 1
+
+
 class RowIdConverter(IntegerConverter):
-    """`<int:...>` in URLs stops at PostgreSQL's INTEGER, so a huge id is a 404, not a database error."""
+    """`<int:...>` takes every number, as the API document says; one beyond PostgreSQL's INTEGER names
+    no row, so it becomes NO_ROW_ID and the route answers its own 404 (not a database error). A
+    converter that refused the number would make werkzeug answer 405 where another method's rule has
+    the same path (PATCH /api/stories/<huge>)."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2 ** 31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ROW_ID else NO_ROW_ID
 
 
-def init_app(app):
+def init_app(app, database_url: str):
     app.url_map.converters["int"] = RowIdConverter
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(database_url)
     app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
@@ -73,3 +81,16 @@ def _close_session(_exc):
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
+
+
+def add_to_rows(db_session: Session, model, rows: list[dict], keys: tuple[str, ...], sums: tuple[str, ...]):
+    """Insert `rows` or, where a row with the same `keys` exists, add their `sums` to it, in one
+    atomic statement per 500 rows (INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n on
+    PostgreSQL and SQLite), so processes on many machines can add to the same numbers. Rows go in
+    key order: two writers lock rows in the same order and never deadlock each other."""
+    insert = postgresql.insert if db_session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
+    for start in range(0, len(rows), 500):
+        statement = insert(model).values(rows[start:start + 500])
+        db_session.execute(statement.on_conflict_do_update(
+            index_elements=list(keys), set_={name: getattr(model, name) + statement.excluded[name] for name in sums}))

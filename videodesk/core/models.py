@@ -142,7 +142,7 @@ class CaptionTrack(Base):
 
 class CaptionCue(Base):
     """One cue of a track's current version, for full-text search ("find the quote"). SQLite
-    indexes `text` with FTS5 (caption_cues_fts), PostgreSQL with a GIN tsvector index."""
+    indexes `text` and `context` with FTS5 (caption_cues_fts), PostgreSQL with GIN tsvector indexes."""
 
     __tablename__ = "caption_cues"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +152,9 @@ class CaptionCue(Base):
     start: Mapped[float] = mapped_column(Float)
     end: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # its place in the track, from 0
+    # Its words and the next cue's: a phrase the recogniser split over two cues is found here.
+    context: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 DEFAULT_SECTION = "Top News Video"  # the kicker above a headline when the desk names none
@@ -203,6 +206,39 @@ class WatchCount(Base):
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     event: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlaybackMinute(Base):
+    """The player's beacons summed for one video, one minute and one surface (article, watch, embed):
+    counts and times only, nothing about a reader (newsroom/playback/, docs/ANALYTICS.md)."""
+
+    __tablename__ = "playback_minutes"
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)  # minutes since 1970-01-01 UTC
+    surface: Mapped[str] = mapped_column(String(10), primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    plays: Mapped[int] = mapped_column(Integer, default=0)  # views that reached the first frame
+    exits_before_start: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)  # views with a playback error
+    fatal_errors: Mapped[int] = mapped_column(Integer, default=0)
+    watch_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    stall_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    stalls: Mapped[int] = mapped_column(Integer, default=0)
+    startup_score_sum: Mapped[float] = mapped_column(Float, default=0.0)  # sum of 8/(8+s) over plays
+    rendition_switches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlaybackBin(Base):
+    """Histograms beside PlaybackMinute, per video and minute: `kind` startup (bin = class of
+    time to first frame), retention (bin = percent of the video seen by a play), rendition (bin =
+    picture height, count = ms watched) and error (bin = media error code)."""
+
+    __tablename__ = "playback_bins"
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LoginAttempt(Base):

@@ -5,11 +5,14 @@ worker's copies while it processes a video (remote store)."""
 import contextlib
 import os
 import re
+import time
 from pathlib import Path
 
 from flask import current_app
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+from videodesk.core.settings import current_settings
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")  # whole names only: fullmatch (`$` lets "\n" through)
 STORE_EXTENSION = "videodesk.media_store"
 ORIGINALS = "originals"
 
@@ -57,11 +60,11 @@ def live_dir(live_id: str) -> Path:
 
 def safe_media_name(video_id: str, name: str) -> bool:
     """A media URL's id and path may only use plain names (no dots first, no slashes of their own)."""
-    return bool(SAFE_NAME.match(video_id)) and all(SAFE_NAME.match(part) for part in name.split("/"))
+    return bool(SAFE_NAME.fullmatch(video_id)) and all(SAFE_NAME.fullmatch(part) for part in name.split("/"))
 
 
 def data_dir() -> Path:
-    return current_app.config["DATA_DIR"]
+    return current_settings().data_dir
 
 
 def media_dir(video_id: str) -> Path:
@@ -78,6 +81,18 @@ def source_path(video_id: str) -> Path:
 
 def tmp_dir() -> Path:
     return data_dir() / "tmp"
+
+
+def remove_stale_tmp(max_age_s: float) -> int:
+    """Drop request bodies a killed web worker left in tmp/ (a finished request deletes its own)."""
+    removed = 0
+    cutoff = time.time() - max_age_s
+    for path in tmp_dir().glob("part-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def scratch_dir(video_id: str) -> Path:

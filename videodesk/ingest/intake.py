@@ -6,13 +6,13 @@ import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from videodesk.core import db, storage
 from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Invalid, RateLimited
 from videodesk.core.models import AuditEvent, Video, utcnow
+from videodesk.core.settings import current_settings
 from videodesk.core.validation import language_tag
 from videodesk.ingest import netguard, resumable
 from videodesk.ingest.multipart import keep_upload
@@ -100,15 +100,15 @@ def from_url(user, url: str, title: str | None) -> Intake:
 
     The hourly limit counts "video_import" entries of the audit log, which deleting a video does not
     touch, so import, delete, import again still counts twice."""
-    config = current_app.config
-    reason = netguard.check_url(url, allow_private=config["IMPORT_ALLOW_PRIVATE"])
+    settings = current_settings()
+    reason = netguard.check_url(url, allow_private=settings.import_allow_private)
     if reason:
         raise Invalid(code="url_not_allowed", message=reason)
     hour_ago = utcnow() - timedelta(hours=1)
     recent = db.session().scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.user_id == user.id, AuditEvent.action == IMPORT_ACTION, AuditEvent.at > hour_ago))
-    if recent >= config["IMPORT_RATE_PER_HOUR"]:
-        raise RateLimited(f"At most {config['IMPORT_RATE_PER_HOUR']} imports an hour; try again later.")
+    if recent >= settings.import_rate_per_hour:
+        raise RateLimited(f"At most {settings.import_rate_per_hour} imports an hour; try again later.")
     video = new_video(user.id, title or url, url, kind="url")
     video.source_url = url
     audit.record(user, IMPORT_ACTION, f"video:{video.id}", url=url)

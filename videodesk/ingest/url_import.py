@@ -44,6 +44,7 @@ NATIVE_PROTOCOLS = frozenset({"http", "https", "m3u8_native", "http_dash_segment
 NATIVE_DOWNLOADERS = (HttpFD, HlsFD, DashSegmentsFD)
 LIVE_STATES = frozenset({"is_live", "is_upcoming", "post_live"})
 MAX_PLAYLIST_BYTES = 4 * 1024 * 1024
+KEY_METHOD = re.compile(r"\bMETHOD=([A-Za-z0-9-]+)")
 # yt-dlp post-processors that run ffmpeg on downloaded files: those may only read local files.
 _FFMPEG_PPS = ("merger", "fixupm3u8", "fixupm4a", "fixupstretched", "fixuptimestamp", "copystream",
                "fixupduration", "fixupduplicatemoov", "metadata", "videoremuxer", "videoconvertor")
@@ -113,12 +114,19 @@ def _playlist_reason(text: str, base: str) -> str | None:
         return "The stream's playlist is not a valid HLS playlist."
     if "#EXT-X-ENDLIST" not in text:
         return "This is a live stream (its playlist has no end); only finished videos can be imported."
+    lines = text.splitlines()
+    # yt-dlp's DRM patterns (`#EXT-X-KEY:.*?URI=...`) rescan the rest of a line from every tag on it:
+    # with one tag per line, as HLS has it, they are linear (docs/SECURITY.md, finding 1).
+    if any("#EXT" in line[1:] for line in lines):
+        return "The stream's playlist is not a valid HLS playlist (a line holds more than one tag)."
     if HlsFD._has_drm(text):
         return "The video is DRM protected and cannot be imported."
-    for method in re.findall(r"#EXT-X-(?:SESSION-)?KEY:.*?METHOD=([A-Za-z0-9-]+)", text):
-        if method.upper() not in ("NONE", "AES-128"):
-            return f"The stream is encrypted with {method}, which cannot be decrypted here."
-    uris = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line in lines:
+        tag, _, attributes = line.strip().partition(":")
+        method = KEY_METHOD.search(attributes) if tag in ("#EXT-X-KEY", "#EXT-X-SESSION-KEY") else None
+        if method and method[1].upper() not in ("NONE", "AES-128"):
+            return f"The stream is encrypted with {method[1]}, which cannot be decrypted here."
+    uris = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     uris += re.findall(r'URI="([^"]*)"', text)
     if not all(is_web_url(urljoin(base, uri)) for uri in uris):
         return "The stream points to a non-web address (only http:// and https:// may be fetched)."

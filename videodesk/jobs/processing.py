@@ -6,19 +6,19 @@ import socket
 import time
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from videodesk.core import changes, db
+from videodesk.core import changes, db, outbox
 from videodesk.core.digests import sha256_of
 from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
 from videodesk.jobs import clipping
 from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.overlay import Logo
-from videodesk.media.runner import MediaError
-from videodesk.newsroom import branding, library, visibility, webhooks
+from videodesk.media.runner import MediaError, bulk_gate
+from videodesk.newsroom import branding, clips, library, search, visibility, webhooks
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -33,16 +33,17 @@ CHUNKED = "chunked"
 # started playing it before the switch can finish.
 QUICK_GRACE_S = 900
 READY = "ready"
+TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
 
 
 def _limits() -> pipeline.Limits:
-    config = current_app.config
+    settings = current_settings()
     return pipeline.Limits(
-        max_duration=config["MAX_DURATION_S"], max_dimension=config["MAX_DIMENSION"],
-        ffmpeg_timeout=config["FFMPEG_TIMEOUT_S"], ffprobe_timeout=config["FFPROBE_TIMEOUT_S"],
-        loudness_target=config["LOUDNESS_TARGET"], whisper_model=config["WHISPER_MODEL"],
-        data_dir=config["DATA_DIR"], translate_to=config["CAPTION_TRANSLATE_TO"],
-        chunk_seconds=config["CHUNK_SECONDS"],
+        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
+        loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
+        data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
+        chunk_seconds=settings.chunk_seconds,
     )
 
 
@@ -102,6 +103,9 @@ def saver(session, video, ws: Workspace):
         if announce:
             state["playable_announced"] = True
             webhooks.video_event(video, "video.playable")
+        if "probe" in state.get("done", []) and "captions_started" not in state and current_settings().captions_first:
+            state["captions_started"] = True
+            start_captions(session, video, state)
         # A copy, so SQLAlchemy sees a new value and writes the JSON column.
         video.pipeline_state = copy.deepcopy(state)
         if _playing(video.outputs) != playing:
@@ -124,7 +128,7 @@ def _on_playable(video: Video):
 
 def lease_cutoff():
     """Jobs (videos, ladder parts) silent since before this belonged to a worker that stopped."""
-    return utcnow() - timedelta(seconds=current_app.config["JOB_LEASE_S"])
+    return utcnow() - timedelta(seconds=current_settings().job_lease_s)
 
 
 def _claim(session, video_id: str) -> Video | None:
@@ -176,19 +180,31 @@ def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) ->
     """The source the pipeline reads, in the workspace: the missing cut of a clip or trim is made
     (returned, for the pipeline state), else the original is fetched when the store is remote."""
     if clipping.needs_cut(video, ws):
-        return clipping.cut_source(video, ws, _limits(), report)
+        with bulk_gate.interactive():
+            return clipping.cut_source(video, ws, _limits(), report)
     ws.fetch_original()
     if not video.trim:
         clipping.remove_trimmed_sources(ws)
     return None
 
 
+def start_captions(session, video: Video, state: dict):
+    """Right after the probe (settings.captions_first): automatic captions are queued from the source's sound
+    while the rest is made, so the quote can be found minutes before the ladder is ready. A clip
+    takes its parent's transcript of its range instead (newsroom/clips.follow_parent)."""
+    if state["info"].get("audio") is None or clips.follow_parent(video):
+        return
+    mark_captioning_queued(video)
+    outbox.after_commit(session, TRANSCRIBE, video.id)
+
+
 def finish(session, video: Video, ctx: pipeline.Context) -> str:
     """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
-    and automatic captions are marked queued when it has sound (captions_wanted)."""
+    and (unless they started after the probe) automatic captions are marked queued when it has sound
+    (captions_wanted)."""
     _register_embedded_captions(video, ctx.state)
     video.status, video.progress = "ready", 1.0
-    if ctx.info.audio is not None:
+    if ctx.info.audio is not None and not ctx.state.get("captions_started") and not clips.follow_parent(video):
         mark_captioning_queued(video)
     webhooks.video_event(video, "video.ready")
     session.commit()
@@ -238,7 +254,8 @@ def _register_embedded_captions(video: Video, state: dict):
 
 def _register_auto_captions(video: Video, state: dict):
     """The tracks transcription made; a track already there for the same language (and source
-    language, for a translation) gets a new version that needs a new review."""
+    language, for a translation) gets a new version that needs a new review; a growing track
+    (the same file, rewritten) is indexed again."""
     for made in pipeline.auto_caption_tracks(state):
         translated_from = made.get("translated_from")
         existing = next((t for t in video.captions if t.source == "auto" and t.lang == made["lang"]
@@ -248,10 +265,12 @@ def _register_auto_captions(video: Video, state: dict):
                                            translated_from=translated_from)
         elif existing.filename != made["filename"]:
             library.replace_track_file(existing, made["filename"], machine=True)
+        else:
+            search.index_track(existing)
 
 
 def mark_captioning_queued(video: Video):
-    video.captioning = {"status": "queued", "progress": 0.0, "error": None}
+    video.captioning = {"status": "queued", "progress": 0.0, "error": None, "transcribed_until": 0.0}
 
 
 def _captioning_reporter(session, video):
@@ -269,22 +288,34 @@ def _language_hint(video: Video) -> str | None:
 
 
 def transcribe(video_id: str):
-    """Automatic captions for a ready video, as a job of its own: readers get the video first,
-    the tracks appear when done. No track is made in a language a person already captioned.
-    A missing or damaged model fails the job with its reason in video.captioning["error"]."""
+    """Automatic captions for a probed video, as a job of its own: right after the probe
+    (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
+    speech is recognised (saved, indexed for search and handed to clips of its range every few
+    seconds of speech; captioning["transcribed_until"] says how far). No track is made in a language
+    a person already captioned. A missing or damaged model fails the job with its reason in
+    video.captioning["error"]."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != "ready":
+    if video is None or video.status == "failed" or "info" not in (video.pipeline_state or {}):
         return
-    video.captioning = {"status": "running", "progress": 0.0, "error": None}
+    video.captioning = {"status": "running", "progress": 0.0, "error": None, "transcribed_until": 0.0}
     session.commit()
     captioned = {track.lang for track in video.captions if track.source != "auto"}
     with workspace(video.id) as ws:
         ctx = context(video, ws)
+
+        def grown(auto: dict):
+            ws.publish()
+            _register_auto_captions(video, {"auto_captions": auto})
+            video.captioning = {**video.captioning, "transcribed_until": auto["transcribed_until"]}
+            clips.pass_on_captions(video)
+            session.commit()
+            changes.content_changed()
+
         try:
             ws.fetch_original()
             pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
-                                captioned=captioned)
+                                captioned=captioned, on_partial=grown)
             ws.publish()
         except (MediaError, StoreError) as exc:
             mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
@@ -292,7 +323,9 @@ def transcribe(video_id: str):
             return
     _register_auto_captions(video, ctx.state)
     spoken = (ctx.state.get("auto_captions") or {}).get("lang")
-    video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken}
+    video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken,
+                        "transcribed_until": ctx.info.duration}
+    clips.pass_on_captions(video)
     session.commit()
     visibility.refresh_public_copy(video)
     changes.content_changed()
@@ -309,13 +342,13 @@ def mark_captioning_failed(video_id: str, reason: str):
 
 def _download(session, video: Video, ws: Workspace):
     """Fetch an imported video's source with yt-dlp; keep its attribution for the page."""
-    config = current_app.config
+    settings = current_settings()
     folder = ws.root / "import"
     url_import.cleanup(folder)
     path, attribution = url_import.download(
-        video.source_url, folder, allow_private=config["IMPORT_ALLOW_PRIVATE"],
-        max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_duration=config["MAX_DURATION_S"],
-        timeout=config["IMPORT_TIMEOUT_S"], report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
+        video.source_url, folder, allow_private=settings.import_allow_private,
+        max_bytes=settings.max_upload_bytes, max_duration=settings.max_duration_s,
+        timeout=settings.import_timeout_s, report=_progress_reporter(session, video, 0.0, IMPORT_SHARE))
     source = ws.source
     os.replace(path, source)
     ws.store_original()

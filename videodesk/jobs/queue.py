@@ -2,30 +2,47 @@
 import logging
 
 from flask import current_app
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import PriorityRedisHuey, SqliteHuey, crontab
 from redis.exceptions import RedisError
 
 from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict
+from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
+from videodesk.core.settings import Settings
 from videodesk.ingest import resumable
 from videodesk.jobs import parallel
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
+from videodesk.media.runner import bulk_gate
 from videodesk.newsroom import live, visibility, webhooks
 
 EXTENSION = "videodesk.huey"
 PROCESS_VIDEO = "videodesk.process_video"
 # A streamed request body older than this belongs to no live request (gunicorn's timeout is 120 s).
 STALE_TMP_S = 3600
+# Huey serves higher priorities first: what a desk waits for (transcription, clips, quick versions,
+# edits) before bulk work (the parts of a ladder). docs/PERFORMANCE.md, "Quote to clip".
+INTERACTIVE = 100
+BULK = 0
+BULK_RETRY_S = 1.0
 log = logging.getLogger(__name__)
 
 
-def make_huey(config):
-    if config["REDIS_URL"]:
-        return RedisHuey("videodesk", url=config["REDIS_URL"])
+def make_huey(settings: Settings):
+    if settings.redis_url:
+        return PriorityRedisHuey("videodesk", url=settings.redis_url)
     return SqliteHuey(
-        "videodesk", filename=str(config["DATA_DIR"] / "queue.db"), immediate=config["QUEUE_IMMEDIATE"]
+        "videodesk", filename=str(settings.data_dir / "queue.db"), immediate=settings.queue_immediate
     )
+
+
+def _waits_for_interactive(task, *args) -> bool:
+    """A bulk job that comes up while interactive work runs in this worker goes back to the queue
+    for a moment instead of holding a thread (a stopped encode would keep the next clip waiting)."""
+    if not bulk_gate.paused:
+        return False
+    task.schedule(args, delay=BULK_RETRY_S)
+    return True
 
 
 def _enqueue_or_leave_to_the_sweep(task):
@@ -44,9 +61,11 @@ class Queue:
     """The app's huey with the app's tasks registered on it (the consumer builds the same app)."""
 
     def __init__(self, app):
-        self.huey = huey = make_huey(app.config)
+        settings = app.extensions[SETTINGS_EXTENSION]
+        self.huey = huey = make_huey(settings)
+        bulk_gate.enabled = settings.bulk_yields
 
-        @huey.task(name=PROCESS_VIDEO, retries=2, retry_delay=10, context=True)
+        @huey.task(name=PROCESS_VIDEO, retries=2, retry_delay=10, context=True, priority=INTERACTIVE)
         def process_video(video_id, task=None):
             with app.app_context():
                 try:
@@ -59,14 +78,18 @@ class Queue:
                         jobs.release(video_id)
                     raise
 
-        @huey.task(name="videodesk.ladder_part", retries=2, retry_delay=10)
+        @huey.task(name="videodesk.ladder_part", retries=2, retry_delay=10, priority=BULK)
         def ladder_part(video_id, name):
+            if _waits_for_interactive(ladder_part, video_id, name):
+                return
             with app.app_context():
                 if parallel.run_part(video_id, name):
                     self.assemble_ladder(video_id)
 
-        @huey.task(name="videodesk.assemble_ladder", retries=2, retry_delay=10)
+        @huey.task(name="videodesk.assemble_ladder", retries=2, retry_delay=10, priority=BULK)
         def assemble_ladder(video_id):
+            if _waits_for_interactive(assemble_ladder, video_id):
+                return
             with app.app_context():
                 self.after_processing(video_id, parallel.assemble(video_id))
 
@@ -75,14 +98,14 @@ class Queue:
             with app.app_context():
                 jobs.remove_quick(video_id)
 
-        @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5)
+        @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5, priority=INTERACTIVE)
         def render_poster(video_id, time_s):
-            with app.app_context():
+            with app.app_context(), bulk_gate.interactive():
                 jobs.render_poster(video_id, time_s)
 
-        @huey.task(name="videodesk.social_cut", retries=1, retry_delay=5)
+        @huey.task(name="videodesk.social_cut", retries=1, retry_delay=5, priority=INTERACTIVE)
         def social_cut(video_id, aspect, lang, logo=False):
-            with app.app_context():
+            with app.app_context(), bulk_gate.interactive():
                 jobs.social_cut(video_id, aspect, lang, logo)
 
         @huey.task(name="videodesk.deliver_webhook")
@@ -99,9 +122,9 @@ class Queue:
                 for delivery_id in webhooks.overdue():
                     deliver_webhook(delivery_id)
 
-        @huey.task(name="videodesk.transcribe", retries=1, retry_delay=30, context=True)
+        @huey.task(name=jobs.TRANSCRIBE, retries=1, retry_delay=30, context=True, priority=INTERACTIVE)
         def transcribe(video_id, task=None):
-            with app.app_context():
+            with app.app_context(), bulk_gate.interactive():
                 try:
                     jobs.transcribe(video_id)
                 except Exception as exc:
@@ -140,6 +163,7 @@ class Queue:
         self.transcribe = transcribe
         self.deliver_webhook = deliver_webhook
         outbox.set_dispatcher(app, webhooks.OUTBOX_KIND, deliver_webhook)
+        outbox.set_dispatcher(app, jobs.TRANSCRIBE, transcribe)
 
     def reprocess(self, video):
         """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""

@@ -8,8 +8,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app
-
+from videodesk.core.settings import current_settings
 from videodesk.ingest import netguard
 from videodesk.newsroom import webhooks
 
@@ -59,14 +58,14 @@ def deliver(delivery_id: str) -> float | None:
     delivery = webhooks.claim(delivery_id)
     if delivery is None:
         return None
-    config = current_app.config
+    settings = current_settings()
     body = delivery.body.encode()
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                "X-Videodesk-Event": delivery.event, "X-Videodesk-Delivery": delivery.id,
                "X-Videodesk-Signature": webhooks.sign(delivery.webhook.secret, body)}
     started = time.monotonic()
-    status_code, error = post(delivery.webhook.url, body, headers, allow_private=config["IMPORT_ALLOW_PRIVATE"],
-                              timeout=config["WEBHOOK_TIMEOUT_S"])
+    status_code, error = post(delivery.webhook.url, body, headers, allow_private=settings.import_allow_private,
+                              timeout=settings.webhook_timeout_s)
     return webhooks.record_attempt(delivery, status_code=status_code, error=error,
                                    duration_ms=round((time.monotonic() - started) * 1000),
-                                   backoff_s=config["WEBHOOK_BACKOFF_S"])
+                                   backoff_s=settings.webhook_backoff_s)

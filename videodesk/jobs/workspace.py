@@ -13,9 +13,8 @@ import shutil
 import time
 from pathlib import Path
 
-from flask import current_app
-
 from videodesk.core import storage
+from videodesk.core.settings import current_settings
 from videodesk.media.outputs import TEMP_PREFIX
 from videodesk.media.pipeline import ANALYSIS_FILE, HLS_DIR, PARTS_DIR
 from videodesk.objectstore import StoreUnavailable
@@ -148,7 +147,7 @@ class Workspace:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def _retrying(self, what: str, action):
-        delays = tuple(current_app.config["STORE_RETRY_DELAYS_S"])
+        delays = tuple(current_settings().store_retry_delays_s)
         for attempt in range(len(delays) + 1):
             try:
                 return action()

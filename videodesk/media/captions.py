@@ -9,12 +9,16 @@ from videodesk.core.text import is_storable
 from videodesk.media.runner import MediaError
 
 MAX_CAPTION_BYTES = 5 * 1024 * 1024
+MAX_CUE_CHARS = 2000  # a cue is a line or two on screen; a longer one is not a caption
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
 TIMING_LINE = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}(\s.*)?$")
 
 
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^>]*)>")
-_ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
+# Linear on any text (docs/SECURITY.md, finding 1): a tag or override never holds its own opening
+# character, so a failed match stops at the next '<' or '{' instead of rescanning the rest of the
+# text, and possessive quantifiers never hand characters back to each other.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*+)([^<>]*+)>")
+_ASS_OVERRIDE = re.compile(r"\{\\[^{}]*+\}")
 SIMPLE_TAGS = {"b", "i", "u"}
 ANNOTATED_TAGS = {"c", "v", "lang", "ruby", "rt"}
 
@@ -64,6 +68,8 @@ def to_webvtt(data: bytes) -> str:
         raise MediaError(f"The caption file has no cues (read as {kind.upper()}).")
     cues = []
     for caption in sorted(captions.captions, key=lambda c: seconds(c.start)):
+        if len(caption.raw_text) > MAX_CUE_CHARS:
+            raise MediaError(f"The cue at {vtt_clock(seconds(caption.start))} is longer than {MAX_CUE_CHARS} characters.")
         caption.text = clean_cue_text(caption.raw_text)
         if seconds(caption.end) <= seconds(caption.start):
             raise MediaError(f"The cue at {caption.start} ends before it starts ({caption.end}).")

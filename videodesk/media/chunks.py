@@ -25,7 +25,6 @@ from videodesk.media.probe import MediaInfo
 # same neighbouring frames as in one pass.
 SEEK_MARGIN_S = 1.0
 ANALYSIS_NAME = "analysis.txt"
-AUDIO_CODEC = "mp4a.40.2"
 
 
 @dataclass(frozen=True)
@@ -92,39 +91,6 @@ def audio_command(src, info: MediaInfo, out_dir, loudnorm: dict | None) -> list[
     return compile_command(ffmpeg.output(audio, f"{out_dir}/index.m3u8", **options), progress=True)
 
 
-def playlist_entries(playlist: Path) -> list[tuple[float, Path]]:
-    """(duration, file) of each media segment of one of our playlists."""
-    entries, duration = [], None
-    for line in playlist.read_text().splitlines():
-        if line.startswith("#EXTINF:"):
-            duration = float(line[len("#EXTINF:"):].split(",", 1)[0])
-        elif line and not line.startswith("#"):
-            entries.append((duration, playlist.parent / line))
-    return entries
-
-
-def media_playlist(entries: list[tuple[float, str]], init_name: str = "init.mp4") -> str:
-    target = max((math.ceil(duration) for duration, _ in entries), default=ladder.SEGMENT_SECONDS)
-    lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{target}", "#EXT-X-MEDIA-SEQUENCE:0",
-             "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS", f'#EXT-X-MAP:URI="{init_name}"']
-    for duration, name in entries:
-        lines += [f"#EXTINF:{duration:.6f},", name]
-    return "\n".join([*lines, "#EXT-X-ENDLIST", ""])
-
-
-def master_playlist(variants: list[dict], audio: bool) -> str:
-    """variants: {"name", "width", "height", "bandwidth", "codec"}, best first."""
-    lines = ["#EXTM3U", "#EXT-X-VERSION:7"]
-    if audio:
-        lines.append('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_audio",NAME="audio",DEFAULT=YES,URI="audio/index.m3u8"')
-    for v in variants:
-        codecs = f"{v['codec']},{AUDIO_CODEC}" if audio else v["codec"]
-        group = ',AUDIO="group_audio"' if audio else ""
-        lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={v['bandwidth']},RESOLUTION={v['width']}x{v['height']},"
-                  f'CODECS="{codecs}"{group}', f"{v['name']}/index.m3u8"]
-    return "\n".join([*lines, ""])
-
-
 def shift_analysis(text: str, seconds: float) -> str:
     """An analysis track of a chunk on the whole clip's clock."""
     return re.sub(r"pts_time:(\S+)", lambda m: f"pts_time:{float(m.group(1)) + seconds:.6f}", text)
@@ -144,7 +110,8 @@ def _join_rendition(parts: list[Path], chunks: list[Chunk], fps: Fraction, name:
     # A chunk past the end of a damaged source encodes no frame and writes no playlist.
     pairs = [(chunk, part / name) for chunk, part in zip(chunks, parts) if (part / name / "index.m3u8").exists()]
     chunks, folders = [chunk for chunk, _ in pairs], [folder for _, folder in pairs]
-    inits = [hls.playlist_files(folder / "index.m3u8")[0] for folder in folders]
+    playlists = [hls.read_media_playlist(folder / "index.m3u8") for folder in folders]
+    inits = [playlist.init for playlist in playlists]
     init = inits[0].read_bytes()
     if any(other.read_bytes() != init for other in inits[1:]):
         raise ValueError(f"the chunks of {name} were encoded with different settings")
@@ -152,17 +119,17 @@ def _join_rendition(parts: list[Path], chunks: list[Chunk], fps: Fraction, name:
     out.mkdir(parents=True)
     (out / "init.mp4").write_bytes(init)
     entries, peak = [], 0.0
-    for chunk, folder in zip(chunks, folders):
+    for chunk, playlist in zip(chunks, playlists):
         ticks = chunk.start_frame * timescale / fps
         if ticks.denominator != 1:
             raise ValueError(f"frame {chunk.start_frame} does not fall on a tick of {timescale}/s")
-        for duration, segment in playlist_entries(folder / "index.m3u8"):
+        for duration, segment in playlist.segments:
             target = f"seg_{len(entries):05d}.m4s"
             data = fmp4.shift_times(segment.read_bytes(), int(ticks), timescale)
             (out / target).write_bytes(data)
             entries.append((duration, target))
             peak = max(peak, len(data) * 8 / max(duration, 0.5))
-    (out / "index.m3u8").write_text(media_playlist(entries))
+    (out / "index.m3u8").write_text(hls.media_playlist(entries))
     return {"codec": fmp4.avc_codec(init), "bandwidth": int(peak), "segments": len(entries)}
 
 
@@ -179,4 +146,4 @@ def assemble(parts: list[Path], audio_part: Path | None, chunks: list[Chunk], in
         joined = _join_rendition(parts, chunks, fps, rendition.name, out_dir / rendition.name)
         variants.append({"name": rendition.name, "width": rendition.width, "height": rendition.height,
                          "codec": joined["codec"], "bandwidth": joined["bandwidth"] + audio_bandwidth})
-    (out_dir / "master.m3u8").write_text(master_playlist(variants, audio_part is not None))
+    (out_dir / "master.m3u8").write_text(hls.master_playlist(variants, audio_part is not None))

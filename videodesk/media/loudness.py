@@ -19,7 +19,9 @@ def measure_command(src, info: MediaInfo, target: dict) -> list[str]:
 
 def parse_measurement(stderr: str) -> dict:
     """The JSON block loudnorm prints last, with numbers as floats (-inf for digital silence)."""
-    blocks = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    # Innermost {...} blocks first, then the one that names input_i: a single pattern with
+    # `"input_i"` between two `[^{}]*` would be quadratic on stderr that echoes file metadata.
+    blocks = [block for block in re.findall(r"\{[^{}]*+\}", stderr) if '"input_i"' in block]
     if not blocks:
         raise ValueError("loudnorm printed no measurement")
     raw = json.loads(blocks[-1])

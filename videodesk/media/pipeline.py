@@ -15,7 +15,7 @@ from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
 from videodesk.media.probe import MediaInfo, probe, validate
-from videodesk.media.runner import DiskFull, MediaError, is_disk_full, run
+from videodesk.media.runner import DiskFull, MediaError, bulk_gate, is_disk_full, run
 
 MP4_NAME = "video.mp4"
 HLS_DIR = "hls"
@@ -85,7 +85,7 @@ def step_quick(ctx: Context, report):
         playlist.parent.mkdir()
         run(quick.quick_command(ctx.source, info, playlist.parent), timeout=ctx.timeout, what="Quick version",
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
-        init = hls.playlist_files(playlist)[0]
+        init = hls.read_media_playlist(playlist).init
         if quick.stream_copy_possible(info) and info.video.rotation:
             init.write_bytes(fmp4.set_rotation(init.read_bytes(), info.video.rotation))
         hls.join_fragments(playlist, joined)
@@ -148,7 +148,7 @@ def step_ladder(ctx: Context, report):
     with atomic_output(ctx.work_dir / ANALYSIS_FILE) as analysis_tmp, \
             atomic_output(ctx.media_dir / HLS_DIR, directory=True) as hls_tmp:
         run(ladder.ladder_command(ctx.source, info, hls_tmp, analysis_tmp, renditions, normalize),
-            timeout=ctx.timeout, what="Transcoding",
+            timeout=ctx.timeout, what="Transcoding", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
         _check_decoded(info, analysis_tmp)
     ctx.state["renditions"] = [asdict(r) for r in renditions]
@@ -190,7 +190,7 @@ def encode_chunk(ctx: Context, index: int, report=lambda fraction: None):
     span = max(0.1, chunk.end(fps, info.duration) - chunk.start(fps))
     with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder:
         run(chunks.chunk_command(ctx.source, info, folder, chunk, _renditions(ctx)),
-            timeout=ctx.limits.step_timeout(span), what=f"Transcoding part {index + 1}",
+            timeout=ctx.limits.step_timeout(span), what=f"Transcoding part {index + 1}", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / span)))
 
 
@@ -200,7 +200,7 @@ def encode_audio(ctx: Context, report=lambda fraction: None):
     measured = (ctx.state.get("loudness") or {}).get("measured")
     normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
     with atomic_output(part_dir(ctx, "audio"), directory=True) as folder:
-        run(chunks.audio_command(ctx.source, info, folder, normalize), timeout=ctx.timeout, what="Audio encoding",
+        run(chunks.audio_command(ctx.source, info, folder, normalize), timeout=ctx.timeout, what="Audio encoding", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
 
 
@@ -311,25 +311,28 @@ def auto_caption_tracks(state: dict) -> list[dict]:
     return ([auto] if auto.get("filename") else []) + auto.get("translations", [])
 
 
-def _write_track(ctx: Context, words, lang: str, kind: str) -> str | None:
+def _write_track(ctx: Context, words, lang: str, kind: str, name: str | None = None) -> str | None:
+    """The cues of `words` as a new WebVTT file (or a new version of `name`, for a growing track)."""
     cues = speech.cues_from_words(words)
     if not cues:
         return None
-    name = f"captions-{lang}-{kind}-{short_token()}.vtt"
+    name = name or f"captions-{lang}-{kind}-{short_token()}.vtt"
     with atomic_output(ctx.media_dir / name) as vtt:
         vtt.write_text(from_cues(cues), encoding="utf-8")
     return name
 
 
 def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None,
-               captioned: Collection[str] = ()):
+               captioned: Collection[str] = (), on_partial=lambda auto: None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
     model is not even loaded). The track's language is the one Whisper detects; `language_hint`
     (or state["language_hint"], e.g. the story's language) is used only when Whisper is unsure.
     With Limits.translate_to, speech in another language also gets a translated track. Languages
     in `captioned` already have a person's track: no machine track is made in them.
     Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
-    "engine", "translations": [...]}, or None when there is no speech."""
+    "engine", "translations": [...], "transcribed_until": s}, or None when there is no speech.
+    The track grows while speech is recognised: every few seconds of speech its file is written
+    again with the words so far and `on_partial(state["auto_captions"])` is called."""
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
@@ -347,13 +350,22 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
         return
     engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx))
     share = 0.4 if translate_to else 0.8
+    growing = {}
+
+    def partial(lang: str, words: list, until: float):
+        name = growing.setdefault(lang, f"captions-{lang}-auto-{short_token()}.vtt")
+        if _write_track(ctx, words, lang, "auto", name):
+            ctx.state["auto_captions"] = {"lang": lang, "filename": name, "engine": engine.name, "translations": [],
+                                          "transcribed_until": until}
+            on_partial(ctx.state["auto_captions"])
+
     transcript = engine.transcribe(samples, hint, lambda fraction: report(0.2 + share * fraction),
-                                   detect_only=captioned, chunks=chunks)
+                                   detect_only=captioned, chunks=chunks, on_words=partial)
     lang = transcript.language
     if lang is None:
         return
-    auto = {"lang": lang, "filename": _write_track(ctx, transcript.words, lang, "auto"),
-            "engine": engine.name, "translations": []}
+    auto = {"lang": lang, "filename": _write_track(ctx, transcript.words, lang, "auto", growing.get(lang)),
+            "engine": engine.name, "translations": [], "transcribed_until": round(info.duration, 3)}
     if translate_to and translate_to not in captioned and (transcript.words or lang in captioned):
         translation = engine.translate(samples, lang, translate_to, lambda fraction: report(0.6 + 0.4 * fraction),
                                        chunks=chunks)
@@ -371,6 +383,10 @@ STEPS = (
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
     ("preview", step_preview, 0.05),
 )
+
+
+# What a desk waits for (the first playable version): the bulk encodes of this worker wait meanwhile.
+INTERACTIVE_STEPS = frozenset(("probe", "quick", "subtitles"))
 
 
 def step_span(name: str) -> tuple[float, float]:
@@ -400,7 +416,8 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
             return False
         if name not in done:
             try:
-                function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
+                with bulk_gate.interactive() if name in INTERACTIVE_STEPS else contextlib.nullcontext():
+                    function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
             except OSError as exc:
                 if is_disk_full(exc):
                     raise DiskFull(f"the {name} step") from exc

@@ -1,5 +1,6 @@
 """The one place that executes ffmpeg/ffprobe: timeout, progress and error capture."""
 import collections
+import contextlib
 import ctypes
 import errno
 import signal
@@ -44,11 +45,61 @@ def die_with_parent():
         pass
 
 
-def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> Completed:
+class BulkGate:
+    """Bulk encodes (ladder parts) give the CPU to interactive work (transcription, clips, quick
+    versions, edits) of the same worker process: while an `interactive()` section runs, every bulk
+    command is stopped (SIGSTOP) and continues (SIGCONT) when the last section ends. Their timeouts
+    do not count the time spent stopped. Measured against nice levels in docs/PERFORMANCE.md."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._interactive = 0
+        self._bulk: set[subprocess.Popen] = set()
+        self.enabled = True
+
+    @contextlib.contextmanager
+    def interactive(self):
+        with self._lock:
+            self._interactive += 1
+            if self._interactive == 1 and self.enabled:
+                self._signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._interactive -= 1
+                if self._interactive == 0:
+                    self._signal(signal.SIGCONT)
+
+    @property
+    def paused(self) -> bool:
+        return self.enabled and self._interactive > 0
+
+    def _signal(self, signum):
+        for proc in self._bulk:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signum)
+
+    def add(self, proc: subprocess.Popen):
+        with self._lock:
+            self._bulk.add(proc)
+            if self.paused:
+                proc.send_signal(signal.SIGSTOP)
+
+    def remove(self, proc: subprocess.Popen):
+        with self._lock:
+            self._bulk.discard(proc)
+
+
+bulk_gate = BulkGate()
+
+
+def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg", bulk: bool = False) -> Completed:
     """Run a compiled ffmpeg/ffprobe command; return its output (the last lines of stderr).
 
     With `on_progress`, the command must carry `-progress pipe:1`; each reported output time
     (in seconds) is passed to the callback as it arrives, and stdout is not collected.
+    A `bulk` command waits while interactive work runs in this process (BulkGate).
     """
     proc = subprocess.Popen(
         args,
@@ -63,13 +114,36 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> Comp
     reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
     reader.start()
     timed_out = threading.Event()
+    finished = threading.Event()
+    progress_lock = threading.Lock()  # progress comes from this thread, or from the watchdog while stopped
+    reported = {"seconds": 0.0}
 
-    def _kill():
-        timed_out.set()
-        proc.kill()
+    def progress(seconds: float):
+        with progress_lock:
+            reported["seconds"] = seconds
+            on_progress(seconds)
 
-    watchdog = threading.Timer(timeout, _kill)
+    def _watch():
+        """Kill the command once it has run (not been stopped) for `timeout` seconds. A stopped bulk
+        command repeats its last progress each second, so its job's lease holds while it waits."""
+        left, last = timeout, time.monotonic()
+        while not finished.wait(min(left, 1.0)):
+            now = time.monotonic()
+            if bulk and bulk_gate.paused:
+                if on_progress is not None:
+                    progress(reported["seconds"])
+            else:
+                left -= now - last
+            last = now
+            if left <= 0:
+                timed_out.set()
+                proc.kill()
+                return
+
+    watchdog = threading.Thread(target=_watch, daemon=True)
     watchdog.start()
+    if bulk:
+        bulk_gate.add(proc)
     stdout = []
     started = time.monotonic()
     try:
@@ -79,10 +153,12 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg") -> Comp
             elif line.startswith("out_time_us="):
                 microseconds = whole_number(line.split("=", 1)[1].strip())
                 if microseconds is not None:
-                    on_progress(microseconds / 1_000_000)
+                    progress(microseconds / 1_000_000)
         proc.wait()
     finally:
-        watchdog.cancel()
+        finished.set()
+        if bulk:
+            bulk_gate.remove(proc)
         if proc.poll() is None:
             proc.kill()
             proc.wait()

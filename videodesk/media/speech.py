@@ -27,6 +27,7 @@ MIN_CUE_S, MAX_CUE_S = 1.0, 7.0
 MAX_SILENCE_S = 1.0  # a cue never spans a longer silence between two words
 PAUSE_S = 0.5        # a silence this long is a good place to end a cue
 MAX_WORD_S = 2.0     # no spoken word lasts longer; such a "word" is music or noise the model forced into words
+PARTIAL_S = 5.0      # the words so far are handed on after at least this much more speech is recognised
 # Below this probability of its detected language, the story's language (when given) is used instead.
 LANGUAGE_CONFIDENCE = 0.5
 # Voice activity detection (Silero, shipped in faster-whisper): music, a tone or silence is cut
@@ -151,33 +152,40 @@ class WhisperEngine:
             return language_hint, probability
         return language, probability
 
-    def _decode(self, samples, language: str, task: str, report) -> list[Word]:
+    def _decode(self, samples, language: str, task: str, report, on_words=None) -> list[Word]:
+        """The timed words; `on_words(words, until_s)` hears the words so far every PARTIAL_S of audio."""
         options = dict(DECODE)
         if task == "translate":
             options["temperature"] = 0.0  # sampled retries make translations differ from run to run
         segments, info = self.model.transcribe(samples, language=language, task=task, vad_filter=True,
                                                vad_parameters=VAD, **options)
         duration = max(info.duration, 0.001)
-        words = []
+        words, handed = [], 0.0
         for segment in segments:
             for w in segment.words or []:
                 text = w.word.strip()
                 if text and w.end - w.start <= MAX_WORD_S:
                     words.append(Word(text, round(float(w.start), 3), round(float(w.end), 3)))
             report(min(1.0, segment.end / duration))
+            if on_words is not None and segment.end - handed >= PARTIAL_S:
+                handed = segment.end
+                on_words(list(words), round(float(segment.end), 3))
         return words
 
     def transcribe(self, audio, language_hint: str | None = None, report=lambda fraction: None,
-                   detect_only: Collection[str] = (), chunks: list[dict] | None = None) -> Transcript:
+                   detect_only: Collection[str] = (), chunks: list[dict] | None = None,
+                   on_words=None) -> Transcript:
         """The spoken words in the language Whisper detects (no speech: no language, no words).
         Speech in a language of `detect_only` (one a person already captioned) is not decoded.
-        `chunks`: the speech stretches when the caller has already found them."""
+        `chunks`: the speech stretches when the caller has already found them. `on_words(language,
+        words, until_s)` hears the words recognised so far, every few seconds of speech."""
         samples = load_audio(audio)
         chunks = self.speech_chunks(samples) if chunks is None else chunks
         if not chunks:
             return Transcript(language=None)
         language, probability = self.detect_language(samples, chunks, language_hint)
-        words = [] if language in detect_only else self._decode(samples, language, "transcribe", report)
+        partial = None if on_words is None else lambda words, until: on_words(language, words, until)
+        words = [] if language in detect_only else self._decode(samples, language, "transcribe", report, partial)
         return Transcript(language=language, words=words, language_probability=probability)
 
     def translate(self, audio, source_language: str, target_language: str = "en",

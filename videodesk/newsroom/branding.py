@@ -4,9 +4,12 @@ the encoded renditions.
 
 The file lives in the data folder (`branding/logo.png`); its placement is a row of the settings
 table. `version` changes with every change so the logo's and the stylesheet's URLs change too."""
+import io
 import os
 import struct
 from pathlib import Path
+
+from PIL import Image
 
 from videodesk.core import changes, db, storage
 from videodesk.core.errors import Invalid, NotFound, TooLarge
@@ -21,7 +24,6 @@ SIZE_RANGE = (2.0, 40.0)        # % of the video's width
 OPACITY_RANGE = (0.1, 1.0)
 MAX_BYTES = 1024 * 1024
 MAX_SIDE = 4096
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def logo_path() -> Path:
@@ -29,14 +31,16 @@ def logo_path() -> Path:
 
 
 def png_dimensions(data: bytes) -> tuple[int, int]:
-    """Width and height from the PNG's IHDR chunk (which must come first); no image library or
-    ffmpeg needed in a web request."""
-    if len(data) < 33 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
-        raise Invalid("'logo' must be a PNG image.")
-    length, = struct.unpack(">I", data[8:12])
-    width, height = struct.unpack(">II", data[16:24])
-    if length != 13 or not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
-        raise Invalid(f"'logo' must be a PNG of at most {MAX_SIDE}x{MAX_SIDE} pixels.")
+    """Width and height of a well-formed PNG. Pillow reads the header and checks every chunk
+    (`verify`) without decoding the pixels, so a request never inflates an image."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            width, height = image.size
+            if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
+                raise Invalid(f"'logo' must be a PNG of at most {MAX_SIDE}x{MAX_SIDE} pixels.")
+            image.verify()
+    except (OSError, SyntaxError, ValueError, struct.error, Image.DecompressionBombError):
+        raise Invalid("'logo' must be a PNG image.") from None
     return width, height
 
 

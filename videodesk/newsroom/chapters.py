@@ -12,21 +12,27 @@ from videodesk.newsroom import library
 
 MAX_CHAPTERS = 100
 MAX_TITLE = 100
-# "0:00 Intro", "01:02:03 - Q&A", "(12:30) Weather": YouTube and PeerTube description lines.
-CHAPTER_LINE = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})[\])]?\s*(?:[-–—:|]\s*)?(\S.*?)\s*$")
+MAX_CHAPTER_LINE = 200  # a time, a separator and a title of MAX_TITLE characters, with room to spare
+# "0:00 Intro", "01:02:03 - Q&A", "(12:30) Weather": YouTube and PeerTube description lines. Linear
+# (docs/SECURITY.md, finding 1): anchored, and the title runs to the end of the line (trailing spaces
+# are stripped in Python; a lazy title before `\s*$` made every space retry the rest of the line).
+CHAPTER_LINE = re.compile(r"\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})[\])]?\s*(?:[-–—:|]\s*)?(\S.*)")
 
 
 def parse_chapter_lines(text: str) -> list[dict]:
     """Chapters from lines that start with M:SS or H:MM:SS and go on with a title; other lines are
-    ignored (a description is mostly prose)."""
+    ignored (a description is mostly prose). A chapter line longer than MAX_CHAPTER_LINE is Invalid."""
     chapters = []
-    for line in (text or "").splitlines():
+    for number, line in enumerate((text or "").splitlines(), start=1):
         match = CHAPTER_LINE.match(line)
         if match:
+            if len(line) > MAX_CHAPTER_LINE:
+                raise Invalid(f"Line {number} is longer than {MAX_CHAPTER_LINE} characters; "
+                              f"a chapter line is a time and a title of at most {MAX_TITLE} characters.")
             parts = [int(p) for p in match.group(1).split(":")]
             if all(p < 60 for p in parts[1:]):
                 start = sum(value * 60 ** power for power, value in enumerate(reversed(parts)))
-                chapters.append({"start": start, "title": match.group(2)})
+                chapters.append({"start": start, "title": match.group(2).rstrip()})
     return chapters
 
 

@@ -6,6 +6,8 @@ Ranges arrive in the timeline the producer sees (a trimmed video's player starts
 start); `clip_of` and `trim` store them in the original's timeline, which never changes."""
 import math
 
+from sqlalchemy import select
+
 from videodesk.core import changes, db
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.models import Video
@@ -43,10 +45,14 @@ def validate_range(data: dict, duration: float) -> tuple[float, float]:
     return round(start, 3), round(end, 3)
 
 
+def _require_probed(video: Video, what: str):
+    if not (video.pipeline_state or {}).get("info") or video.source_sha256 is None or video.status == "failed":
+        raise Conflict(code="not_ready", message=f"{what} once the video's original is stored and probed.")
+
+
 def _require_original(video: Video, what: str):
     library.require_ready(video, what)
-    if not (video.pipeline_state or {}).get("info") or video.source_sha256 is None:
-        raise Conflict(code="not_ready", message=f"{what} once the video's original is stored and probed.")
+    _require_probed(video, what)
 
 
 def _offset(video: Video) -> float:
@@ -54,20 +60,86 @@ def _offset(video: Video) -> float:
 
 
 def create_clip(user, parent: Video, data: dict) -> Video:
-    """A queued video for the range; the queue cuts it from the parent's original, then processes it."""
-    _require_original(parent, "Clips can be made")
-    start, end = validate_range(data, parent.duration)
+    """A queued video for the range; the queue cuts it from the parent's original, then processes it.
+    The parent may still be processing (its original needs only to be probed): the clip takes the
+    captions of its range, and the automatic ones as the parent's transcription reaches the range."""
+    _require_probed(parent, "Clips can be made")
+    start, end = validate_range(data, parent.duration or parent.pipeline_state["info"]["duration"])
     title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
     offset = _offset(parent)
     clip.clip_of = {"id": parent.id, "start": round(offset + start, 3), "end": round(offset + end, 3)}
+    follows = _has_transcript(parent)
     for track in parent.captions:
+        if follows and track.source == "auto":
+            continue  # _follow copies them, and keeps copying while the parent's transcript grows
         text = cues_between(library.read_media_text(parent, track.filename), start, end)
         if text:
             library.add_caption_track(clip, text, track.lang, track.label, source=track.source)
+    if follows:
+        _follow(clip, parent)
     chapters.apply_chapters(clip, chapters.shifted(parent.chapters or [], start, end), end - start)
     db.session().commit()
     return clip
+
+
+def _transcribing(video: Video) -> bool:
+    return (video.captioning or {}).get("status") in ("queued", "running")
+
+
+def _has_transcript(video: Video) -> bool:
+    """Made or being made: a clip of it needs no transcription of its own."""
+    return _transcribing(video) or (video.captioning or {}).get("status") == "done"
+
+
+def _clips_of(parent: Video) -> list[Video]:
+    return list(db.session().scalars(select(Video).where(Video.source_kind == "clip",
+                                                         Video.clip_of["id"].as_string() == parent.id)))
+
+
+def follow_parent(clip: Video) -> bool:
+    """Whether a clip takes its automatic captions from its parent's transcript (it then needs no
+    transcription of its own): the parent has one, or is making one."""
+    if clip.source_kind != "clip" or not clip.clip_of:
+        return False
+    parent = db.session().get(Video, clip.clip_of["id"])
+    return parent is not None and _has_transcript(parent)
+
+
+def pass_on_captions(parent: Video):
+    """The parent's transcript grew: clips cut from it while it was transcribed take the automatic
+    cues of their range (shifted to start at 0), until their range is covered."""
+    for clip in _clips_of(parent):
+        if _transcribing(clip):
+            _follow(clip, parent)
+
+
+def _follow(clip: Video, parent: Video):
+    """Copy the parent's automatic tracks of the clip's range as they are now, and how far they reach."""
+    offset = _offset(parent)
+    start, end = clip.clip_of["start"] - offset, clip.clip_of["end"] - offset
+    captioning = parent.captioning or {}
+    done = captioning.get("status") == "done"
+    until = end - start if done else min(end - start, max(0.0, captioning.get("transcribed_until", 0.0) - start))
+    previous = clip.captioning or {}
+    if previous.get("status") == "running" and previous.get("transcribed_until") == until and not done:
+        return
+    for track in parent.captions:
+        if track.source != "auto":
+            continue
+        text = cues_between(library.read_media_text(parent, track.filename), start, end)
+        mine = next((t for t in clip.captions if t.source == "auto" and t.lang == track.lang
+                     and t.translated_from == track.translated_from), None)
+        if text is None:
+            continue
+        if mine is None:
+            mine = library.add_caption_track(clip, text, track.lang, track.label, source="auto")
+            mine.translated_from = track.translated_from
+        else:
+            library.replace_track_file(mine, library.write_caption_file(clip, text, track.lang), machine=True)
+    clip.captioning = {"status": "done" if done or until >= end - start else "running",
+                       "progress": round(until / (end - start), 3), "error": None,
+                       "language": captioning.get("language"), "transcribed_until": round(until, 3)}
 
 
 def _label(seconds: float) -> str:

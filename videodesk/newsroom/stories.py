@@ -30,6 +30,15 @@ def live_story_for(video: Video) -> Story | None:
     return max(stories, key=lambda s: s.published_at) if stories else None
 
 
+def stories_using(video: Video, user) -> tuple[list[Story], int]:
+    """The stories using the video that `user` may read, newest first, and how many others there are.
+    Editors read every story; anyone else only the live ones (readers see those anyway), so a
+    producer learns no draft's headline through their own video."""
+    stories = sorted(video.stories, key=lambda story: story.updated_at or story.created_at, reverse=True)
+    readable = stories if user.has_role("editor") else [story for story in stories if story.is_live]
+    return readable, len(stories) - len(readable)
+
+
 def story_by_id(story_id: int) -> Story:
     story = db.session().get(Story, story_id)
     if story is None:

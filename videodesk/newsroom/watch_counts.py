@@ -3,8 +3,6 @@ identifies a reader: no cookies, no IP addresses are stored."""
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from videodesk.core import db
 from videodesk.core.ids import is_random_id
@@ -21,11 +19,8 @@ def count(video_id, event) -> bool:
     video = session.get(Video, video_id)
     if video is None or not video.is_public:
         return False
-    key = {"video_id": video.id, "day": date.today().isoformat(), "event": event}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(WatchCount).values(**key, count=1)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["video_id", "day", "event"], set_={"count": WatchCount.count + 1}))
+    row = {"video_id": video.id, "day": date.today().isoformat(), "event": event, "count": 1}
+    db.add_to_rows(session, WatchCount, [row], keys=("video_id", "day", "event"), sums=("count",))
     session.commit()
     return True
 

@@ -10,6 +10,7 @@ import time
 from flask import Response, current_app, request
 
 from videodesk.core import changes
+from videodesk.web.urls import site_root
 
 PAGE_TTL_S = 10
 PUBLIC_MAX_AGE_S = 60
@@ -32,9 +33,12 @@ def reader_response(body: str | bytes, *, mimetype="text/html", last_modified=No
     return response.make_conditional(request)
 
 
-def cached(key, build):
+def cached(key: tuple, build):
     """`build()` returns (body, last_modified); results are kept for PAGE_TTL_S seconds (so a
-    scheduled story appears on time) unless something changed sooner."""
+    scheduled story appears on time) unless something changed sooner. Pages hold absolute URLs, so
+    the key ends with the site's root: the base URL when it is set, never a Host a client forged
+    (forged hosts would each get an entry and push real pages out)."""
+    key = (*key, site_root())
     now, generation = time.monotonic(), changes.generation()
     pages = _pages()
     with _lock:

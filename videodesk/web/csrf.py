@@ -6,14 +6,16 @@ import hashlib
 import hmac
 import secrets
 
-from flask import abort, current_app, request, session
+from flask import abort, request, session
+
+from videodesk.core.settings import current_settings
 
 SESSION_KEY = "sid"  # the cookie's one field once signed in: the studio session's secret
 
 
 def csrf_token() -> str:
     if SESSION_KEY in session:
-        key = current_app.config["SECRET_KEY"].encode()
+        key = current_settings().secret_key.encode()
         return hmac.new(key, b"csrf:" + session[SESSION_KEY].encode(), hashlib.sha256).hexdigest()
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
@@ -21,7 +23,9 @@ def csrf_token() -> str:
 
 
 def csrf_matches(sent: str) -> bool:
-    return bool(sent) and hmac.compare_digest(sent, csrf_token())
+    """Compared as bytes: `compare_digest` raises on text that is not ASCII, and a token with such
+    characters is just a token that does not match."""
+    return bool(sent) and hmac.compare_digest(sent.encode("utf-8", "replace"), csrf_token().encode())
 
 
 def check_csrf():

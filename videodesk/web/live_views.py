@@ -1,10 +1,11 @@
 """What pages and the API show of a live stream: its ingest URLs, its HLS and captions, and which
 player a reader gets (the poster before it starts, the live HLS while it runs, the recording once
 it is playable after the end). The reader pages, the embed, the studio and the API's JSON use it."""
-from flask import current_app, request, url_for
+from flask import request, url_for
 
 from videodesk.core.lifecycle.live import LiveStatus
 from videodesk.core.models import LiveStream
+from videodesk.core.settings import current_settings
 from videodesk.newsroom.live import caption_label
 
 ANY_ADDRESS = ("0.0.0.0", "::", "")
@@ -13,17 +14,17 @@ ANY_ADDRESS = ("0.0.0.0", "::", "")
 def ingest_host() -> str:
     """The host encoders are told: the configured one, else the listening address, else (listening
     on every interface) the host this request came to."""
-    config = current_app.config
-    host = config["INGEST_URL_HOST"] or config["INGEST_HOST"]
+    settings = current_settings()
+    host = settings.ingest_url_host or settings.ingest_host
     if host in ANY_ADDRESS:
         host = request.host.rsplit(":", 1)[0] if request else "localhost"
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def ingest_urls(stream: LiveStream) -> dict:
-    config, host = current_app.config, ingest_host()
-    return {"rtmp_url": f"rtmp://{host}:{config['RTMP_PORT']}/live/{stream.stream_key}",
-            "srt_url": f"srt://{host}:{config['SRT_PORT']}?streamid={stream.stream_key}",
+    settings, host = current_settings(), ingest_host()
+    return {"rtmp_url": f"rtmp://{host}:{settings.rtmp_port}/live/{stream.stream_key}",
+            "srt_url": f"srt://{host}:{settings.srt_port}?streamid={stream.stream_key}",
             "stream_key": stream.stream_key}
 
 

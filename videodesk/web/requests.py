@@ -12,9 +12,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from videodesk.core import storage
 from videodesk.core.errors import Invalid
+from videodesk.core.settings import current_settings
 
 KB, MB = 1024, 1024 * 1024
-BEACON = 4 * KB  # {"video", "event"}
+BEACON = 4 * KB  # a playback beacon (the player keeps each under 2 KB)
 SIGN_IN = 16 * KB  # the anonymous sign-in form
 DEFAULT = 256 * KB  # JSON requests, and routes that read no body at all
 STORY_JSON = 1 * MB  # story JSON: a body may have 200,000 characters
@@ -42,13 +43,14 @@ def limit_of_request() -> int:
         marked = getattr(app.blueprints.get(request.blueprint), "body_limit", None)
     size, multipart = marked or (DEFAULT, DEFAULT)
     size = multipart if request.mimetype == "multipart/form-data" else size
-    return app.config["MAX_CONTENT_LENGTH"] if size is UPLOAD else size
+    return current_settings().max_content_length if size is UPLOAD else size
 
 
 def describe_limit(limit: int) -> str:
     """The limit in words for the 413 message."""
-    if limit == current_app.config["MAX_CONTENT_LENGTH"]:
-        return f"{current_app.config['MAX_UPLOAD_MB']} MB upload limit"
+    settings = current_settings()
+    if limit == settings.max_content_length:
+        return f"{settings.max_upload_mb} MB upload limit"
     return f"{limit // MB} MB limit" if limit >= MB else f"{limit // KB} KB limit"
 
 

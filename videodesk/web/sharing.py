@@ -5,7 +5,7 @@ from flask import url_for
 from markupsafe import Markup
 
 from videodesk.core.models import Video
-from videodesk.newsroom.stories import live_story_for
+from videodesk.newsroom.stories import live_story_for, stories_using
 
 # The snippet runs on the partner's page (not under our CSP), so its layout is inline: a box of the
 # video's aspect ratio that the iframe fills at any column width.
@@ -39,9 +39,10 @@ def share_links(video: Video) -> dict:
     }
 
 
-def used_in(video: Video) -> list[dict]:
-    """The stories that use the video, newest first, with a status an editor reads at a glance."""
-    stories = sorted(video.stories, key=lambda story: story.updated_at or story.created_at, reverse=True)
+def used_in(video: Video, user) -> tuple[list[dict], int]:
+    """The stories using the video that `user` may read, newest first, with a status read at a glance,
+    and how many unpublished ones they may not (stories.stories_using)."""
+    stories, unpublished = stories_using(video, user)
     return [{"id": story.id, "headline": story.headline, "slug": story.slug,
              "status": "scheduled" if story.is_scheduled else ("live" if story.is_live else story.status)}
-            for story in stories]
+            for story in stories], unpublished

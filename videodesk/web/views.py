@@ -4,10 +4,11 @@ builds on it."""
 import time
 from math import gcd
 
-from flask import current_app, url_for
+from flask import url_for
 
 from videodesk.core import storage
 from videodesk.core.models import Video
+from videodesk.core.settings import current_settings
 from videodesk.newsroom import branding
 from videodesk.newsroom.library import track_label
 from videodesk.objectstore import signing
@@ -27,7 +28,7 @@ def media_urls(video: Video, *, signed: bool = False):
         def url(name):
             return store.public_url(storage.media_key(video.id, name))
     elif signed and not public:
-        secret, expires = current_app.config["SECRET_KEY"], int(time.time()) + current_app.config["SIGNED_URL_TTL_S"]
+        secret, expires = current_settings().secret_key, int(time.time()) + current_settings().signed_url_ttl_s
 
         def url(name):
             return signing.media_path(secret, video.id, name, expires)
@@ -121,7 +122,7 @@ def captioning_state(video: Video) -> dict | None:
     known once done; a job that crashed before it started has no progress yet)."""
     if video.captioning is None:
         return None
-    return {"progress": 0.0, "error": None, "language": None, **video.captioning}
+    return {"progress": 0.0, "error": None, "language": None, "transcribed_until": 0.0, **video.captioning}
 
 
 def station_logo() -> dict | None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from videodesk.core import db, storage
 from videodesk.core.models import LiveStream
+from videodesk.core.settings import EXTENSION as SETTINGS
 from videodesk.jobs.live.captions import Window
 from videodesk.jobs.live.event import EventPlaylist, master_text, subtitle_text
 from videodesk.jobs.live.session import folder_segments
@@ -123,7 +124,7 @@ class LiveEvent:
         return live.caption_label(self.language)
 
     def _put_playlists(self):
-        window = self.app.config["LIVE_DVR_H"] * 3600
+        window = self.app.extensions[SETTINGS].live_dvr_h * 3600
         self._put_text(MAIN, self.main.text(ended=self.ended, window_s=window))
         renditions = [(MAIN, self._bandwidth(), None, None)]
         captions = None

@@ -12,7 +12,6 @@ import threading
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from videodesk.core.errors import DomainError
 from videodesk.core.lifecycle import live as lifecycle
 from videodesk.core.lifecycle.live import EndReason, LiveStatus
 from videodesk.core.models import LiveStream, utcnow
+from videodesk.core.settings import EXTENSION as SETTINGS
 from videodesk.jobs.live import rtmp
 from videodesk.jobs.live.publishing import LiveEvent
 from videodesk.jobs.live.recording import RECORDED_MARK, make_recording
@@ -41,8 +41,8 @@ MIN_FREE_BYTES = 300 * 1024 * 1024
 class IngestService:
     def __init__(self, app):
         self.app = app
-        self.config = app.config
-        self.folder = Path(app.config["DATA_DIR"]) / "ingest"
+        self.settings = settings = app.extensions[SETTINGS]
+        self.folder = settings.data_dir / "ingest"
         self.events: dict[str, LiveEvent] = {}
         self.sessions: dict[str, Session] = {}
         self.recording: set[str] = set()
@@ -61,7 +61,7 @@ class IngestService:
         callbacks.daemon_threads = True
         threading.Thread(target=callbacks.serve_forever, daemon=True, name="rtmp-callbacks").start()
         self._start_nginx(callbacks.server_address[1])
-        host, port = self.config["INGEST_HOST"], self.config["SRT_PORT"]
+        host, port = self.settings.ingest_host, self.settings.srt_port
         try:
             srt = SrtListener(host, port, self._admit_srt, self._run_srt)
             threading.Thread(target=srt.serve_forever, daemon=True, name="srt").start()
@@ -77,13 +77,13 @@ class IngestService:
         with contextlib.closing(__import__("socket").socket()) as probe:
             probe.bind(("127.0.0.1", 0))
             self.control_port = probe.getsockname()[1]
-        config = rtmp.nginx_config(folder=self.folder, module=module, host=self.config["INGEST_HOST"],
-                                   port=self.config["RTMP_PORT"], callback_port=callback_port,
+        config = rtmp.nginx_config(folder=self.folder, module=module, host=self.settings.ingest_host,
+                                   port=self.settings.rtmp_port, callback_port=callback_port,
                                    control_port=self.control_port)
         (self.folder / "nginx.conf").write_text(config)
         self.nginx = subprocess.Popen([binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),
                                        "-e", "stderr"], preexec_fn=die_with_parent)
-        log.info("RTMP ingest on %s:%s (nginx)", self.config["INGEST_HOST"], self.config["RTMP_PORT"])
+        log.info("RTMP ingest on %s:%s (nginx)", self.settings.ingest_host, self.settings.rtmp_port)
 
     def run_forever(self):
         signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
@@ -142,7 +142,7 @@ class IngestService:
         stream_id = self.admit(stream_key)
         if stream_id is None:
             return False
-        url = rtmp.play_url(self.config["RTMP_PORT"], stream_key)
+        url = rtmp.play_url(self.settings.rtmp_port, stream_key)
         threading.Thread(target=self._run_session, args=(stream_id, url, None), daemon=True).start()
         return True
 
@@ -173,7 +173,7 @@ class IngestService:
     def captions_engine(self):
         """Whisper, loaded on first use and shared by every stream of this process."""
         if self._engine is None:
-            self._engine = speech.engine_for(self.config["WHISPER_MODEL"], self.config["DATA_DIR"])
+            self._engine = speech.engine_for(self.settings.whisper_model, self.settings.data_dir)
         return self._engine
 
     def event_for(self, stream_id: str) -> LiveEvent:
@@ -187,9 +187,9 @@ class IngestService:
     def tick(self):
         now = utcnow()
         session = db.session()
-        reconnect = timedelta(seconds=self.config["LIVE_RECONNECT_S"])
-        longest = timedelta(hours=self.config["LIVE_MAX_H"])
-        disk_full = shutil.disk_usage(self.config["DATA_DIR"]).free < MIN_FREE_BYTES
+        reconnect = timedelta(seconds=self.settings.live_reconnect_s)
+        longest = timedelta(hours=self.settings.live_max_h)
+        disk_full = shutil.disk_usage(self.settings.data_dir).free < MIN_FREE_BYTES
         for stream in session.scalars(select(LiveStream).where(LiveStream.status == LiveStatus.LIVE)):
             reason = None
             if stream.started_at and now - stream.started_at > longest:

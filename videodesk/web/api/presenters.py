@@ -1,8 +1,9 @@
 """The API's JSON for videos and stories (the contract in ../shared/CONTRACT.md)."""
-from flask import current_app, url_for
+from flask import url_for
 
 from videodesk.core.lifecycle.live import LiveStatus
 from videodesk.core.models import LiveStream, Story, Video
+from videodesk.core.settings import current_settings
 from videodesk.web.filters import section_slug
 from videodesk.web.live_views import caption_tracks, ingest_urls, live_url
 from videodesk.web.openapi import component
@@ -15,7 +16,7 @@ def signed_urls(video: Video) -> dict | None:
     if video.is_public:
         return None
     view = video_view(video, signed=True)
-    return {"expires_in": current_app.config["SIGNED_URL_TTL_S"], **{field: view[field] for field in URL_FIELDS},
+    return {"expires_in": current_settings().signed_url_ttl_s, **{field: view[field] for field in URL_FIELDS},
             "captions": [{"lang": track["lang"], "url": track["url"]} for track in view["captions"]]}
 
 STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
@@ -61,9 +62,12 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
-    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."}})],
+    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
+    "transcribed_until": {"type": "number", "minimum": 0, "description": (
+        "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
+        "it grows.")}})],
     "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
-    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": None}]}
+    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
 
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
@@ -159,6 +163,39 @@ def story_json(story: Story) -> dict:
 
 
 
+# Playback analytics (newsroom/playback/report.py; docs/ANALYTICS.md defines each figure).
+RATIO = {"type": ["number", "null"], "minimum": 0, "maximum": 1, "description": "null when there is nothing to divide by"}
+_QUALITY = {
+    "views": INTEGER, "plays": INTEGER, "watch_time_s": NUMBER,
+    "startup_ms": _object({"p50": NULLABLE_NUMBER, "p95": NULLABLE_NUMBER},
+                          description="Time to first frame from the play intent, from the startup histogram."),
+    "startup_score": {**RATIO, "description": "Mean of 8/(8+s) over plays (Mux's startup score); null without plays."},
+    "rebuffer_ratio": {**RATIO, "description": "stall time / (watch time + stall time)"},
+    "exits_before_start": INTEGER, "errors": INTEGER,
+    "error_rate": {**RATIO, "description": "views with a playback error / views"},
+}
+_PERIOD = {"from": {"type": "string", "format": "date-time"}, "to": {"type": "string", "format": "date-time"}}
+_REACH = _object({"views": INTEGER, "plays": INTEGER, "watch_time_s": NUMBER})
+PLAYBACK_REPORT = component("PlaybackReport", _object({
+    **_PERIOD, **_QUALITY,
+    "retention": {"type": "array", "minItems": 100, "maxItems": 100, "items": {"type": "number", "minimum": 0, "maximum": 1},
+                  "description": "Entry i: the share of plays that saw the i-th percent of the video."},
+    "by_day": {"type": "array", "items": _object({"day": {"type": "string", "format": "date"}, **_QUALITY}),
+               "description": "Every UTC day of the period, oldest first."},
+    "by_surface": _object({"article": _REACH, "watch": _REACH, "embed": _REACH}),
+    "renditions": {"type": "array", "items": _object({"height": INTEGER, "watch_share": NUMBER}),
+                   "description": "Share of the watch time at each picture height, tallest first."},
+}))
+_RANKED_VIDEO = _object({"id": STRING, "title": STRING, "views": INTEGER, "plays": INTEGER, "completion": RATIO})
+_RANKED_STORY = _object({"id": INTEGER, "slug": STRING, "headline": STRING, "video_id": STRING, "views": INTEGER,
+                         "completion": RATIO})
+PLAYBACK_RANKING = component("PlaybackRanking", _object({
+    **_PERIOD,
+    "videos": _object({"by_views": {"type": "array", "items": _RANKED_VIDEO},
+                       "by_completion": {"type": "array", "items": _RANKED_VIDEO}}),
+    "stories": _object({"by_views": {"type": "array", "items": _RANKED_STORY},
+                        "by_completion": {"type": "array", "items": _RANKED_STORY}}),
+}))
 
 NULLABLE_MOMENT = {"type": ["string", "null"], "format": "date-time"}
 LIVE_STREAM = component("LiveStream", _object({

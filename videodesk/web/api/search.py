@@ -13,15 +13,17 @@ QUOTE = component("Quote", {
     "properties": {"video_id": STRING, "title": STRING, "track_id": INTEGER,
                    "lang": {"type": "string", "description": "The caption track's BCP 47 tag"},
                    "start": {"type": "number", "description": "Seconds into the video"}, "end": NUMBER,
-                   "text": {"type": "string", "description": "The cue's words"}},
+                   "text": {"type": "string", "description": "The cue's words (the two cues' for a match across two)"}},
     "examples": [{"video_id": "k2v7q9x1", "title": "Flood defences", "track_id": 3, "lang": "en", "start": 12.4,
                   "end": 15.9, "text": "The barrier closed at dawn."}]})
 
 
 @bp.get("/search")
-@operation("Find the quote: caption cues containing every word", tags=["captions"], parameters=[
+@operation("Find the quote: where the words were said, also across two cues and while transcription runs",
+           tags=["captions"], parameters=[
     query("q", {"type": "string", "maxLength": search.MAX_QUERY, "examples": ["barrier closed"]},
-          "Words to find (whole words, any order; search syntax is just text).", required=True)],
+          f"Words to find (at most {search.MAX_WORDS}; stemmed, English stop words optional, exact phrases first; "
+          "search syntax is just text).", required=True)],
     responses={200: {"type": "object", "required": ["results"], "additionalProperties": False,
                      "properties": {"results": {"type": "array", "maxItems": search.LIMIT, "items": QUOTE,
                                                 "description": "Best first, from the videos you may manage."}}}},

@@ -5,10 +5,11 @@ upload becomes a Video through `POST /api/videos {"upload_id": ...}`."""
 import base64
 from email.utils import formatdate
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import ClientDisconnected
 
 from videodesk.core.errors import Invalid, TooLarge
+from videodesk.core.settings import current_settings
 from videodesk.core.text import whole_number
 from videodesk.ingest import resumable
 from videodesk.web.access import current_user, require_role
@@ -26,7 +27,7 @@ EXPIRES = {"schema": {"type": "string"}, "description": "HTTP date after which t
 
 
 def _max_size() -> int:
-    return current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    return current_settings().max_upload_bytes
 
 
 def _headers(extra=None) -> dict:
@@ -80,7 +81,7 @@ def create():
     if length is None:
         raise Invalid(code="missing_length", message="Send the file size as 'Upload-Length'.")
     if length > _max_size():
-        raise TooLarge(f"The file is larger than the {current_app.config['MAX_UPLOAD_MB']} MB limit.")
+        raise TooLarge(f"The file is larger than the {current_settings().max_upload_mb} MB limit.")
     if length == 0:
         raise Invalid(code="empty_file", message="The file is empty.")
     metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))

@@ -1,7 +1,8 @@
 """Webhooks (admin): register a receiver, list, delete, see its deliveries and attempts, redeliver."""
-from flask import current_app, g
+from flask import g
 
 from videodesk.core.models import Webhook, WebhookDelivery
+from videodesk.core.settings import current_settings
 from videodesk.ingest import netguard
 from videodesk.newsroom import webhooks
 from videodesk.web.access import require_role
@@ -70,7 +71,7 @@ def delivery_json(delivery: WebhookDelivery) -> dict:
 
 def address_problem(url: str) -> str:
     """The URL-import address policy, applied to webhook receivers at registration."""
-    return netguard.check_url(url, allow_private=current_app.config["IMPORT_ALLOW_PRIVATE"])
+    return netguard.check_url(url, allow_private=current_settings().import_allow_private)
 
 
 @bp.post("/webhooks")

@@ -44,7 +44,7 @@ def player(video_id):
         html = render_template("public/embed.html", story=story, video=video_view(video))
         return html, max(story.updated_at, video.updated_at)
 
-    body, last_modified = caching.cached(("embed", video_id, request.host), build)
+    body, last_modified = caching.cached(("embed", video_id), build)
     return caching.reader_response(body, last_modified=last_modified)
 
 

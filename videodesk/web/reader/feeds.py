@@ -1,5 +1,5 @@
 """Sitemaps (with Google's video extension) and a Media RSS feed of published stories."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from videodesk.core import db
@@ -22,7 +22,7 @@ def _xml(key, template, context=dict):
         return render_template(template, stories=stories, videos=videos, watch_pages=_watch_pages(stories, videos),
                                **context()), last
 
-    body, last_modified = caching.cached((key, request.host), build)
+    body, last_modified = caching.cached((key,), build)
     return caching.reader_response(body, mimetype=XML, last_modified=last_modified, max_age=300)
 
 

@@ -17,11 +17,12 @@ Where the bytes come from depends on the media store:
 import mimetypes
 import time
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_file
+from flask import Blueprint, Response, abort, redirect, request, send_file
 
 from videodesk.auth.access import can_manage_video
 from videodesk.core import db, storage
 from videodesk.core.models import LiveStream, Video
+from videodesk.core.settings import current_settings
 from videodesk.objectstore import StoreError, signing
 from videodesk.web.access import current_user
 
@@ -59,7 +60,7 @@ def file(video_id, name):
 
 @bp.get("/s/<token>/<video_id>/<path:name>")
 def signed_file(token, video_id, name):
-    if not signing.verify(current_app.config["SECRET_KEY"], video_id, token, time.time()):
+    if not signing.verify(current_settings().secret_key, video_id, token, time.time()):
         abort(404)
     return _serve(_video(video_id, name), name, public=False)
 
@@ -82,7 +83,7 @@ def live_file(live_id, name):
         abort(404)
     store, key = storage.media_store(), storage.live_key(stream.id, name)
     playlist = name.endswith((".m3u8", ".vtt"))
-    max_age = LIVE_PLAYLIST_MAX_AGE if playlist else current_app.config["MEDIA_MAX_AGE_S"]
+    max_age = LIVE_PLAYLIST_MAX_AGE if playlist else current_settings().media_max_age_s
     try:
         if store.local_root() is not None or playlist:
             data = store.read_bytes(key)
@@ -108,7 +109,7 @@ def _public_max_age(video: Video, name: str) -> int:
     """A playlist of a video still processing is replaced when the full ladder is done."""
     if video.status != "ready" and name.endswith(".m3u8"):
         return PROCESSING_PLAYLIST_MAX_AGE
-    return current_app.config["MEDIA_MAX_AGE_S"]
+    return current_settings().media_max_age_s
 
 
 def _serve(video: Video, name: str, public: bool):
@@ -118,7 +119,7 @@ def _serve(video: Video, name: str, public: bool):
         return _send_local(store, key, video, public)
     try:
         if public and video.media_public:
-            max_age = current_app.config["MEDIA_MAX_AGE_S"]
+            max_age = current_settings().media_max_age_s
             return _cache(redirect(store.public_url(key, expires_s=2 * max_age), 302), True,
                           _public_max_age(video, name))
         if name.endswith(".m3u8"):

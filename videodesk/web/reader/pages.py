@@ -1,5 +1,5 @@
 """Reader pages: front page, section fronts, articles, health."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from sqlalchemy import select, text
 
 from videodesk.core import db
@@ -23,7 +23,7 @@ def _front(title: str, stories: list[Story]):
 
 @bp.get("/")
 def home():
-    body, last_modified = caching.cached(("home", request.host),
+    body, last_modified = caching.cached(("home",),
                                          lambda: _front("Latest video stories", published()))
     return caching.reader_response(body, last_modified=last_modified)
 
@@ -36,7 +36,7 @@ def section(slug):
             abort(404, "There is no section at this address.")
         return _front(stories[0].section, stories)
 
-    body, last_modified = caching.cached(("section", slug, request.host), build)
+    body, last_modified = caching.cached(("section", slug), build)
     return caching.reader_response(body, last_modified=last_modified)
 
 
@@ -49,7 +49,7 @@ def story(slug):
         modified = max(story.updated_at, story.video.updated_at) if story.video else story.updated_at
         return render_article(story), modified
 
-    body, last_modified = caching.cached(("story", slug, request.host), build)
+    body, last_modified = caching.cached(("story", slug), build)
     return caching.reader_response(body, last_modified=last_modified)
 
 

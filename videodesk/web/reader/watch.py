@@ -1,7 +1,7 @@
 """The watch page, /videos/<video_id>: the video as the page's main content (what Google's video
 indexing asks for), with its description, chapters, transcript and a link to the story. Public,
 like the embed, once a published story uses the video."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 
 from videodesk.core import db
 from videodesk.core.models import Video
@@ -32,5 +32,5 @@ def page(video_id):
         return html, max(story.updated_at, video.updated_at)
 
     # `?t=` is read by the player in the browser, so every start time shares one cached page.
-    body, last_modified = caching.cached(("watch", video_id, request.host), build)
+    body, last_modified = caching.cached(("watch", video_id), build)
     return caching.reader_response(body, last_modified=last_modified)

@@ -1,11 +1,12 @@
 """Administration: users, roles, passwords, tokens, settings, and the audit log."""
-from flask import current_app, g, render_template, request
+from flask import g, render_template, request
 from sqlalchemy import select
 
 from videodesk.auth import users as accounts
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
 from videodesk.core.models import ROLES, User
+from videodesk.core.settings import current_settings
 from videodesk.newsroom import audit
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
@@ -65,18 +66,18 @@ def users():
         else:
             db.session().commit()
     people = db.session().scalars(select(User).order_by(User.name))
-    config = current_app.config
-    settings = {name: config[key] for name, key in SHOWN_SETTINGS.items()}
+    configured = current_settings()
+    settings = {name: getattr(configured, field) for name, field in SHOWN_SETTINGS.items()}
     return render_template("studio/users.html", user=g.user, people=list(people), roles=ROLES,
                            error=error, new_token=new_token, settings=settings), 400 if error else 200
 
 
 # What admins see of the instance's configuration (set through the environment; secrets never shown).
 SHOWN_SETTINGS = {
-    "Data folder (VIDEODESK_DATA)": "DATA_DIR", "Queue (VIDEODESK_REDIS_URL)": "REDIS_URL",
-    "Upload limit, MB (VIDEODESK_MAX_UPLOAD_MB)": "MAX_UPLOAD_MB", "Longest clip, s (VIDEODESK_MAX_DURATION_S)": "MAX_DURATION_S",
-    "Loudness target": "LOUDNESS_TARGET", "Imports from private addresses": "IMPORT_ALLOW_PRIVATE",
-    "Imports per user and hour": "IMPORT_RATE_PER_HOUR", "Resumable upload expiry, h": "UPLOAD_EXPIRY_H",
-    "Whisper model": "WHISPER_MODEL", "Secure cookies": "SESSION_COOKIE_SECURE", "Jobs per worker": "WORKERS",
-    "Public address (VIDEODESK_BASE_URL)": "BASE_URL", "Unfinished uploads per user, MB": "UPLOAD_QUOTA_MB",
+    "Data folder (VIDEODESK_DATA)": "data_dir", "Queue (VIDEODESK_REDIS_URL)": "redis_url",
+    "Upload limit, MB (VIDEODESK_MAX_UPLOAD_MB)": "max_upload_mb", "Longest clip, s (VIDEODESK_MAX_DURATION_S)": "max_duration_s",
+    "Loudness target": "loudness_target", "Imports from private addresses": "import_allow_private",
+    "Imports per user and hour": "import_rate_per_hour", "Resumable upload expiry, h": "upload_expiry_h",
+    "Whisper model": "whisper_model", "Secure cookies": "secure_cookies", "Jobs per worker": "workers",
+    "Public address (VIDEODESK_BASE_URL)": "base_url", "Unfinished uploads per user, MB": "upload_quota_mb",
 }

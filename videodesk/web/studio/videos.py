@@ -2,16 +2,18 @@
 import contextlib
 from datetime import UTC, datetime
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.models import Story, Video
+from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import library, search, watch_counts
+from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
@@ -83,23 +85,26 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
+    stories, unpublished = stories_using(video, g.user)
     return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           stories=[s for s in video.stories])
+                           stories=stories, unpublished=unpublished)
 
 
 @bp.get("/upload")
 @require_role("producer")
 def upload():
     return render_template("studio/upload.html", user=g.user, accepted=ACCEPTED_TYPES,
-                           max_mb=current_app.config["MAX_UPLOAD_MB"])
+                           max_mb=current_settings().max_upload_mb)
 
 
 @bp.get("/videos/<video_id>")
 @require_role("producer")
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
+    used_in, unpublished = sharing.used_in(video, g.user)
     return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=sharing.used_in(video))
+                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=used_in,
+                           unpublished=unpublished)
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")

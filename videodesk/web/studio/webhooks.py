@@ -1,7 +1,8 @@
 """Webhooks (admins): register receivers, see each delivery's attempts, redeliver."""
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from videodesk.core.errors import DomainError
+from videodesk.core.settings import current_settings
 from videodesk.ingest import netguard
 from videodesk.newsroom import webhooks
 from videodesk.web.access import require_role
@@ -10,7 +11,7 @@ from videodesk.web.studio import bp
 
 
 def _address_problem(url: str) -> str:
-    return netguard.check_url(url, allow_private=current_app.config["IMPORT_ALLOW_PRIVATE"])
+    return netguard.check_url(url, allow_private=current_settings().import_allow_private)
 
 
 @bp.route("/webhooks", methods=["GET", "POST"])
