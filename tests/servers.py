@@ -82,6 +82,7 @@ class Instance:
 
     def start_ingest(self):
         """The live ingest service on the ports of VIDEODESK_RTMP_PORT / VIDEODESK_SRT_PORT in env."""
+        needs.require("live")
         self.ingest = self._spawn([str(BIN / "flask"), "--app", "app", "ingest"], "ingest.log")
         port = int(self.env["VIDEODESK_RTMP_PORT"])
         wait_until(lambda: _accepts(port), timeout=30, what="nginx to listen for RTMP")

@@ -8,6 +8,7 @@ import m3u8
 import pytest
 import requests
 
+from .browser import browser
 from .helpers import bearer
 from .servers import Instance, free_port, wait_until
 
@@ -96,3 +97,34 @@ def test_a_published_stream_is_live_hls_then_a_recording(live_site, protocol):
     assert 8 <= video["duration"] <= 13 and video["source"]["kind"] == "live"
     playlist = api(live_site, "GET", stream["hls_url"].replace("master.m3u8", "video.m3u8")).text
     assert "#EXT-X-ENDLIST" in playlist
+
+
+@pytest.mark.browser
+def test_the_article_shows_live_soon_then_plays_live_with_dvr_then_the_recording(live_site):
+    stream = new_stream(live_site, "Mayor speaks")
+    editor = live_site.flask("create-token", "--role", "editor").stdout.strip().splitlines()[-1]
+    story = requests.post(live_site.base + "/api/stories", headers=bearer(editor), timeout=10, json={
+        "headline": "Live: the mayor speaks", "body": "Follow it live.", "live_id": stream["id"],
+        "status": "published"}).json()
+    with browser() as chromium:
+        page = chromium.new_page()
+        page.goto(live_site.base + story["url"])
+        assert page.locator(".live-soon").is_visible()
+        assert requests.get(live_site.base + stream["hls_url"], timeout=5).status_code in (200, 404)  # public now
+        publisher = publish(stream["ingest"]["rtmp_url"], 30)
+        try:
+            page.wait_for_function("() => document.querySelector('[data-live]').dataset.state === 'live'",
+                                   timeout=30_000)
+            page.wait_for_function("() => document.querySelector('[data-live] video').currentTime > 10", timeout=40_000)
+            assert page.locator(".live-badge").is_visible()
+            assert page.locator(".live-back").is_hidden()
+            page.evaluate("() => { const v = document.querySelector('[data-live] video'); v.currentTime = 0.5; }")
+            page.wait_for_function("() => !document.querySelector('.live-back').hidden", timeout=10_000)
+            assert "live-player--behind" in page.locator("[data-live]").get_attribute("class")
+            page.click(".live-back")
+            page.wait_for_function("() => document.querySelector('.live-back').hidden", timeout=10_000)
+        finally:
+            publisher.wait(timeout=60)
+        page.wait_for_selector("figure[data-player]", timeout=150_000)  # the recording, same URL
+        page.wait_for_function("() => document.querySelector('figure[data-player] video').readyState >= 1",
+                               timeout=30_000)

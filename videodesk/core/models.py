@@ -80,10 +80,12 @@ class Video(Base):
         back_populates="video", cascade="all, delete-orphan", order_by="CaptionTrack.id"
     )
     stories: Mapped[list["Story"]] = relationship(back_populates="video")
+    # A live stream's recording is public while a published story plays that stream.
+    recording_of: Mapped[list["LiveStream"]] = relationship(back_populates="video")
 
     @property
     def is_public(self) -> bool:
-        return any(story.is_live for story in self.stories)
+        return any(story.is_live for story in self.stories) or any(stream.is_public for stream in self.recording_of)
 
     @property
     def playable(self) -> bool:
@@ -369,7 +371,7 @@ class LiveStream(Base):
     video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    video: Mapped[Video | None] = relationship()
+    video: Mapped[Video | None] = relationship(back_populates="recording_of")
     stories: Mapped[list[Story]] = relationship(back_populates="live")
 
     @property
