@@ -3,6 +3,7 @@ ffmpeg publishing test pictures and speech in real time over RTMP and SRT, the r
 worker. A wrong key is refused at connect; a published stream is packaged into live HLS in the
 media store; when the encoder stops the stream ends and its recording becomes a ready video."""
 import subprocess
+from pathlib import Path
 
 import m3u8
 import pytest
@@ -10,15 +11,18 @@ import requests
 
 from .browser import browser
 from .helpers import bearer
+from .media import SPEECH_SCRIPT, SPEECH_VOICE
 from .servers import Instance, free_port, wait_until
 
 pytestmark = [pytest.mark.live, pytest.mark.server]
 RECONNECT_S = 5
 
 
-def publish(url: str, seconds: float, *, srt: bool = False, words: str | None = None) -> subprocess.Popen:
-    """ffmpeg sending test pictures (2 s keyframes, like an encoder set up for live) and sound in real time."""
-    sound = ["-f", "lavfi", "-i", f"flite=text='{words}'"] if False else ["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000"]
+def publish(url: str, seconds: float, *, srt: bool = False, speech: Path | None = None) -> subprocess.Popen:
+    """ffmpeg sending test pictures (2 s keyframes, like an encoder set up for live) and sound (a tone,
+    or `speech` over and over) in real time."""
+    sound = ["-re", "-stream_loop", "-1", "-i", str(speech)] if speech else [
+        "-re", "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000"]
     args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
             "testsrc2=size=640x360:rate=25", *sound, "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
             "-tune", "zerolatency", "-g", "50", "-keyint_min", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k",
@@ -128,3 +132,48 @@ def test_the_article_shows_live_soon_then_plays_live_with_dvr_then_the_recording
         page.wait_for_selector("figure[data-player]", timeout=150_000)  # the recording, same URL
         page.wait_for_function("() => document.querySelector('figure[data-player] video').readyState >= 1",
                                timeout=30_000)
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory) -> Path:
+    wav = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run(["espeak-ng", *SPEECH_VOICE, "-w", str(wav), SPEECH_SCRIPT], check=True, timeout=60)
+    return wav
+
+
+def test_live_captions_are_searchable_and_a_clip_cut_while_live_plays_with_them(live_site, speech):
+    """Captions (SRT), a clip of seconds 14 to 22 cut while the stream runs, and the recording's first track."""
+    stream = new_stream(live_site, "Council budget")
+    publisher = publish(stream["ingest"]["srt_url"], 36, srt=True, speech=speech)
+    try:
+        found = wait_until(lambda: [r for r in api(live_site, "GET", "/api/search", params={"q": "bridge"}).json()
+                                    ["results"] if r.get("live_id") == stream["id"]], timeout=45,
+                           what="a live cue found by search")
+        assert found[0]["video_id"] is None and found[0]["start"] < 30
+        state = stream_state(live_site, stream)
+        assert state["status"] == "live"
+        assert state["captions"][0]["label"] == "English (auto-generated, live)"
+        vtt = api(live_site, "GET", state["captions"][0]["url"]).text
+        assert "bridge" in vtt.lower()
+        master = api(live_site, "GET", stream["hls_url"]).text
+        assert 'TYPE=SUBTITLES' in master and 'NAME="English (auto-generated, live)"' in master
+        subtitles = m3u8.loads(api(live_site, "GET", stream["hls_url"].replace("master", "captions")).text)
+        assert subtitles.segments and subtitles.segments[0].uri.endswith(".vtt")
+
+        wait_until(lambda: stream_state(live_site, stream)["duration"] >= 22, timeout=40, what="22 s packaged")
+        cut = api(live_site, "POST", f"{stream['url']}/clips", json={"start": 14, "end": 22})
+        assert cut.status_code == 202, cut.text
+        clip = wait_until(lambda: (v := api(live_site, "GET", cut.json()["url"]).json())["playable"] and v,
+                          timeout=60, what="the live clip to be playable")
+        assert stream_state(live_site, stream)["status"] == "live"
+        assert clip["clip_of"] == {"live_id": stream["id"], "start": 14, "end": 22}
+        assert 7 <= (clip["duration"] or 8) <= 9
+        captions = wait_until(lambda: api(live_site, "GET", cut.json()["url"]).json()["captions"], timeout=30,
+                              what="the clip's live captions")
+        assert captions[0]["source"] == "auto" and api(live_site, "GET", captions[0]["url"]).text.count("-->") >= 1
+    finally:
+        publisher.wait(timeout=60)
+    recording = wait_until(lambda: stream_state(live_site, stream)["video_id"], timeout=60, what="the recording")
+    video = api(live_site, "GET", f"/api/videos/{recording}").json()
+    assert video["captions"][0]["label"] == "English live captions (auto-generated)"
+    assert video["captions"][0]["source"] == "auto"

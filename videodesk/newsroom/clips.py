@@ -65,7 +65,7 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     captions of its range, and the automatic ones as the parent's transcription reaches the range."""
     _require_probed(parent, "Clips can be made")
     start, end = validate_range(data, parent.duration or parent.pipeline_state["info"]["duration"])
-    title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
+    title = text_field(data, "title", max_length=300) or f"{parent.title} ({label(start)}–{label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
     offset = _offset(parent)
     clip.clip_of = {"id": parent.id, "start": round(offset + start, 3), "end": round(offset + end, 3)}
@@ -100,8 +100,8 @@ def _clips_of(parent: Video) -> list[Video]:
 def follow_parent(clip: Video) -> bool:
     """Whether a clip takes its automatic captions from its parent's transcript (it then needs no
     transcription of its own): the parent has one, or is making one."""
-    if clip.source_kind != "clip" or not clip.clip_of:
-        return False
+    if clip.source_kind != "clip" or not (clip.clip_of or {}).get("id"):
+        return False  # not a clip, or a live stream's (its live captions came with it)
     parent = db.session().get(Video, clip.clip_of["id"])
     return parent is not None and _has_transcript(parent)
 
@@ -142,7 +142,7 @@ def _follow(clip: Video, parent: Video):
                        "language": captioning.get("language"), "transcribed_until": round(until, 3)}
 
 
-def _label(seconds: float) -> str:
+def label(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 

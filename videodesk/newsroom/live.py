@@ -5,7 +5,7 @@ cache) is applied here once, in `_follow`, inside the transaction that made the 
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from videodesk.auth.access import can_manage_video
 from videodesk.core import changes, db, storage
@@ -15,8 +15,8 @@ from videodesk.core.lifecycle import live as lifecycle
 from videodesk.core.lifecycle.live import EndReason, LiveStatus, Transition
 from videodesk.core.models import LiveCue, LiveStream, Video, utcnow
 from videodesk.core.validation import text_field
-from videodesk.newsroom import audit, webhooks
-from videodesk.newsroom.library import ENGLISH_NAMES
+from videodesk.media.captions import from_cues
+from videodesk.newsroom import audit, clips, library, webhooks
 from videodesk.objectstore import StoreError
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -25,7 +25,12 @@ LISTED = 200
 
 def caption_label(lang: str | None) -> str:
     """The live track's label says what it is: machine-made, as it was said."""
-    return f"{ENGLISH_NAMES.get(lang or 'en', lang)} (auto-generated, live)"
+    return f"{library.ENGLISH_NAMES.get(lang or 'en', lang)} (auto-generated, live)"
+
+
+def recording_caption_label(lang: str | None) -> str:
+    """The live captions kept on the recording (the track menu adds "(auto-generated)" itself)."""
+    return f"{library.ENGLISH_NAMES.get(lang or 'en', lang)} live captions"
 
 
 def new_key() -> str:
@@ -167,10 +172,69 @@ def record_duration(live_id: str, seconds: float):
 def add_cues(stream: LiveStream, lang: str, cues: list[dict]):
     """Recognised cues ({"start", "end", "text"} on the event's timeline) become searchable at once."""
     stream.captions_lang = stream.captions_lang or lang
+    first = min((cue["start"] for cue in cues), default=None)
     db.session().add_all(LiveCue(live_id=stream.id, lang=lang, start=cue["start"], end=cue["end"],
                                  text=" ".join(cue["text"].split())) for cue in cues if cue["text"].strip())
+    db.session().flush()
+    if first is not None:
+        for clip in _clips_waiting_for_cues(stream, first):
+            _caption_clip(stream, clip)
     db.session().commit()
+    changes.content_changed()
 
 
 def cues(stream: LiveStream) -> list[LiveCue]:
     return list(db.session().scalars(select(LiveCue).where(LiveCue.live_id == stream.id).order_by(LiveCue.start)))
+
+
+def find_cues(user, words: list[str], limit: int) -> list[dict]:
+    """Cues of live captions holding every word, in the streams this user may manage that have no
+    recording yet (a recording's own captions are searched like any video's)."""
+    query = (select(LiveCue, LiveStream.title).join(LiveStream, LiveStream.id == LiveCue.live_id)
+             .where(LiveStream.video_id.is_(None), and_(*(LiveCue.text.ilike(f"%{_escaped(w)}%", escape="\\")
+                                                          for w in words)))
+             .order_by(LiveCue.live_id, LiveCue.start).limit(limit))
+    if not user.has_role("editor"):
+        query = query.where(LiveStream.owner_id == user.id)
+    return [{"video_id": None, "live_id": cue.live_id, "title": title, "track_id": None, "lang": cue.lang,
+             "start": cue.start, "end": cue.end, "text": cue.text} for cue, title in db.session().execute(query)]
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def create_clip(user, stream: LiveStream, data: dict) -> Video:
+    """A queued clip of the event so far ([start, end) in seconds since the stream started), with the
+    live captions of its range; the queue cuts it from the stored segments (jobs/clipping.py)."""
+    if stream.status == LiveStatus.IDLE or not stream.duration:
+        raise Conflict(code="not_ready", message="Clips can be cut once the stream has sent some video.")
+    start, end = clips.validate_range(data, stream.duration)
+    title = text_field(data, "title", max_length=300) or f"{stream.title} ({clips.label(start)}–{clips.label(end)})"
+    clip = library.new_video(user.id, title, f"live-{stream.id}", kind="clip")
+    clip.clip_of = {"live_id": stream.id, "start": start, "end": end}
+    _caption_clip(stream, clip)
+    db.session().commit()
+    return clip
+
+
+def _caption_clip(stream: LiveStream, clip: Video):
+    """The clip's live track: the stream's cues of its range, shifted to start at 0 (a new version
+    each time more of the range has been recognised)."""
+    start, end = clip.clip_of["start"], clip.clip_of["end"]
+    shifted = [{"start": round(max(0.0, cue.start - start), 3), "end": round(min(end, cue.end) - start, 3),
+                "text": cue.text} for cue in cues(stream) if cue.end > start and cue.start < end]
+    if not shifted:
+        return
+    lang = stream.captions_lang or "en"
+    track = next((t for t in clip.captions if t.source == "auto" and t.lang == lang), None)
+    if track is None:
+        library.add_caption_track(clip, from_cues(shifted), lang, recording_caption_label(lang), source="auto")
+    else:
+        library.replace_track_file(track, library.write_caption_file(clip, from_cues(shifted), lang), machine=True)
+
+
+def _clips_waiting_for_cues(stream: LiveStream, since: float) -> list[Video]:
+    """Clips of the stream whose range reaches past `since` (their captions may still grow)."""
+    query = select(Video).where(Video.source_kind == "clip", Video.clip_of["live_id"].as_string() == stream.id)
+    return [clip for clip in db.session().scalars(query) if clip.clip_of["end"] > since]

@@ -6,7 +6,9 @@ live master), the whole track so far as captions.vtt, and searchable rows (newsr
 
 The captions lag the picture by about one window plus the time Whisper takes on it (docs/LIVE.md,
 bench/live_latency.py)."""
+import collections
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ MAX_WINDOW_S = 5.0   # ...or here, at its quietest moment, when no pause came
 FRAME_S = 0.05
 PAUSE_LEVEL = 0.01   # RMS of a 50 ms frame below which it counts as a pause
 BYTES_PER_SAMPLE = 2
+MAX_BACKLOG_S = 8.0  # sound waiting for Whisper beyond this is skipped
 
 
 @dataclass
@@ -48,25 +51,71 @@ def cut_point(samples, min_s: float = MIN_WINDOW_S, max_s: float = MAX_WINDOW_S)
     return (first + int(numpy.argmin(levels[first:last])) + 1) * frame
 
 
+class PcmBuffer:
+    """The packager's PCM, drained from its stdout at once (so ffmpeg never waits for Whisper) and
+    handed to the captioner; what Whisper cannot keep up with is skipped (`drop`), not queued."""
+
+    def __init__(self, stream):
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.size = 0
+        self.done = False
+        self.ready = threading.Condition()
+        threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
+
+    def _drain(self, stream):
+        while data := stream.read1(65536):
+            with self.ready:
+                self.chunks.append(data)
+                self.size += len(data)
+                self.ready.notify()
+        with self.ready:
+            self.done = True
+            self.ready.notify()
+
+    def read(self, _size: int = 0) -> bytes:
+        """What arrived since the last read (waits for some); b"" once the packager has ended."""
+        with self.ready:
+            self.ready.wait_for(lambda: self.chunks or self.done)
+            data = b"".join(self.chunks)
+            self.chunks.clear()
+            self.size = 0
+            return data
+
+    def backlog(self) -> int:
+        return self.size
+
+    def drop(self) -> int:
+        with self.ready:
+            dropped, self.size = self.size, 0
+            self.chunks.clear()
+            return dropped
+
+
 class LiveCaptioner:
-    """Reads one session's PCM (s16le, 16 kHz, mono) from `read(n)` until it returns b"", and hands
+    """Reads one session's PCM (s16le, 16 kHz, mono) from a PcmBuffer until it ends, and hands
     each recognised window to `publish(window)`. `offset_s` is the session's place on the event."""
 
     def __init__(self, engine_factory: Callable[[], object], offset_s: float, publish: Callable[[Window], None],
                  language: Callable[[], str | None]):
         self.engine_factory, self.offset_s, self.publish, self.language = engine_factory, offset_s, publish, language
 
-    def run(self, read: Callable[[int], bytes]):
+    def run(self, source: PcmBuffer):
         import numpy
 
         pending = numpy.zeros(0, dtype=numpy.float32)
-        consumed = 0  # samples of this session already windowed
-        chunk = int(FRAME_S * SAMPLE_RATE) * BYTES_PER_SAMPLE * 4
+        consumed = 0  # samples of this session already windowed (or skipped)
         leftover = b""
         while True:
-            data = read(chunk)
+            data = source.read()
             if not data:
                 break
+            if source.backlog() > MAX_BACKLOG_S * SAMPLE_RATE * BYTES_PER_SAMPLE:
+                # Whisper fell behind: skip to the live sound rather than caption ever later.
+                skipped = len(pending) + (len(leftover) + len(data) + source.drop()) // BYTES_PER_SAMPLE
+                log.warning("live captions: %.1f s of sound skipped to keep up", skipped / SAMPLE_RATE)
+                consumed += skipped
+                pending, leftover = numpy.zeros(0, dtype=numpy.float32), b""
+                continue
             data = leftover + data
             whole = len(data) // BYTES_PER_SAMPLE * BYTES_PER_SAMPLE
             data, leftover = data[:whole], data[whole:]

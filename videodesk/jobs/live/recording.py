@@ -34,7 +34,8 @@ def make_recording(app, event):
         library.keep_original(video.id)
         if event.cues:
             lang = event.language or stream.captions_lang or "en"
-            library.add_caption_track(video, from_cues(event.cues), lang, live.caption_label(lang), source="auto")
+            library.add_caption_track(video, from_cues(event.cues), lang, live.recording_caption_label(lang),
+                                      source="auto")
         live.recording_made(stream, video)
         (folder / RECORDED_MARK).write_text(f"{video.id}\n")
         queue().process_video(video.id)

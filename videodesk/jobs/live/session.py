@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from videodesk.jobs.live.captions import LiveCaptioner
+from videodesk.jobs.live.captions import LiveCaptioner, PcmBuffer
 from videodesk.media import live as commands
 from videodesk.media.runner import die_with_parent
 
@@ -121,7 +121,7 @@ class Session:
         if found.audio_codec and self.captions_engine is not None:
             captioner = LiveCaptioner(self.captions_engine, offset, self.event.add_caption_window,
                                       self.event.caption_language)
-            threads.append(threading.Thread(target=captioner.run, args=(main.stdout.read1,), daemon=True))
+            threads.append(threading.Thread(target=captioner.run, args=(PcmBuffer(main.stdout),), daemon=True))
         else:
             threads.append(threading.Thread(target=main.stdout.read, daemon=True))
         if self.receive is not None:

@@ -1,10 +1,13 @@
 """Live streams (docs/LIVE.md): create, read, list, end, reset the key, delete, clip while running."""
 from flask import g, url_for
 
+from videodesk.jobs.queue import queue
 from videodesk.newsroom import live
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
+from videodesk.web.api.clips import RANGE, RANGE_ERRORS
 from videodesk.web.api.presenters import LIVE_STREAM, live_json
+from videodesk.web.api.videos import ACCEPTED, VIDEO_LINKS
 from videodesk.web.openapi import Reply, link, operation
 from videodesk.web.requests import json_body
 
@@ -67,3 +70,20 @@ def delete_live(live_id):
     """Its live media go; its recording is a video of its own and stays."""
     live.delete_stream(g.user, live.stream_for(g.user, live_id))
     return "", 204
+
+
+@bp.post("/live/<live_id>/clips")
+@operation("Cut a clip from the live stream while it runs (or after)", tags=["live"],
+           request={**RANGE, "properties": {**RANGE["properties"], "title": {"type": "string", "maxLength": 300}},
+                    "description": "Seconds since the stream started (the DVR bar's timeline), within what is "
+                                   "packaged so far (`duration`).",
+                    "examples": [{"start": 20, "end": 35, "title": "The mayor on the bridge"}]},
+           responses={202: Reply("The new video, queued (clip_of names the stream and the range)", ACCEPTED,
+                                 links=VIDEO_LINKS)},
+           errors=RANGE_ERRORS)
+@require_role("producer")
+def create_live_clip(live_id):
+    """Playable within seconds (its quick version), with the live captions of its range."""
+    clip = live.create_clip(g.user, live.stream_for(g.user, live_id), json_body())
+    queue().process_video(clip.id)
+    return {"id": clip.id, "status": clip.status, "url": url_for("api.get_video", video_id=clip.id)}, 202

@@ -83,8 +83,10 @@ VIDEO = component("Video", _object({
         {"width": INTEGER, "height": INTEGER, "jpeg_url": STRING, "webp_url": MEDIA_URL})},
     "captions": {"type": "array", "items": CAPTION_TRACK},
     "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
-    "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS})],
-                "description": "The video this clip was cut from, and the range in that video's original timeline."},
+    "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS}),
+                          _object({"live_id": STRING, "start": SECONDS, "end": SECONDS})],
+                "description": "The video this clip was cut from, and the range in that video's original timeline; "
+                               "or the live stream, and seconds since it started."},
     "trim": {"oneOf": [{"type": "null"}, _object({"start": SECONDS, "end": SECONDS})],
              "description": "The kept range of the original (docs/EDITING.md); null when the whole original plays."},
     "chapters": {"type": "array", "items": CHAPTER, "description": "Sorted by start; [] for none."},
