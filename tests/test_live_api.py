@@ -6,7 +6,7 @@ from videodesk.core.errors import Forbidden
 from videodesk.core.models import LiveStream
 from videodesk.newsroom import live
 
-from .helpers import bearer, check_against_document
+from .helpers import bearer, check_against_document, sign_in
 
 
 def create(client, token, title="Press conference"):
@@ -97,3 +97,29 @@ def test_a_story_takes_a_live_id(client, tokens):
                          headers=bearer(tokens["editor"]))
     assert wrong.status_code == 400 and "live_id" in wrong.json["error"]["message"]
 
+
+
+def test_the_studio_creates_a_stream_and_shows_its_page(client, tokens):
+    csrf = sign_in(client, tokens["producer"])
+    created = client.post("/studio/live", data={"title": "Flood briefing", "csrf_token": csrf})
+    assert created.status_code == 303
+    page = client.get(created.headers["Location"]).get_data(as_text=True)
+    stream = client.get("/api/live", headers=bearer(tokens["producer"])).json["live"][0]
+    for text in ("Flood briefing", stream["ingest"]["rtmp_url"], stream["ingest"]["srt_url"], "Live soon",
+                 "End the stream", "Cut the clip", 'class="copy-button"', "studio-live.js"):
+        assert text in page, text
+    listing = client.get("/studio/live").get_data(as_text=True)
+    assert "Flood briefing" in listing and "idle" in listing
+
+
+def test_a_live_stream_is_private_until_a_published_story_plays_it(client, tokens):
+    stream = create(client, tokens["producer"])
+    assert client.get(f"/embed/live/{stream['id']}").status_code == 404
+    assert client.get(f"/embed/live/{stream['id']}/status").status_code == 404
+    client.post("/api/stories", json={"headline": "Live now", "body": "x", "live_id": stream["id"],
+                                      "status": "published"}, headers=bearer(tokens["editor"]))
+    embed = client.get(f"/embed/live/{stream['id']}")
+    assert embed.status_code == 200 and b"Live soon" in embed.data
+    assert client.get(f"/embed/live/{stream['id']}/status").json == {"state": "soon", "recording": False}
+    article = client.get("/stories/live-now").get_data(as_text=True)
+    assert "Watch live below:" in article and "live.js" in article
