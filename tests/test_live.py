@@ -177,3 +177,24 @@ def test_live_captions_are_searchable_and_a_clip_cut_while_live_plays_with_them(
     video = api(live_site, "GET", f"/api/videos/{recording}").json()
     assert video["captions"][0]["label"] == "English live captions (auto-generated)"
     assert video["captions"][0]["source"] == "auto"
+
+
+def test_an_encoder_that_drops_and_reconnects_continues_the_same_event(live_site):
+    stream = new_stream(live_site, "Phone on a train")
+    publish(stream["ingest"]["rtmp_url"], 8).wait(timeout=30)
+    wait_until(lambda: not stream_state(live_site, stream)["connected"], timeout=20, what="the encoder to drop")
+    before = len(segments(live_site, stream))
+    publisher = publish(stream["ingest"]["srt_url"], 8, srt=True)  # back within the reconnect window
+    try:
+        wait_until(lambda: stream_state(live_site, stream)["connected"], timeout=20, what="the reconnect")
+        wait_until(lambda: len(segments(live_site, stream)) > before + 1, timeout=30, what="segments after it")
+        state = stream_state(live_site, stream)
+        assert state["status"] == "live"
+        playlist = api(live_site, "GET", stream["hls_url"].replace("master.m3u8", "video.m3u8")).text
+        assert playlist.count("#EXT-X-DISCONTINUITY") == 1 and playlist.count("#EXT-X-MAP") == 2
+    finally:
+        publisher.wait(timeout=30)
+    recording = wait_until(lambda: stream_state(live_site, stream)["video_id"], timeout=60, what="one recording")
+    video = wait_until(lambda: (v := api(live_site, "GET", f"/api/videos/{recording}").json())["status"] in
+                       ("ready", "failed") and v, timeout=180, what="the recording to be processed")
+    assert video["status"] == "ready" and video["duration"] >= 10  # both connections, one event

@@ -1,9 +1,13 @@
 """The live-stream API without an encoder: creating, reading, listing, ending, resetting the key,
 deleting, stories that name a stream, the webhook events, and the answers against the OpenAPI
 document. The ingest itself (a real ffmpeg publishing over RTMP and SRT) is tests/test_live.py."""
+from datetime import timedelta
+
 from videodesk.core import db
 from videodesk.core.errors import Forbidden
 from videodesk.core.models import LiveStream
+from videodesk.core.settings import EXTENSION as SETTINGS
+from videodesk.jobs.live.service import IngestService
 from videodesk.newsroom import live
 
 from .helpers import bearer, check_against_document, sign_in
@@ -123,3 +127,15 @@ def test_a_live_stream_is_private_until_a_published_story_plays_it(client, token
     assert client.get(f"/embed/live/{stream['id']}/status").json == {"state": "soon", "recording": False}
     article = client.get("/stories/live-now").get_data(as_text=True)
     assert "Watch live below:" in article and "live.js" in article
+
+
+def test_a_stream_running_past_the_longest_allowed_length_is_ended(app, client, tokens):
+    stream = create(client, tokens["producer"])
+    with app.app_context():
+        row = db.session().get(LiveStream, stream["id"])
+        live.connected(row)
+        row.started_at = row.started_at - timedelta(hours=app.extensions[SETTINGS].live_max_h + 1)
+        db.session().commit()
+        IngestService(app).tick()
+    ended = client.get(stream["url"], headers=bearer(tokens["producer"])).json
+    assert ended["status"] == "ended" and "longest allowed length" in ended["ended_reason"]
