@@ -90,6 +90,7 @@ bench: setup-test
 	$(BIN)/python -m bench.transcription
 	$(BIN)/python -m bench.time_to_playable
 	$(BIN)/python -m bench.parallel_ladder
+	$(BIN)/python -m bench.live_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache
