@@ -20,7 +20,7 @@ test: setup-test lint
 CHECK_MARKS := not browser and not postgres and not redis and not s3 and not server and not live
 check: setup $(VENV)/.requirements-test lint
 	@bin/ensure-packages espeak-ng:espeak-ng
-	$(BIN)/pytest -m "$(CHECK_MARKS)"
+	$(BIN)/pytest -m "$(CHECK_MARKS)" -n auto --dist loadfile
 
 # Schemathesis against a real server with many more examples than `make test` gives it (tests/test_openapi.py).
 fuzz: setup-test

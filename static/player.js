@@ -1,5 +1,5 @@
 // Progressive enhancement of the native <video>: HLS (native or hls.js, loaded lazily), a captions
-// language menu, storyboard scrub previews, chapters (marks on the bar, a menu, titles in the
+// language menu, an audio track menu, storyboard scrub previews, chapters (marks on the bar, a menu, titles in the
 // preview), ?t= / #t= start times, keyboard control and privacy-respecting watch beacons.
 // Without JavaScript the native player with its MP4 source and caption tracks still works.
 (function () {
@@ -9,15 +9,23 @@
   function startHls(figure, video) {
     var url = figure.dataset.hls;
     if (!url) { figure.dataset.engine = "mp4"; return; }
-    if (video.canPlayType(HLS_TYPE)) { figure.dataset.engine = "native-hls"; return; }
+    if (video.canPlayType(HLS_TYPE) && nativeAudioChoice(figure, video)) {
+      figure.dataset.engine = "native-hls"; figure.dispatchEvent(new Event("player:engine")); return;
+    }
     if (!(window.Hls && window.Hls.isSupported())) { figure.dataset.engine = "mp4"; return; }
     var hls = new window.Hls({ capLevelToPlayerSize: true, startPosition: startTime(video) });
     hls.on(window.Hls.Events.ERROR, function (_event, data) {
-      if (data.fatal) { hls.destroy(); video.src = video.querySelector("source[type='video/mp4']").src; figure.dataset.engine = "mp4"; }
+      if (data.fatal) {
+        hls.destroy(); figure.hlsPlayer = null;
+        video.src = video.querySelector("source[type='video/mp4']").src; figure.dataset.engine = "mp4";
+        figure.dispatchEvent(new Event("player:engine"));
+      }
     });
+    figure.hlsPlayer = hls;
     hls.loadSource(url);
     hls.attachMedia(video);
     figure.dataset.engine = "hls.js";
+    figure.dispatchEvent(new Event("player:engine"));
   }
 
   // Start streaming only when the player comes near the viewport (or is played).
@@ -83,6 +91,79 @@
       select.addEventListener("change", function () { show(select.value === "" ? null : Number(select.value)); });
     }
     return function toggle() { show(current() === null ? last : null); };
+  }
+
+  // Audio tracks (languages, dubs, audio description; docs/AUDIO.md): the menu shows when there is
+  // more than one. A remembered choice wins, then the reader's languages (navigator.languages), then
+  // the video's default; audio description is offered but only ever chosen by the reader.
+  var AUDIO_CHOICE_KEY = "videodesk.audio";
+
+  function rememberedAudio() {
+    try { return JSON.parse(localStorage.getItem(AUDIO_CHOICE_KEY) || "null"); } catch (e) { return null; }
+  }
+
+  function rememberAudio(option) {
+    try {
+      localStorage.setItem(AUDIO_CHOICE_KEY, JSON.stringify({ lang: option.dataset.lang, kind: option.dataset.kind }));
+    } catch (e) { /* storage refused (private mode): the choice lasts for this page only */ }
+  }
+
+  function preferredAudio(options) {
+    var stored = rememberedAudio();
+    var remembered = stored && options.filter(function (o) {
+      return o.dataset.lang === stored.lang && o.dataset.kind === stored.kind;
+    })[0];
+    if (remembered) return remembered;
+    var spoken = options.filter(function (o) { return o.dataset.kind === "main" || o.dataset.kind === "dub"; });
+    var wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+    for (var i = 0; i < wanted.length; i++) {
+      var tag = String(wanted[i]).toLowerCase();
+      var found = spoken.filter(function (o) { return o.dataset.lang.toLowerCase() === tag; })[0] ||
+        spoken.filter(function (o) { return o.dataset.lang.toLowerCase().split("-")[0] === tag.split("-")[0]; })[0];
+      if (found) return found;
+    }
+    return options.filter(function (o) { return o.hasAttribute("data-default"); })[0] || options[0];
+  }
+
+  function sameTrack(option, lang, name) {
+    return (lang || "") === option.dataset.lang && (name || "") === option.dataset.name;
+  }
+
+  // The chosen track on whichever engine plays: hls.js's audioTracks, native HLS's video.audioTracks;
+  // the MP4 fallback carries the main track only, so the menu goes.
+  function applyAudio(figure, video, option) {
+    var hls = figure.hlsPlayer;
+    if (hls) {
+      var index = hls.audioTracks.findIndex(function (t) { return sameTrack(option, t.lang, t.name); });
+      if (index >= 0 && hls.audioTrack !== index) hls.audioTrack = index;
+    } else if (video.audioTracks && video.audioTracks.length) {
+      for (var i = 0; i < video.audioTracks.length; i++) {
+        var track = video.audioTracks[i];
+        track.enabled = sameTrack(option, track.language, track.label);
+      }
+    }
+    figure.dataset.audio = option.value;
+  }
+
+  // Native HLS switches audio only where the browser exposes video.audioTracks (Safari); elsewhere
+  // (Chromium's native HLS) a video with several tracks plays through hls.js when it can.
+  function nativeAudioChoice(figure, video) {
+    return !figure.querySelector(".audio-select") || !!video.audioTracks || !(window.Hls && window.Hls.isSupported());
+  }
+
+  function setupAudio(figure, video) {
+    var select = figure.querySelector(".audio-select");
+    if (!select) return;
+    var options = Array.prototype.slice.call(select.options);
+    select.value = preferredAudio(options).value;
+    function apply() { applyAudio(figure, video, select.options[select.selectedIndex]); }
+    select.addEventListener("change", function () { rememberAudio(select.options[select.selectedIndex]); apply(); });
+    figure.addEventListener("player:engine", function () {
+      select.closest(".audio-choice").hidden = figure.dataset.engine === "mp4";
+      if (figure.hlsPlayer) figure.hlsPlayer.on(window.Hls.Events.MANIFEST_PARSED, apply);
+    });
+    video.addEventListener("loadedmetadata", apply);
+    if (video.audioTracks && video.audioTracks.addEventListener) video.audioTracks.addEventListener("addtrack", apply);
   }
 
   // WebVTT cues as {start, end, text} (enough of the format for our storyboard and chapter files).
@@ -245,6 +326,7 @@
     setupScrub(figure, video);
     setupKeys(figure, video, toggleCaptions);
     setupBeacons(figure, video);
+    setupAudio(figure, video);
     lazily(figure, video, startHls);
   });
 })();

@@ -7,7 +7,6 @@
   var picker = document.querySelector(".picker");
   if (!picker) return;
   var api = window.StudioUploader.api;
-  var ACTIVE = ["queued", "processing"];
   var RECENT_SHOWN = 12;
   var hidden = picker.querySelector("#video_id");
   var picked = picker.querySelector(".picked");
@@ -17,7 +16,7 @@
   var hint = picker.querySelector(".publish-hint");
   var query = document.getElementById("picker-q");
   var results = picker.querySelector(".picker-results");
-  var pollTimer = null, searchTimer = null, searchSeq = 0, speechSearch = true;
+  var stopFollowing = function () {}, searchTimer = null, searchSeq = 0, speechSearch = true;
 
   function urlFor(template, id) { return template.replace("VIDEO_ID", encodeURIComponent(id)); }
 
@@ -31,18 +30,12 @@
     return video.posters && video.posters.length ? video.posters[0].jpeg_url : video.poster_url;
   }
 
-  // "playable" may come before "ready" (a quick rendition); a missing flag counts as not playable.
-  function isPlayable(video) { return video.playable === true || video.status === "ready"; }
-
-  function statusText(video) {
-    if (video.status === "failed") return "Failed: " + (video.error || "no reason given");
-    if (video.status === "ready") return "Ready";
-    var text = video.status === "queued" ? "Waiting to be processed" : "Processing " + Math.round(video.progress * 100) + "%";
-    return video.playable === true ? text + " · playable" : text;
-  }
+  // "playable" may come before processing ends (a quick rendition); a missing flag counts as not playable.
+  function isPlayable(video) { return video.playable === true; }
+  function failed(video) { return !video.active && !video.playable; }
 
   function publishHint(video) {
-    if (video.status === "failed") return "Pick another clip, or re-process this one on its video page.";
+    if (failed(video)) return "Pick another clip, or re-process this one on its video page.";
     if (isPlayable(video)) return "The article shows the player.";
     return "You can save and publish now: the article shows the player as soon as the clip plays.";
   }
@@ -57,24 +50,19 @@
     picked.querySelector(".picked-page").href = urlFor(picker.dataset.pageUrl, video.id);
     var poster = posterOf(video);
     if (poster) picked.querySelector(".picked-poster").src = poster;
-    status.textContent = statusText(video);
+    status.textContent = video.status_text;
     bar.value = video.progress || 0;
-    bar.hidden = ACTIVE.indexOf(video.status) < 0;
+    bar.hidden = !video.active;
     hint.textContent = publishHint(video);
   }
 
   function refresh() {
-    clearTimeout(pollTimer);
+    stopFollowing();
     var id = hidden.value;
     if (!id) return;
-    api(urlFor(picker.dataset.videoUrl, id)).then(function (video) {
-      if (hidden.value !== id) return;
-      show(video);
-      if (ACTIVE.indexOf(video.status) >= 0) pollTimer = setTimeout(refresh, 2000);
-    }).catch(function (error) {
-      status.textContent = "Could not check the video: " + error.message;
-      pollTimer = setTimeout(refresh, 5000);
-    });
+    stopFollowing = window.StudioStatus.follow(urlFor(picker.dataset.videoUrl, id), function (video) {
+      if (hidden.value === id) show(video);
+    }, { onError: function (error) { status.textContent = "Could not check the video: " + error.message; } });
   }
 
   function markChoices() {
@@ -108,7 +96,7 @@
     title.textContent = video.title;
     var meta = document.createElement("span");
     meta.className = "choice-meta";
-    meta.textContent = [clock(video.duration), statusText(video)].filter(Boolean).join(" · ");
+    meta.textContent = [clock(video.duration), video.status_text].filter(Boolean).join(" · ");
     text.append(title, meta);
     if (quote) {
       var said = document.createElement("span");
@@ -166,7 +154,7 @@
     if (event.key === "Enter") { event.preventDefault(); clearTimeout(searchTimer); search(); }
   });
   picker.querySelector(".picked-remove").addEventListener("click", function () {
-    clearTimeout(pollTimer);
+    stopFollowing();
     hidden.value = "";
     picked.hidden = true;
     empty.hidden = false;

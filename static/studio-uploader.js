@@ -93,23 +93,12 @@
 
     function follow(row, video) {
       var bar = row.querySelector("progress");
-      function poll() {
-        api(video.url).then(function (v) {
-          bar.value = v.progress;
-          row.querySelector(".upload-stats").textContent = "";
-          if (v.status === "ready") {
-            row.dataset.status = "ready";
-            setState(row, "Ready.", storyLink(v, "Write a story with this video"));
-          } else if (v.status === "failed") {
-            row.dataset.status = "failed";
-            setState(row, "Processing failed: " + v.error);
-          } else {
-            setState(row, v.status === "queued" ? "Waiting to be processed…" : "Processing " + Math.round(v.progress * 100) + "%");
-            setTimeout(poll, 1500);
-          }
-        }).catch(function (error) { setState(row, "Could not check the video: " + error.message); });
-      }
-      poll();
+      window.StudioStatus.follow(video.url, function (v) {
+        bar.value = v.progress;
+        row.querySelector(".upload-stats").textContent = "";
+        if (!v.active) row.dataset.status = v.status;
+        setState(row, v.status_text, v.active || !v.playable ? null : storyLink(v, "Write a story with this video"));
+      }, { every: 1500, onError: function (error) { setState(row, "Could not check the video: " + error.message); } });
     }
 
     function start(file) {

@@ -13,10 +13,6 @@
       body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) { return r.json().then(function (answer) { return { ok: r.ok, body: answer }; }); });
   }
-  function getVideo() {
-    return fetch(page.dataset.videoUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); });
-  }
   var useFrame = page.querySelector(".use-frame");
   if (useFrame) {
     useFrame.addEventListener("click", function () {
@@ -141,16 +137,17 @@
     var state = box.querySelector(".cut-state");
     var link = box.querySelector(".download-cut");
     function poll(tries) {
-      getVideo().then(function (video) {
-          var url = video.social_cuts[aspect];
-          if (url && url !== link.getAttribute("href")) {
-            link.href = url; link.hidden = false; state.textContent = "Ready.";
-          } else if (tries > 0) {
-            setTimeout(function () { poll(tries - 1); }, 1500);
-          } else {
-            state.textContent = video.error || "Still working; reload later.";
-          }
-        });
+      var before = link.getAttribute("href");
+      window.StudioStatus.follow(page.dataset.videoUrl, function (video) {
+        var url = video.social_cuts[aspect];
+        if (url && url !== before) {
+          link.href = url; link.hidden = false; state.textContent = "Ready.";
+        } else if (video.edit_errors.social_cut || --tries <= 0) {
+          state.textContent = video.edit_errors.social_cut || "Still working; reload later.";
+        }
+      }, { every: 1500, keepGoing: function (video) {
+        return tries > 0 && !video.edit_errors.social_cut && video.social_cuts[aspect] === before;
+      } });
     }
     box.querySelector(".make-cut").addEventListener("click", function () {
       state.textContent = "Making the " + aspect + " cut…";
@@ -162,29 +159,24 @@
     });
   });
   var captioning = page.querySelector(".captioning");
-  function followCaptioning() {
-    getVideo().then(function (video) {
-        var state = video.captioning || {};
-        if (state.status === "queued" || state.status === "running") {
-          var bar = captioning.querySelector(".captioning-progress");
-          bar.hidden = false;
-          bar.value = state.progress || 0;
-          captioning.querySelector(".captioning-text").textContent = "Automatic captions are being made (" +
-            Math.round((state.progress || 0) * 100) + "%); they appear here when done.";
-          setTimeout(followCaptioning, 2000);
-        } else {
-          location.reload();  // the new tracks, or the reason they could not be made
-        }
-      });
+  function followCaptioning(wait) {
+    window.StudioStatus.follow(page.dataset.videoUrl, function (video) {
+      if (!video.captioning_active) {
+        location.reload();  // the new tracks, or the reason they could not be made
+        return;
+      }
+      var bar = captioning.querySelector(".captioning-progress");
+      bar.hidden = false;
+      bar.value = video.captioning.progress || 0;
+      captioning.querySelector(".captioning-text").textContent = video.captioning_text;
+    }, { wait: wait, keepGoing: function (video) { return video.captioning_active; } });
   }
-  if (captioning && (captioning.dataset.status === "queued" || captioning.dataset.status === "running")) {
-    setTimeout(followCaptioning, 2000);
-  }
+  if (captioning && captioning.dataset.active === "true") followCaptioning(2000);
   var rerun = page.querySelector(".rerun-captions");
   if (rerun) {
     rerun.addEventListener("click", function () {
       rerun.disabled = true;
-      send("POST", "/captions/auto", {}).then(function () { setTimeout(followCaptioning, 1000); });
+      send("POST", "/captions/auto", {}).then(function () { followCaptioning(1000); });
     });
   }
   page.querySelectorAll(".review-track").forEach(function (button) {

@@ -1,15 +1,19 @@
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import redis
 
+from videodesk.core import migrate
 from videodesk.media import whisper_model
 
 from . import media, needs
-from .helpers import make_app, make_tokens
+from .helpers import copy_sqlite, make_app, make_tokens, ready_video
 from .servers import PostgresCluster, free_port, wait_until
+
+PG_TEMPLATE = "videodesk_template"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -55,6 +59,28 @@ def app(tmp_path):
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def ready_template(tmp_path_factory, clips):
+    """A data folder with the users of `tokens` and one ready video (the 3 s clip with its captions,
+    as `helpers.ready_video` makes it), processed once per test run."""
+    folder = tmp_path_factory.mktemp("ready-template") / "data"
+    app = make_app(folder, queue_immediate=True, max_upload_mb=5)
+    tokens = make_tokens(app)
+    return folder, tokens, ready_video(app.test_client(), tokens, clips)
+
+
+@pytest.fixture
+def ready(tmp_path, ready_template) -> SimpleNamespace:
+    """A copy of the ready template for one test: `app`, `client`, `tokens` and the ready `video`."""
+    folder, tokens, video = ready_template
+    data = tmp_path / "data"
+    shutil.copytree(folder, data, ignore=shutil.ignore_patterns("videodesk.db*"))
+    copy_sqlite(folder / "videodesk.db", data / "videodesk.db")
+    app = make_app(data, queue_immediate=True, max_upload_mb=5)
+    yield SimpleNamespace(app=app, client=app.test_client(), tokens=tokens, video=video)
+    shutil.rmtree(data, ignore_errors=True)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -83,12 +109,19 @@ def postgres_server(postgres_cluster):
     return postgres_cluster.createdb_command(), postgres_cluster.url
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_cluster) -> str:
+    """A database migrated once per test run; `createdb -T` copies it in a moment."""
+    migrate.upgrade(postgres_cluster.new_database(PG_TEMPLATE))
+    return PG_TEMPLATE
+
+
 @pytest.fixture
-def pg_app(tmp_path, postgres_server):
+def pg_app(tmp_path, postgres_server, postgres_template):
     """The same app on a fresh PostgreSQL database (PostgreSQL refuses what SQLite stores: NUL, overflows)."""
     createdb, server = postgres_server
     name = "videodesk_" + "".join(c for c in tmp_path.name.lower() if c.isalnum())
-    subprocess.run([*createdb, name], check=True, capture_output=True)
+    subprocess.run([*createdb, "-T", postgres_template, name], check=True, capture_output=True)
     return make_app(tmp_path / "data", database_url=f"{server}/{name}", queue_immediate=True, max_upload_mb=5)
 
 

@@ -1,8 +1,14 @@
 """Helpers shared by the test modules (no test module imports another)."""
+import atexit
 import base64
+import contextlib
 import dataclasses
+import functools
 import http.server
 import re
+import shutil
+import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 
@@ -99,10 +105,32 @@ def change_settings(app, **changes):
 
 
 def make_app(data_dir: Path, **overrides):
-    app = create_app({"data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'videodesk.db'}",
-                      "redis_url": None, **overrides})
-    migrate.upgrade(app.settings.database_url)
+    """An app on `data_dir`; its SQLite database, when it has none yet, starts as a copy of one
+    migrated once per test run (PostgreSQL databases come migrated from conftest's template)."""
+    database = data_dir / "videodesk.db"
+    fresh = "database_url" not in overrides and not database.exists()
+    if fresh:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        copy_sqlite(_migrated_sqlite(), database)
+    app = create_app({"data_dir": data_dir, "database_url": f"sqlite:///{database}", "redis_url": None, **overrides})
+    if not fresh:
+        migrate.upgrade(app.settings.database_url)
     return app
+
+
+@functools.cache
+def _migrated_sqlite() -> Path:
+    """A SQLite database at the migrations' head, made once per test process."""
+    folder = Path(tempfile.mkdtemp(prefix="videodesk-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    migrate.upgrade(f"sqlite:///{folder / 'videodesk.db'}")
+    return folder / "videodesk.db"
+
+
+def copy_sqlite(source: Path, destination: Path):
+    """A consistent copy (SQLite's backup API also takes what is still in the write-ahead log)."""
+    with contextlib.closing(sqlite3.connect(source)) as origin, contextlib.closing(sqlite3.connect(destination)) as copy:
+        origin.backup(copy)
 
 
 def role_headers(data_dir: Path, roles=("producer", "editor", "admin")) -> dict:

@@ -2,6 +2,8 @@
 import subprocess
 from pathlib import Path
 
+import numpy
+
 from videodesk.media.runner import run
 from videodesk.media.synth import test_clip_command
 
@@ -30,6 +32,39 @@ def make_rotated_portrait(path: Path) -> Path:
     plain = make_clip(path.with_name("plain-for-rotation.mp4"), seconds=2)
     ffmpeg("-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", path)
     return path
+
+
+ENGLISH_HZ, SPANISH_HZ = 440, 880
+
+
+def make_bilingual(path: Path, seconds: float = 4) -> Path:
+    """A picture with an English (440 Hz, default) and a Spanish (880 Hz) sound stream, tagged eng/spa,
+    plus a silent stream and a repeat of the English one, which are not tracks."""
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
+           "-f", "lavfi", "-i", f"sine=frequency={ENGLISH_HZ}:duration={seconds}",
+           "-f", "lavfi", "-i", f"sine=frequency={SPANISH_HZ}:duration={seconds}",
+           "-f", "lavfi", "-i", f"anullsrc=r=48000:cl=stereo:d={seconds}",
+           "-map", "0", "-map", "1", "-map", "2", "-map", "3", "-map", "1",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+           "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=spa",
+           "-disposition:a:0", "default", "-disposition:a:1", "0", "-disposition:a:2", "0",
+           "-disposition:a:3", "0", path)
+    return path
+
+
+def make_tone(path: Path, frequency: int, seconds: float) -> Path:
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}", path)
+    return path
+
+
+def dominant_frequency(source) -> float:
+    """The strongest frequency of the decoded sound (mono, 8 kHz), by FFT."""
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(source),
+                          "-vn", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"],
+                         check=True, capture_output=True, timeout=60).stdout
+    samples = numpy.frombuffer(raw, dtype=numpy.int16).astype(float)
+    spectrum = numpy.abs(numpy.fft.rfft(samples * numpy.hanning(len(samples))))
+    return float(numpy.fft.rfftfreq(len(samples), 1 / 8000)[spectrum.argmax()])
 
 
 def make_audio_only(path: Path) -> Path:

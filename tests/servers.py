@@ -34,6 +34,35 @@ def wait_until(check, timeout=60.0, interval=0.2, what="condition"):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+# A job that reports nothing new for this long has stalled (however long it takes while it advances).
+STALL_S = 120.0
+
+
+def wait_while_progressing(read, done, what="the work", stall_s=STALL_S, interval=0.2):
+    """Wait for `done(state)` on the states `read()` returns, as long as the state keeps changing
+    (progress, step, captioning): a busy machine is slow, not stuck. Fails with the last state
+    reported once nothing changed for `stall_s` seconds."""
+    last, changed = None, time.monotonic()
+    while True:
+        state = read()
+        if done(state):
+            return state
+        if state != last:
+            last, changed = state, time.monotonic()
+        elif time.monotonic() - changed > stall_s:
+            raise AssertionError(f"{what}: nothing changed for {stall_s:.0f} s; last reported {state}")
+        time.sleep(interval)
+
+
+def wait_for_video(base: str, headers: dict, video_id: str, done=None, what=None) -> dict:
+    """The video's API answer once `done(video)` (default: ready or failed), waiting while its
+    status, progress or captioning advance."""
+    done = done or (lambda video: video.get("status") in ("ready", "failed"))
+    return wait_while_progressing(
+        lambda: requests.get(f"{base}/api/videos/{video_id}", headers=headers, timeout=10).json(), done,
+        what=what or f"video {video_id}")
+
+
 def _accepts(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)

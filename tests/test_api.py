@@ -49,8 +49,9 @@ def test_upload_becomes_ready_with_outputs_and_captions(client, tokens, clips):
     assert vtt.status_code == 200 and vtt.mimetype == "text/vtt" and vtt.data.startswith(b"WEBVTT")
 
 
-def test_other_producers_cannot_see_a_video_but_editors_can(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_other_producers_cannot_see_a_video_but_editors_can(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     assert client.get(video["url"], headers=bearer(tokens["other"])).status_code == 404
     assert client.get(video["url"], headers=bearer(tokens["editor"])).status_code == 200
 
@@ -82,8 +83,9 @@ def test_upload_over_the_size_limit_is_413_json(client, tokens):
     assert response.json["error"]["code"] == "too_large" and "5 MB" in response.json["error"]["message"]
 
 
-def test_editor_overrides_the_poster_by_time_without_retranscoding(app, client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_editor_overrides_the_poster_by_time_without_retranscoding(ready):
+    app, client, tokens = ready.app, ready.client, ready.tokens
+    video = ready.video
     mp4 = app.settings.data_dir / "media" / video["id"] / "video.mp4"
     before = mp4.stat().st_mtime_ns
     old_poster = client.get(video["poster_url"], headers=bearer(tokens["producer"])).data
@@ -98,14 +100,16 @@ def test_editor_overrides_the_poster_by_time_without_retranscoding(app, client, 
 
 
 @pytest.mark.parametrize("body", [{"time": -1}, {"time": 99}, {"time": "5"}, {"time": True}, {}])
-def test_poster_time_must_be_inside_the_clip(client, tokens, clips, body):
-    video = ready_video(client, tokens, clips)
+def test_poster_time_must_be_inside_the_clip(ready, body):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     response = client.post(f"{video['url']}/poster", json=body, headers=bearer(tokens["producer"]))
     assert response.status_code == 400 and "time" in response.json["error"]["message"]
 
 
-def test_add_caption_track_later(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_add_caption_track_later(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     response = client.post(f"{video['url']}/captions", headers=bearer(tokens["producer"]),
                            data={"file": (io.BytesIO(b"WEBVTT\n\n00:00.500 --> 00:02.000\nHola\n"), "es.vtt"),
                                  "lang": "es"})
@@ -113,8 +117,9 @@ def test_add_caption_track_later(client, tokens, clips):
     assert len(client.get(video["url"], headers=bearer(tokens["producer"])).json["captions"]) == 2
 
 
-def test_story_lifecycle_and_article_page(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_story_lifecycle_and_article_page(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     editor = bearer(tokens["editor"])
     body = ("First paragraph.\n\n<script>alert(1)</script>\n\n[bad](javascript:alert(1)) <img src=x onerror=alert(1)> "
             '<a href="javascript:alert(1)">x</a>')
@@ -237,8 +242,9 @@ def test_embedded_subtitle_streams_become_tracks_per_language(client, tokens, tm
     assert spanish_vtt.startswith("WEBVTT") and "Hola a todos" in spanish_vtt
 
 
-def test_only_media_types_are_served_inline(app, client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_only_media_types_are_served_inline(ready):
+    app, client, tokens = ready.app, ready.client, ready.tokens
+    video = ready.video
     folder = app.settings.data_dir / "media" / video["id"]
     (folder / "page.html").write_text("<script>alert(1)</script>")
     auth = bearer(tokens["producer"])
@@ -247,8 +253,9 @@ def test_only_media_types_are_served_inline(app, client, tokens, clips):
     assert client.get(video["mp4_url"], headers=auth).headers["Content-Disposition"].startswith("inline")
 
 
-def test_delete_removes_the_video_and_its_files(app, client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_delete_removes_the_video_and_its_files(ready):
+    app, client, tokens = ready.app, ready.client, ready.tokens
+    video = ready.video
     story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
         "headline": "Loses its clip", "video_id": video["id"], "status": "published"}).json
     folders = [app.settings.data_dir / kind / video["id"] for kind in ("media", "uploads")]

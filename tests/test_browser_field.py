@@ -11,7 +11,7 @@ import requests
 from . import media
 from .browser import browser
 from .helpers import make_app
-from .servers import ROOT, Instance, wait_until
+from .servers import ROOT, Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -49,9 +49,8 @@ def newsroom(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def desk_story(newsroom):
-    video_url = newsroom.base + newsroom.desk_video["url"]
-    wait_until(lambda: requests.get(video_url, headers=newsroom.headers, timeout=10).json()["status"] == "ready",
-               timeout=90, what="the desk clip to be ready")
+    desk = wait_for_video(newsroom.base, newsroom.headers, newsroom.desk_video["id"], what="the desk clip")
+    assert desk["status"] == "ready", desk
     story = requests.post(newsroom.base + "/api/stories", headers=newsroom.headers, timeout=10,
                           json={"headline": "Desk story", "body": "Text.", "status": "published",
                                 "video_id": newsroom.desk_video["id"]}).json()

@@ -6,7 +6,7 @@ import requests
 
 from .browser import browser
 from .helpers import post_video, role_headers
-from .servers import Instance, wait_until
+from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -21,8 +21,8 @@ def vertical_site(tmp_path_factory, vertical_clip, clips):
     instance.start_web()
     instance.start_worker()
     video_id = post_video(instance, vertical_clip, captions=clips["srt"]).json()["id"]
-    wait_until(lambda: requests.get(f"{instance.base}/api/videos/{video_id}", headers=instance.headers["producer"],
-                                    timeout=10).json()["status"] == "ready", timeout=120, what="the vertical video")
+    video = wait_for_video(instance.base, instance.headers["producer"], video_id, what="the vertical video")
+    assert video["status"] == "ready", video
     story = requests.post(instance.base + "/api/stories", headers=instance.headers["editor"], timeout=10, json={
         "headline": "Shot on a phone", "body": "First paragraph.", "video_id": video_id, "status": "published"}).json()
     instance.pages = {"article": story["url"], "watch": f"/videos/{video_id}", "embed": f"/embed/{video_id}"}

@@ -4,11 +4,12 @@ import subprocess
 
 import pytest
 
-from .helpers import bearer, ready_video
+from .helpers import bearer
 
 
-def test_list_and_edit_captions_keeps_every_version(app, client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_list_and_edit_captions_keeps_every_version(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     auth = bearer(tokens["producer"])
     listed = client.get(f"{video['url']}/captions?cues=1", headers=auth).json["captions"]
     assert listed[0]["cues"][0] == {"start": 0.2, "end": 1.2, "text": "First caption line"}
@@ -32,8 +33,9 @@ def test_list_and_edit_captions_keeps_every_version(app, client, tokens, clips):
     ({"cues": [{"start": 0, "end": 1, "text": "ok"}, {"start": 1, "end": 2, "text": " "}]}, "Cue 2"),
     ({"cues": "nope"}, "non-empty"),
 ])
-def test_bad_caption_edits_are_refused_and_nothing_is_lost(client, tokens, clips, body, message):
-    video = ready_video(client, tokens, clips)
+def test_bad_caption_edits_are_refused_and_nothing_is_lost(ready, body, message):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     auth = bearer(tokens["producer"])
     response = client.put(f"{video['url']}/captions/en", json=body, headers=auth)
     assert response.status_code == 400 and message in response.json["error"]["message"]
@@ -53,8 +55,9 @@ def bottom_and_top_difference(a, b, width, height):
 
 
 @pytest.mark.parametrize("aspect, size", [("9:16", (720, 1280)), ("1:1", (720, 720))])
-def test_social_cut_has_the_captions_burned_in(app, client, tokens, clips, aspect, size):
-    video = ready_video(client, tokens, clips)
+def test_social_cut_has_the_captions_burned_in(ready, aspect, size):
+    app, client, tokens = ready.app, ready.client, ready.tokens
+    video = ready.video
     auth = bearer(tokens["producer"])
     client.put(f"{video['url']}/captions/en", headers=auth, json={"cues": [
         {"start": 0, "end": 3, "text": "A LONG CAPTION LINE TO BURN IN"}]})
@@ -74,14 +77,16 @@ def test_social_cut_has_the_captions_burned_in(app, client, tokens, clips, aspec
     assert bottom > 8 and top < 2, (bottom, top)
 
 
-def test_social_cut_errors(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_social_cut_errors(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     auth = bearer(tokens["producer"])
     assert client.post(f"{video['url']}/social-cut", json={"aspect": "4:3"}, headers=auth).status_code == 400
 
 
-def test_a_remade_social_cut_gets_a_new_name_and_the_old_file_goes(app, client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_a_remade_social_cut_gets_a_new_name_and_the_old_file_goes(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     auth = bearer(tokens["producer"])
     urls = []
     for _ in range(2):

@@ -47,15 +47,16 @@ def test_a_search_needs_words(client, tokens, query, code):
     assert response.status_code == 400 and response.json["error"]["code"] == code
 
 
-def test_search_syntax_is_just_words(client, tokens, clips):
-    ready_video(client, tokens, clips)
+def test_search_syntax_is_just_words(ready):
+    client, tokens = ready.client, ready.tokens
     assert search(client, tokens["producer"], 'first" OR NEAR(line*') == []
     assert len(search(client, tokens["producer"], "FIRST, line!")) == 1
     assert client.get("/api/search?q=line").status_code == 401
 
 
-def test_studio_library_shows_quotes_that_open_the_player_at_their_second(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_studio_library_shows_quotes_that_open_the_player_at_their_second(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     sign_in(client, tokens["producer"])
     page = client.get("/studio/?q=second+line").get_data(as_text=True)
     link = f'/studio/videos/{video["id"]}?t=1'

@@ -64,7 +64,7 @@ def api(desk, method, path, **kwargs):
 
 def cut_method(desk, video_id) -> str:
     with desk.app_context():
-        return db.session().get(Video, video_id).pipeline_state["cut"]["method"]
+        return db.session().get(Video, video_id).pipeline_state.cut.method
 
 
 def cues(desk, video_id) -> dict:

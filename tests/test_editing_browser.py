@@ -5,7 +5,7 @@ import requests
 
 from . import media
 from .browser import browser, serious_accessibility_violations, sign_in
-from .servers import Instance, wait_until
+from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -27,8 +27,8 @@ def site(tmp_path_factory):
                             files={"file": ("numbered.mp4", open(source, "rb")),  # captions: no transcription
                                    "captions": ("en.srt", media.SRT.encode())}).json()
     instance.video_url = instance.base + created["url"]
-    wait_until(lambda: requests.get(instance.video_url, headers=headers, timeout=10).json()["status"] == "ready",
-               timeout=90, what="the video to be processed")
+    video = wait_for_video(instance.base, headers, created["id"], what="the video")
+    assert video["status"] == "ready", video
     chaptered = requests.put(instance.video_url + "/chapters", headers=headers, json={"chapters": CHAPTERS}, timeout=10)
     assert chaptered.status_code == 200, chaptered.text
     story = requests.post(instance.base + "/api/stories", headers=headers, timeout=10, json={
@@ -88,9 +88,8 @@ def test_producer_makes_a_clip_from_in_and_out_points(site):
         serious = serious_accessibility_violations(page)
         assert not serious, serious
         context.close()
-    clip_url = f"{site.base}/api/videos/{clip_id}"
-    clip = wait_until(lambda: (c := requests.get(clip_url, headers=site.headers, timeout=10).json())["status"] == "ready"
-                      and c, timeout=90, what="the clip to be processed")
+    clip = wait_for_video(site.base, site.headers, clip_id, what="the clip")
+    assert clip["status"] == "ready", clip
     assert clip["title"] == "Frames 30 to 70"
     assert clip["clip_of"] == {"id": site.video_id, "start": 1.2, "end": 2.8}
     assert abs(clip["duration"] - 1.6) < 0.1

@@ -8,7 +8,7 @@ import requests
 
 from . import media
 from .helpers import post_video, video_state
-from .servers import Instance, wait_until
+from .servers import Instance, wait_for_video, wait_until
 
 pytestmark = pytest.mark.server
 
@@ -27,9 +27,8 @@ def site(tmp_path_factory):
     instance.stop()
 
 
-def wait_for_status(site, video_id, statuses=("ready", "failed"), timeout=90):
-    return wait_until(lambda: (v := video_state(site, video_id))["status"] in statuses and v,
-                      timeout=timeout, what=f"video {video_id} to reach {statuses}")
+def wait_for_status(site, video_id):
+    return wait_for_video(site.base, site.headers["producer"], video_id)
 
 
 def test_create_token_prints_the_token_last(site):
@@ -95,7 +94,7 @@ def test_a_worker_killed_mid_job_leaves_no_partial_output_and_the_job_finishes(s
     assert video_state(site, accepted["id"])["status"] == "processing"
 
     site.start_worker()  # its start-up recovery re-queues the video once the lease (3 s here) runs out
-    video = wait_for_status(site, accepted["id"], timeout=180)
+    video = wait_for_status(site, accepted["id"])
     assert video["status"] == "ready", site.log_text()
     assert video["duration"] == pytest.approx(40, abs=0.5)
     assert not list(media_dir.glob(".tmp-*"))

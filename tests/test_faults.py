@@ -19,7 +19,7 @@ from videodesk.jobs.priority import IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVE
 
 from . import media, needs
 from .helpers import bearer, make_app, post_video, video_state
-from .servers import Instance, free_port, wait_until
+from .servers import Instance, free_port, wait_for_video, wait_until
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -38,15 +38,14 @@ def new_site(data_dir, database_url=None, **env) -> Instance:
     return site
 
 
-def wait_for_status(site, video_id, timeout=90):
-    def finished():
-        video = video_state(site, video_id)
+def wait_for_status(site, video_id):
+    def finished(video):
         if "status" not in video and video["error"]["code"] == "unavailable":
             return False  # the disk is full this instant (the API records token use): ask again
         assert "status" in video, (video, site.log_text())
-        return video["status"] in ("ready", "failed") and video
+        return video["status"] in ("ready", "failed")
 
-    return wait_until(finished, timeout=timeout, what=f"video {video_id} to finish")
+    return wait_for_video(site.base, site.headers["producer"], video_id, done=finished)
 
 
 def publish(site, video_id, headline) -> str:
@@ -325,7 +324,7 @@ def test_a_backup_restored_elsewhere_renders_the_same_article(sqlite_site, tmp_p
 def test_workers_run_below_the_web_server(sqlite_site):
     """Readers come before encoders: the worker (and every ffmpeg it starts) is niced and I/O-deprioritised."""
     worker = sqlite_site.workers[0]
-    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 19
+    wait_until(lambda: os.getpriority(os.PRIO_PROCESS, worker.pid) == 19, timeout=30, what="the worker to lower its priority")
     assert os.getpriority(os.PRIO_PROCESS, sqlite_site.web.pid) == 0
     assert io_priority(worker.pid) == (IOPRIO_CLASS_BEST_EFFORT, IOPRIO_LOWEST_LEVEL)
 

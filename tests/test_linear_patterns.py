@@ -5,6 +5,7 @@ import threading
 
 import pytest
 import requests
+from yt_dlp.downloader.hls import HlsFD
 
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
@@ -65,7 +66,17 @@ def test_a_megabyte_of_prose_beside_chapter_lines_is_read_at_once():
 @pytest.mark.timeout(10)
 def test_a_playlist_with_a_megabyte_of_key_tags_on_one_line_is_checked_at_once():
     playlist = "#EXTM3U\n" + "#EXT-X-KEY:" * (MB // 11) + "\nsegment.ts\n#EXT-X-ENDLIST\n"
-    assert _playlist_reason(playlist, "https://example.com/p.m3u8") is not None
+    assert _playlist_reason(playlist, "https://example.com/p.m3u8") is None
+    assert not HlsFD._has_drm(playlist)  # yt-dlp's own check, which its extractors run on master playlists
+
+
+@pytest.mark.parametrize(("line", "drm"), [
+    ('#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://key",KEYFORMAT="x"', True),
+    ('#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,KEYFORMAT="com.microsoft.playready",URI="data:x"', True),
+    ('#EXT-X-KEY:METHOD=AES-128,URI="https://example.com/key"', False),
+    ('URI="skd://key" #EXT-X-KEY:METHOD=NONE', False), ("#EXT-X-FAXS-CM:abc", True), ("segment.ts", False)])
+def test_the_linear_drm_check_answers_as_yt_dlp_s_patterns(line, drm):
+    assert HlsFD._has_drm(f"#EXTM3U\n{line}\n") is drm
 
 
 @pytest.mark.timeout(10)

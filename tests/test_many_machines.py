@@ -11,9 +11,9 @@ import requests
 from videodesk.objectstore.s3 import S3Store
 
 from .browser import browser
-from .helpers import post_video, video_state
+from .helpers import post_video
 from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
-from .servers import Instance, wait_until
+from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.s3, pytest.mark.server]
 
@@ -67,9 +67,8 @@ def test_upload_on_one_node_plays_from_the_bucket_on_another(cluster, clips):
     assert accepted.status_code == 202, accepted.text
     video_id = accepted.json()["id"]
     # Ready, and its automatic-captions job (which works in a scratch folder too) finished.
-    video = wait_until(lambda: (v := video_state(b, video_id))["status"] == "failed" or (
-        v["status"] == "ready" and (v["captioning"] or {}).get("status") in (None, "done", "failed")) and v,
-                       timeout=90, what="the video and its captions job to be processed")
+    video = wait_for_video(b.base, b.headers["producer"], video_id, what="the video and its captions job", done=lambda v: (
+        v["status"] == "failed" or v["status"] == "ready" and (v["captioning"] or {}).get("status") in (None, "done", "failed")))
     assert video["status"] == "ready", (video, a.log_text(), b.log_text())
 
     # Nothing stays on the nodes: the original and the outputs are objects, scratch folders are gone.

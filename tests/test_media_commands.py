@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from videodesk.media import analysis, chunks, clip, fmp4, hls, ladder, loudness, overlay, poster, probe, quick, social, storyboard
+from videodesk.media import analysis, audio, chunks, clip, fmp4, hls, ladder, loudness, overlay, poster, probe, quick, social, storyboard
 from videodesk.media.captions import cues_between
 from videodesk.media.probe import AudioStream, MediaInfo, VideoStream, parse_probe, validate
 from videodesk.media.runner import MediaError
@@ -223,24 +223,37 @@ def test_stream_copy_only_from_a_keyframe_within_half_a_frame_and_without_b_fram
 
 
 def test_copy_command_copies_the_picture_from_just_past_the_keyframe_and_cuts_the_sound_exactly():
-    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, has_audio=True)
+    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, [AudioStream(1, "aac", 2, 48000)])
     assert args[args.index("-ss") + 1] == "2.000500" and args.index("-ss") < args.index("-i")
     assert args[args.index("-t") + 1] == "0.999500"
     assert args[args.index("-c:v") + 1] == "copy" and args[args.index("-c:a") + 1] == "flac"
     assert args[args.index("-f") + 1] == "matroska" and "-progress" in args
-    silent = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, has_audio=False)
+    silent = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, [])
     assert "0:a:0" not in silent and "-c:a" not in silent
 
 
 def test_reencode_command_keeps_frames_from_half_a_frame_before_start_to_half_a_frame_before_end():
-    args = clip.reencode_command("/in/source", "/out/cut.mkv", 1.28, 3.52, 0.04, has_audio=True)
+    args = clip.reencode_command("/in/source", "/out/cut.mkv", 1.28, 3.52, 0.04, [AudioStream(1, "aac", 2, 48000)])
     assert args[args.index("-ss") + 1] == "1.260000"
     graph = args[args.index("-filter_complex") + 1]
     assert "trim=duration=2.220000" in graph and "setpts=PTS-STARTPTS" in graph
     assert "atrim=duration=2.240000:start=0.020000" in graph and "asetpts=PTS-STARTPTS" in graph
     assert args[args.index("-c:v") + 1] == "libx264" and args[args.index("-crf") + 1] == "16"
-    at_zero = clip.reencode_command("/in/source", "/out/cut.mkv", 0.0, 1.0, 0.04, has_audio=False)
+    at_zero = clip.reencode_command("/in/source", "/out/cut.mkv", 0.0, 1.0, 0.04, [])
     assert at_zero[at_zero.index("-ss") + 1] == "0.000000" and "atrim" not in " ".join(at_zero)
+
+
+def test_a_cut_keeps_every_sound_stream_with_its_language_title_and_the_main_one_as_default():
+    sounds = [_audio_stream(2, "eng", default=True), _audio_stream(1, "spa", title="Doblaje")]
+    args = clip.copy_command("/in/source", "/out/cut.mkv", 2.0, 3.0, sounds)
+    maps = [args[i + 1] for i, arg in enumerate(args) if arg == "-map"]
+    assert maps == ["0:v:0", "0:2", "0:1"]
+    assert args[args.index("-metadata:s:a:0") + 1] == "language=eng"
+    assert args[args.index("-metadata:s:a:1") + 1] == "language=spa"
+    assert args[args.index("-metadata:s:2") + 1] == "title=Doblaje" and "-metadata:s:1" not in args
+    assert args[args.index("-disposition:a:0") + 1] == "default" and args[args.index("-disposition:a:1") + 1] == "0"
+    graph = clip.reencode_command("/in/source", "/out/cut.mkv", 1.0, 2.0, 0.04, sounds)
+    assert graph[graph.index("-filter_complex") + 1].count("atrim") == 2
 
 
 def test_frame_duration_falls_back_when_the_rate_is_unknown():
@@ -368,3 +381,112 @@ def test_fmp4_times_move_and_rotation_is_written():
     assert rotated[rotated.index(b"tkhd") + 44:][:36] == fmp4.rotation_matrix(90, 320, 180)
     a, b, _, c, d = struct.unpack(">9i", fmp4.rotation_matrix(90, 320, 180))[:5]
     assert (a, b, c, d) == (0, -65536, 65536, 0)  # what ffmpeg writes for a phone's rotate=90
+
+
+# -- audio tracks (media/audio.py) ----------------------------------------------------------------
+
+FFMPEG_MASTER = """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="group_audio",NAME="audio",DEFAULT=YES,URI="audio/index.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=1000000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",AUDIO="group_audio"
+360p/index.m3u8
+"""
+SILENT_MASTER = """#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-STREAM-INF:BANDWIDTH=1000000,RESOLUTION=640x360,CODECS="avc1.64001e"
+360p/index.m3u8
+"""
+
+
+def _audio_stream(index, language="und", default=False, role="", title=""):
+    return AudioStream(index, "aac", 2, 48000, language=language, title=title, default=default, role=role)
+
+
+def test_parse_probe_keeps_every_sound_stream_with_its_tags_and_the_default_one_first():
+    parsed = parse_probe(_ffprobe_json([
+        {"index": 0, "codec_type": "video", "codec_name": "h264", "width": 320, "height": 180},
+        {"index": 1, "codec_type": "audio", "codec_name": "aac", "channels": 2, "sample_rate": "48000",
+         "tags": {"language": "spa", "title": "Doblaje"}, "disposition": {"default": 0, "dub": 1}},
+        {"index": 2, "codec_type": "audio", "codec_name": "aac", "channels": 2, "sample_rate": "48000",
+         "tags": {"language": "eng"}, "disposition": {"default": 1}},
+        {"index": 3, "codec_type": "audio", "codec_name": "ac3", "channels": 6, "sample_rate": "48000",
+         "tags": {"language": "eng"}, "disposition": {"visual_impaired": 1}},
+    ]))
+    assert parsed.audio.index == 2
+    assert [(a.index, a.language, a.default, a.role) for a in parsed.sounds] == [
+        (2, "eng", True, ""), (1, "spa", False, "dub"), (3, "eng", False, "description")]
+    assert parsed.sounds[1].title == "Doblaje"
+    assert MediaInfo.from_dict(parsed.to_dict()) == parsed
+    assert [audio.stream_kind(s) for s in parsed.sounds] == ["main", "dub", "description"]
+    assert audio.track_language(parsed.sounds[1]) == "es"
+
+
+def test_silent_and_repeated_streams_are_not_tracks_but_the_main_one_always_is():
+    streams = [_audio_stream(1, "eng", default=True), _audio_stream(2, "spa"), _audio_stream(3), _audio_stream(4)]
+    loud = {"input_i": -23.0}
+    measurements = {1: ({"input_i": float("-inf")}, "a" * 32), 2: (loud, "b" * 32), 3: ({"input_i": -91.0}, "c" * 32),
+                    4: (loud, "b" * 32)}
+    assert [s.index for s in audio.kept_streams(streams, measurements)] == [1, 2]
+    assert audio.parse_fingerprint("MD5=0123456789abcdef0123456789abcdef\n") == "0123456789abcdef0123456789abcdef"
+    assert audio.parse_fingerprint("") is None
+
+
+def test_a_track_within_the_tolerance_is_fitted_and_beyond_it_refused_with_the_lengths():
+    assert audio.length_problem(59.0, 60.0) is None
+    assert audio.length_problem(63.0, 60.0) is None           # 5 % of a minute
+    assert audio.length_problem(2.5, 4.0) is None             # at least 2 s
+    problem = audio.length_problem(40.0, 60.0)
+    assert "40.0 s" in problem and "20.0 s shorter" in problem and "60.0 s" in problem
+    assert "longer" in audio.length_problem(80.0, 60.0)
+
+
+def test_a_track_is_encoded_like_the_main_sound_and_exactly_as_long_as_the_picture():
+    normalize = loudness.normalize_args({"input_i": -30.0, "input_tp": -10.0, "input_lra": 5.0, "input_thresh": -40.0,
+                                         "target_offset": 0.1}, {"I": -16, "TP": -1.5, "LRA": 11})
+    args = audio.encode_command("/in/dub.mka", "matroska", 0, "/out/audio-x", normalize, 12.5)
+    graph = args[args.index("-filter_complex") + 1]
+    assert graph.index("loudnorm") < graph.index("apad=whole_dur=12.500000") < graph.index("atrim=duration=12.500000")
+    assert "linear=true" in graph
+    assert args[args.index("-c:a") + 1] == "aac" and args[args.index("-ac") + 1] == "2"
+    assert "/out/audio-x/index.m3u8" in args and "fmp4" in args and "-progress" in args
+
+
+def test_an_added_file_is_kept_as_its_one_sound_stream_in_flac():
+    args = audio.keep_command("/up/file", "mp3", 0, "/work/added-audio/k.mka")
+    assert args[args.index("-map") + 1] == "0:0" and args.count("-map") == 1
+    assert args[args.index("-c:a") + 1] == "flac" and args[args.index("-f", args.index("-map")) + 1] == "matroska"
+    assert "-format_whitelist" in args and "file:/work/added-audio/k.mka" in args
+
+
+def test_measuring_a_stream_can_also_fingerprint_its_samples():
+    args = loudness.measure_stream_command("/in/src.mp4", "mov", 2, {"I": -16}, fingerprint=True)
+    assert "[0:2]loudnorm" in args[args.index("-filter_complex") + 1]
+    assert args[args.index("-hash") + 1] == "md5" and "pipe:1" in args
+
+
+def test_the_master_lists_each_track_in_one_audio_group_and_describes_audio_description():
+    tracks = [audio.Rendition("audio", "en", "English", "main", True), audio.Rendition("audio-2", "es", "Español", "dub", False),
+              audio.Rendition("audio-k3", "en", "English (audio description)", "description", False)]
+    text = audio.master_with_audio(FFMPEG_MASTER, tracks)
+    lines = text.splitlines()
+    media = [line for line in lines if line.startswith("#EXT-X-MEDIA:")]
+    assert media == [
+        '#EXT-X-MEDIA:URI="audio/index.m3u8",TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="en",NAME="English",'
+        'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2"',
+        '#EXT-X-MEDIA:URI="audio-2/index.m3u8",TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="es",NAME="Español",'
+        'DEFAULT=NO,AUTOSELECT=YES,CHANNELS="2"',
+        '#EXT-X-MEDIA:URI="audio-k3/index.m3u8",TYPE=AUDIO,GROUP-ID="audio",LANGUAGE="en",'
+        'NAME="English (audio description)",DEFAULT=NO,AUTOSELECT=NO,'
+        'CHARACTERISTICS="public.accessibility.describes-video",CHANNELS="2"']
+    assert ('#EXT-X-STREAM-INF:BANDWIDTH=1000000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",AUDIO="audio"'
+            in lines)
+    assert "360p/index.m3u8" in lines and "#EXT-X-INDEPENDENT-SEGMENTS" in lines
+    # Rewriting again (a track added or removed) gives the same playlist for the same tracks.
+    assert audio.master_with_audio(text, tracks) == text
+
+
+def test_a_track_added_to_a_video_without_sound_gives_its_variants_an_audio_group():
+    text = audio.master_with_audio(SILENT_MASTER, [audio.Rendition("audio-k", "en", "English", "description", True)])
+    assert 'CODECS="avc1.64001e,mp4a.40.2",AUDIO="audio"' in text and "BANDWIDTH=1128000" in text
+    assert audio.master_with_audio(text, []).count("BANDWIDTH=1000000") == 1

@@ -10,6 +10,7 @@ import requests
 from sqlalchemy import select
 
 from videodesk.core import db, storage
+from videodesk.core.lifecycle.states import Outputs
 from videodesk.core.models import LadderPart, Video
 from videodesk.jobs import processing
 from videodesk.newsroom import library
@@ -104,7 +105,7 @@ def test_store_down_fails_the_video_readably_and_published_pages_keep_working(tm
         processing.process_video(pending_id)
         failed = db.session().get(Video, pending_id)
         assert failed.status == "failed" and "media store did not answer" in failed.error, failed.error
-        assert failed.outputs == {} and not storage.scratch_dir(pending_id).exists()  # nothing half-stored is named
+        assert failed.outputs == Outputs() and not storage.scratch_dir(pending_id).exists()  # nothing half-stored is named
     # Readers of published videos only need redirects: no store call on the page path.
     assert client.get(story["url"]).status_code == 200
     assert client.get(published["mp4_url"]).status_code == 302

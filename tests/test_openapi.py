@@ -18,7 +18,7 @@ from videodesk.web import openapi
 
 from .browser import browser
 from .helpers import bearer, change_settings
-from .servers import BIN, ROOT, Instance, wait_until
+from .servers import BIN, ROOT, Instance, wait_for_video
 
 FUZZ_EXAMPLES = int(os.environ.get("VIDEODESK_FUZZ_EXAMPLES", "6"))
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
@@ -72,7 +72,8 @@ def test_captioning_always_has_the_keys_its_schema_promises(app, tokens):
     with app.test_client() as client:
         spec = client.get("/api/openapi.json").json
         answer = client.get(f"/api/videos/{video_id}", headers=bearer(tokens["editor"])).json
-    assert answer["captioning"] == {"status": "failed", "progress": 0.0, "error": "stopped", "language": None}
+    assert answer["captioning"] == {"status": "failed", "progress": 0.0, "error": "stopped", "language": None,
+                                   "transcribed_until": 0.0}
     jsonschema.validate(answer, {"$ref": "#/components/schemas/Video", "components": spec["components"]})
 
 
@@ -147,11 +148,8 @@ def test_a_generated_client_uploads_a_clip_and_follows_it_to_ready(site, clips, 
     assert accepted.status_code == 202, accepted.content
     video_id = accepted.parsed.id
 
-    def ready():
-        video = get.sync(client=client, video_id=video_id)
-        return video if video.status in ("ready", "failed") else None
-
-    video = wait_until(ready, timeout=120, interval=1, what="the clip to be processed")
+    wait_for_video(site.base, {"Authorization": f"Bearer {site.token}"}, video_id, what="the clip")
+    video = get.sync(client=client, video_id=video_id)
     assert (video.status, video.title, video.duration) == ("ready", "Generated client", pytest.approx(3, abs=0.2))
     # The ready video's JSON (renditions, posters, metadata) matches the document's schema exactly.
     raw = requests.get(f"{site.base}/api/videos/{video_id}", headers={"Authorization": f"Bearer {site.token}"},
@@ -176,3 +174,16 @@ def test_the_docs_page_renders_the_operations_under_its_csp(site):
         assert set(operations) <= set(headings)
         # Only Redoc's "powered by" logo from its CDN is refused: the page loads nothing from elsewhere.
         assert [text for text in refused if "cdn.redoc.ly" not in text] == []
+
+
+def test_each_error_code_is_declared_once_with_its_status():
+    """The error classes are the table: the web layer's and the document's statuses come from them,
+    and a code no class declares is refused where it is raised."""
+    from videodesk.core import errors as domain
+    from videodesk.web.errors import ERROR_STATUS, HTTP_CODES
+    assert domain.Conflict("Busy.", code="busy").status == 409 and domain.Invalid("Bad.").code == "invalid_field"
+    with pytest.raises(ValueError, match="does not declare"):
+        domain.Invalid("Bad.", code="made_up")
+    for kind in domain.kinds():
+        assert all(ERROR_STATUS[code] == kind.status for code in kind.codes), kind
+    assert HTTP_CODES[400] == "bad_request" and HTTP_CODES[404] == "not_found" and HTTP_CODES[413] == "too_large"

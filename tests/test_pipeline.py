@@ -32,7 +32,7 @@ def test_clip_gets_every_output(clips, tmp_path):
     assert (out / "preview.webp").read_bytes()[8:12] == b"WEBP"
     assert ctx.state["loudness"]["measured"]["input_i"] < 0
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 9
-    assert saved[-1] == ["probe", "quick", "subtitles", "loudness", "ladder", "mp4", "poster", "storyboard", "preview"]
+    assert saved[-1] == ["probe", "quick", "subtitles", "loudness", "ladder", "audio", "mp4", "poster", "storyboard", "preview"]
     assert not list(out.glob(".tmp-*")) and not list((tmp_path / "work").glob(".tmp-*"))
 
 

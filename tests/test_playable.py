@@ -9,7 +9,7 @@ import requests
 from . import media
 from .browser import browser
 from .helpers import post_video, video_state
-from .servers import Instance, wait_until
+from .servers import Instance, wait_for_video, wait_until
 
 pytestmark = pytest.mark.server
 
@@ -63,8 +63,7 @@ def test_quick_version_plays_while_processing_then_the_full_ladder_replaces_it(s
     quick = play(site, early["hls_url"])
     assert (quick["width"], quick["height"]) == (320, 180) and quick["duration"] == pytest.approx(10, abs=0.2)
 
-    ready = wait_until(lambda: (v := video_state(site, video_id))["status"] in ("ready", "failed") and v,
-                       timeout=180, what="the full ladder")
+    ready = wait_for_video(site.base, site.headers["producer"], video_id, what="the full ladder")
     assert ready["status"] == "ready" and ready["playable"], site.log_text()
     assert ready["hls_url"].endswith("/hls/master.m3u8") and ready["hls_url"] != early["hls_url"]
     assert ready["mp4_url"] != early["mp4_url"] and ready["poster_url"]
@@ -112,8 +111,7 @@ def test_a_worker_killed_during_one_chunk_costs_only_that_chunk(site, tmp_path):
     assert all(after[n] == ("done", 1) for n in done_before)
 
     site.start_worker()  # recovery queues the killed chunk again once its 3 s lease has run out
-    video = wait_until(lambda: (v := video_state(site, video_id))["status"] in ("ready", "failed") and v,
-                       timeout=240, what="the video to be ready")
+    video = wait_for_video(site.base, site.headers["producer"], video_id)
     assert video["status"] == "ready", site.log_text()
     final = _parts(site, video_id)
     assert final[killed] == ("done", 2)

@@ -107,8 +107,9 @@ def test_sitemaps_and_media_rss_parse_with_their_namespaces(client, published):
     assert subtitle.get("type") == "text/vtt" and subtitle.get("lang") == "en" and subtitle.get("href").endswith(".vtt")
 
 
-def test_drafts_stay_out_of_feeds_and_embeds(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_drafts_stay_out_of_feeds_and_embeds(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     client.post("/api/stories", headers=bearer(tokens["editor"]), json={"headline": "Secret draft", "video_id": video["id"]})
     assert b"Secret draft" not in client.get("/sitemap.xml").data + client.get("/feeds/video.xml").data
     assert client.get(f"/embed/{video['id']}").status_code == 404

@@ -2,8 +2,8 @@
 import pytest
 import requests
 
-from .helpers import post_video, video_state
-from .servers import Instance, wait_until
+from .helpers import post_video
+from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.redis, pytest.mark.server]
 
@@ -18,8 +18,8 @@ def test_two_workers_share_jobs_through_redis(tmp_path, redis_url, clips):
         site.start_worker()
         site.start_worker()
         ids = [post_video(site, clips["clip"]).json()["id"] for _ in range(6)]
-        videos = [wait_until(lambda i=i: (v := video_state(site, i))["status"] == "ready" and v, timeout=120,
-                             what=f"video {i}") for i in ids]
+        videos = [wait_for_video(site.base, site.headers["producer"], i) for i in ids]
+        assert [v["status"] for v in videos] == ["ready"] * 6, videos
         assert len({v["processed_by"] for v in videos}) == 2, site.log_text()
         assert not (site.data_dir / "queue.db").exists()  # the SQLite queue was not used
         assert requests.get(site.base + "/healthz", timeout=5).ok

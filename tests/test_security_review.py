@@ -2,9 +2,11 @@
 (finding 11), the page cache's key, safe names, draft headlines (finding 12) and ids beyond any row on
 every route (finding 14)."""
 import pytest
+from yt_dlp.postprocessor import FFmpegFixupM3u8PP
 
 from videodesk.core import db, storage
 from videodesk.core.models import Story
+from videodesk.ingest import url_import
 from videodesk.web import caching
 
 from .helpers import bearer, make_app, make_tokens, sign_in
@@ -117,3 +119,31 @@ def test_studio_story_routes_answer_404_whatever_the_id(site, huge):
     assert client.post(f"/studio/stories/1/revisions/{huge}/restore", data={"csrf_token": csrf}).status_code == 404
     with app.app_context():
         assert db.session().query(Story).count() == 0
+
+
+class _CommandLines:
+    """A yt-dlp logger that keeps the command lines its post-processors print in verbose mode."""
+
+    def __init__(self):
+        self.lines = []
+
+    def debug(self, message):
+        if "command line:" in message:
+            self.lines.append(message)
+
+    info = warning = error = debug
+
+
+def test_yt_dlp_post_processors_probe_only_local_files(tmp_path, clips):
+    """yt-dlp's HLS fix-up probes the download with ffprobe; postprocessor_args reach only ffmpeg, so
+    the probe must get the protocol whitelist another way (a download that is a playlist would
+    otherwise have ffprobe open what it names, within ffmpeg's defaults for files)."""
+    download = tmp_path / "download.mp4"
+    download.write_bytes(clips["clip"].read_bytes())
+    logger = _CommandLines()
+    with url_import._SafeYoutubeDL({"verbose": True, "logger": logger}) as ydl:
+        ydl.run_pp(FFmpegFixupM3u8PP(ydl), {"filepath": str(download), "ext": "mp4", "protocol": "m3u8_native",
+                                            "id": "x", "__files_to_move": {}})
+    probes = [line for line in logger.lines if "ffprobe" in line.split("command line:")[1].split()[0]]
+    assert probes, logger.lines
+    assert all("-protocol_whitelist file " in line for line in probes), probes

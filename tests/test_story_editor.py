@@ -2,7 +2,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from .helpers import bearer, ready_video, sign_in
+from .helpers import bearer, sign_in
 
 BODY = "First paragraph.\n\nSecond paragraph.\n\nThird paragraph."
 
@@ -12,8 +12,9 @@ def make_story(client, tokens, video_id=None, **fields):
     return client.post("/api/stories", headers=bearer(tokens["editor"]), json=data).json
 
 
-def test_watch_block_goes_after_the_chosen_paragraph(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_watch_block_goes_after_the_chosen_paragraph(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     story = make_story(client, tokens, video["id"], status="published", video_position=1)
     html = client.get(story["url"]).get_data(as_text=True)
     assert html.index("First paragraph.") < html.index("Watch video below:") < html.index("Second paragraph.")

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from videodesk.core import db
 
-from .helpers import bearer, csrf_from, ready_video, sign_in, upload
+from .helpers import bearer, csrf_from, sign_in, upload
 
 
 def test_studio_requires_sign_in(client):
@@ -121,8 +121,9 @@ def test_publish_unpublish_and_role_changes_are_audited(app, client, tokens):
     assert client.get("/studio/audit").status_code == 200
 
 
-def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_library_filters_dashboard_reprocess_and_delete(ready, clips):
+    app, client, tokens = ready.app, ready.client, ready.tokens
+    video = ready.video
     failed = upload(client, tokens["producer"], clips["text"]).json
     story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
         "headline": "Uses the clip", "video_id": video["id"], "status": "published"}).json
@@ -156,8 +157,9 @@ def test_library_filters_dashboard_reprocess_and_delete(app, client, tokens, cli
     assert "delete" in client.get("/studio/audit").get_data(as_text=True)
 
 
-def test_producers_only_manage_their_own_videos_in_the_studio(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_producers_only_manage_their_own_videos_in_the_studio(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     sign_in(client, tokens["other"])
     assert client.get(f"/studio/videos/{video['id']}").status_code == 404
     assert client.get(f"/studio/videos/{video['id']}/delete").status_code == 404

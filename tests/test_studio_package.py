@@ -5,7 +5,7 @@ import re
 
 from videodesk.web.sharing import aspect_padding, embed_snippet
 
-from .helpers import bearer, ready_video, sign_in, upload
+from .helpers import bearer, sign_in, upload
 
 PICKER_FIELDS = {"id", "title", "duration", "status", "progress", "error", "playable", "poster_url", "url", "page_url"}
 
@@ -18,8 +18,9 @@ def test_embed_snippet_keeps_the_video_shape_and_escapes_the_title():
     assert 'position:absolute;inset:0;width:100%;height:100%' in snippet
 
 
-def test_picker_finds_videos_by_title_and_id_within_what_the_user_may_manage(client, tokens, clips):
-    mine = ready_video(client, tokens, clips)  # the producer's "Flood defences"
+def test_picker_finds_videos_by_title_and_id_within_what_the_user_may_manage(ready, clips):
+    client, tokens = ready.client, ready.tokens
+    mine = ready.video
     theirs = upload(client, tokens["other"], clips["clip"], title="Harbour fire").json
     sign_in(client, tokens["producer"])
     listed = client.get("/studio/videos.json").json["videos"]
@@ -43,8 +44,9 @@ def test_picker_needs_a_session(client):
     assert response.status_code == 302 and response.headers["Location"].endswith("/studio/login")
 
 
-def test_story_forms_post_the_picked_video_from_a_hidden_field(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_story_forms_post_the_picked_video_from_a_hidden_field(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     csrf = sign_in(client, tokens["editor"])
     form = client.get(f"/studio/stories/new?video_id={video['id']}").get_data(as_text=True)
     assert "Video id" not in form
@@ -61,8 +63,9 @@ def test_story_forms_post_the_picked_video_from_a_hidden_field(client, tokens, c
     assert bad.status_code == 400 and "video_id" in bad.get_data(as_text=True)
 
 
-def test_video_page_lists_stories_and_hands_out_embed_code_urls_and_downloads(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_video_page_lists_stories_and_hands_out_embed_code_urls_and_downloads(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     page_url = f"/studio/videos/{video['id']}"
     sign_in(client, tokens["editor"])
     before = client.get(page_url).get_data(as_text=True)

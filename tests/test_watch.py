@@ -14,7 +14,7 @@ from videodesk.media.probe import probe
 from videodesk.newsroom import branding, webhooks
 
 from . import media
-from .helpers import bearer, change_settings, ready_video, sign_in, upload
+from .helpers import bearer, change_settings, sign_in, upload
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "video": "http://www.google.com/schemas/sitemap-video/1.1"}
 ISO_DURATION = re.compile(r"PT(\d+H)?(\d+M)?(\d+S)?")
@@ -39,8 +39,9 @@ def _vertical_video(client, tokens, vertical_clip, clips):
     return video
 
 
-def test_watch_page_is_a_video_object_page_once_published(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def test_watch_page_is_a_video_object_page_once_published(ready):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     assert client.get(f"/videos/{video['id']}").status_code == 404  # no story yet
     _publish(client, tokens, video["id"], status="draft")
     assert client.get(f"/videos/{video['id']}").status_code == 404  # a draft does not make it public
@@ -116,8 +117,9 @@ def test_vertical_video_keeps_its_shape_in_outputs_and_oembed(client, tokens, cl
     assert 'class="player-frame player-frame--portrait" data-width="180" data-height="320"' in " ".join(html.split())
 
 
-def test_station_logo_overlay_stylesheet_and_social_cut(client, tokens, clips, tmp_path):
-    video = ready_video(client, tokens, clips)
+def test_station_logo_overlay_stylesheet_and_social_cut(ready, clips, tmp_path):
+    client, tokens = ready.client, ready.tokens
+    video = ready.video
     story = _publish(client, tokens, video["id"])
     assert "player-logo" not in client.get(story["url"]).get_data(as_text=True)
     assert client.post(f"/api/videos/{video['id']}/social-cut", headers=bearer(tokens["producer"]),

@@ -2,10 +2,22 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from videodesk.core.db import Base, UTCDateTime
 from videodesk.core.ids import random_id
+from videodesk.core.lifecycle.states import (
+    Captioning,
+    ClipOrigin,
+    EditErrors,
+    Outputs,
+    PartStatus,
+    PipelineState,
+    StatusText,
+    Trim,
+    TypedJSON,
+    VideoStatus,
+)
 
 ROLES = ("producer", "editor", "admin")
 
@@ -45,9 +57,12 @@ class Video(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    # The state fields below are written only by videodesk/core/lifecycle (tests/test_layers_rules.py).
+    status: Mapped[VideoStatus] = mapped_column(StatusText(VideoStatus), default=VideoStatus.QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # why processing failed
+    # Why an edit job (poster, social cut) failed, per job; the video stays ready.
+    edit_errors: Mapped[EditErrors] = mapped_column(TypedJSON(EditErrors), default=lambda: EditErrors())
     source_kind: Mapped[str] = mapped_column(String(20), default="upload")
     source_name: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(Text)
@@ -57,18 +72,16 @@ class Video(Base):
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     # The media pipeline's state: probe of the source, loudness, finished steps, chosen poster time.
-    pipeline_state: Mapped[dict] = mapped_column(JSON, default=dict)
-    # File names (relative to the video's media folder) of what the pipeline made.
-    outputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    pipeline_state: Mapped[PipelineState] = mapped_column(TypedJSON(PipelineState), default=lambda: PipelineState())
+    # What the pipeline and the edit jobs made.
+    outputs: Mapped[Outputs] = mapped_column(TypedJSON(Outputs), default=lambda: Outputs())
     processed_by: Mapped[str | None] = mapped_column(String(200))
-    # The automatic-captions job, which runs after the video is ready:
-    # {"status": "queued"|"running"|"done"|"failed", "progress": 0-1, "error", "language"}.
-    captioning: Mapped[dict | None] = mapped_column(JSON)
-    # A clip's place in its parent's original: {"id", "start", "end"} (seconds); None for other videos.
-    clip_of: Mapped[dict | None] = mapped_column(JSON)
-    # The kept range of the original: {"start", "end", "captions": {track id: file}, "chapters": [...]},
-    # the last two being what the untrimmed video had, so removing the trim restores them.
-    trim: Mapped[dict | None] = mapped_column(JSON)
+    # The automatic-captions job, which runs after the video is ready; None for a video without sound.
+    captioning: Mapped[Captioning | None] = mapped_column(TypedJSON(Captioning))
+    # A clip's place in its source's timeline; None for other videos.
+    clip_of: Mapped[ClipOrigin | None] = mapped_column(TypedJSON(ClipOrigin))
+    # The kept range of the original, with what the untrimmed video had; None when untrimmed.
+    trim: Mapped[Trim | None] = mapped_column(TypedJSON(Trim))
     chapters: Mapped[list] = mapped_column(JSON, default=list)  # [{"start", "title"}], sorted
     chapters_file: Mapped[str | None] = mapped_column(String(200))  # the WebVTT kind="chapters" track
     # The media store holds a public copy of the video's objects (newsroom/visibility.py): pages may
@@ -82,6 +95,9 @@ class Video(Base):
     stories: Mapped[list["Story"]] = relationship(back_populates="video")
     # A live stream's recording is public while a published story plays that stream.
     recording_of: Mapped[list["LiveStream"]] = relationship(back_populates="video")
+    audio_tracks: Mapped[list["AudioTrack"]] = relationship(
+        back_populates="video", cascade="all, delete-orphan", order_by="(AudioTrack.is_default.desc(), AudioTrack.source, AudioTrack.id)"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -90,8 +106,14 @@ class Video(Base):
     @property
     def playable(self) -> bool:
         """Its HLS and MP4 play in a browser: the quick version while processing, then the full ladder."""
-        outputs = self.outputs or {}
-        return self.status != "failed" and bool(outputs.get("hls") and outputs.get("mp4"))
+        return self.status != VideoStatus.FAILED and bool(self.outputs.hls and self.outputs.mp4)
+
+    @validates("status", "pipeline_state", "outputs", "captioning", "clip_of", "trim", "edit_errors")
+    def _typed(self, key, value):
+        """States stay typed: a plain form given to the constructor (tests, seeds) is checked and converted."""
+        if key == "status":
+            return VideoStatus(value)
+        return self.__table__.c[key].type.coerce(value, f"Video.{key}")
 
 
 class LadderPart(Base):
@@ -104,12 +126,34 @@ class LadderPart(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(20))          # "0000", "0001", ..., "audio", "assemble"
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued, running, done
+    status: Mapped[PartStatus] = mapped_column(StatusText(PartStatus), default=PartStatus.QUEUED, index=True)
     weight: Mapped[float] = mapped_column(Float, default=1.0)  # its share of the ladder's work
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     worker: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AudioTrack(Base):
+    """One sound track of a video (a language, a dub, audio description, commentary): its own AAC
+    rendition in the HLS ladder's folder, listed in the master playlist (media/audio.py)."""
+
+    __tablename__ = "audio_tracks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(35))
+    label: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="main")   # main, dub, description, commentary
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "source": a sound stream of the original (stream_index); "upload": added later (original_name)
+    source: Mapped[str] = mapped_column(String(20), default="source")
+    stream_index: Mapped[int | None] = mapped_column(Integer)
+    # The added file, kept private beside the video's original, so reprocessing and clips can use it.
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    folder: Mapped[str] = mapped_column(String(200))  # its rendition, relative to the HLS folder
+    mp4_name: Mapped[str | None] = mapped_column(String(200))  # the MP4 in this language, once asked for
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    video: Mapped[Video] = relationship(back_populates="audio_tracks")
 
 
 class CaptionTrack(Base):

@@ -60,9 +60,11 @@ class Settings:
     import_allow_private: bool = setting("VIDEODESK_IMPORT_ALLOW_PRIVATE", False, flag)
     # Upper bounds that keep one clip from eating the machine.
     max_duration_s: float = setting("VIDEODESK_MAX_DURATION_S", 4 * 3600.0, float)
-    max_dimension: int = 8192
     ffmpeg_timeout_s: float = setting("VIDEODESK_FFMPEG_TIMEOUT_S", 3600.0, float)
     ffprobe_timeout_s: float = 30.0
+    # All of one video's processing (every step and ladder part) may take this many seconds of wall
+    # time per second of video (at least 10 minutes); then it fails (docs/SECURITY.md, finding 2).
+    work_budget_per_s: float = setting("VIDEODESK_WORK_BUDGET_PER_S", 10.0, float)
     # A processing job silent for this long is taken to be dead and queued again.
     job_lease_s: float = setting("VIDEODESK_JOB_LEASE_S", 120.0, float)
     # Clips longer than this have their ladder encoded in chunks of this length (whole 4 s

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from videodesk.core import db, storage
 from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Invalid, RateLimited
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import AuditEvent, Video, utcnow
 from videodesk.core.settings import current_settings
 from videodesk.core.validation import language_tag
@@ -53,7 +54,7 @@ def read_cues(cues) -> str:
 
 def duplicate_of(sha256: str, user, exclude: str | None = None) -> Video | None:
     """A video the user may see (their own; everything for editors) with byte-identical source."""
-    query = select(Video).where(Video.source_sha256 == sha256, Video.status != "failed", Video.id != (exclude or ""))
+    query = select(Video).where(Video.source_sha256 == sha256, Video.status != VideoStatus.FAILED, Video.id != (exclude or ""))
     if not user.has_role("editor"):
         query = query.where(Video.owner_id == user.id)
     return db.session().scalars(query.order_by(Video.created_at)).first()

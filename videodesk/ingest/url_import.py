@@ -26,6 +26,7 @@ import yt_dlp
 from yt_dlp.downloader import DashSegmentsFD, HttpFD, get_suitable_downloader
 from yt_dlp.downloader.hls import HlsFD
 from yt_dlp.networking import Request
+from yt_dlp.postprocessor.ffmpeg import FFmpegPostProcessor
 from yt_dlp.utils import (
     DownloadCancelled,
     DownloadError,
@@ -115,10 +116,6 @@ def _playlist_reason(text: str, base: str) -> str | None:
     if "#EXT-X-ENDLIST" not in text:
         return "This is a live stream (its playlist has no end); only finished videos can be imported."
     lines = text.splitlines()
-    # yt-dlp's DRM patterns (`#EXT-X-KEY:.*?URI=...`) rescan the rest of a line from every tag on it:
-    # with one tag per line, as HLS has it, they are linear (docs/SECURITY.md, finding 1).
-    if any("#EXT" in line[1:] for line in lines):
-        return "The stream's playlist is not a valid HLS playlist (a line holds more than one tag)."
     if HlsFD._has_drm(text):
         return "The video is DRM protected and cannot be imported."
     for line in lines:
@@ -133,7 +130,50 @@ def _playlist_reason(text: str, base: str) -> str | None:
     return None
 
 
+KEY_TAGS = ("#EXT-X-KEY:", "#EXT-X-SESSION-KEY:")
+DRM_KEY_MARKS = ('URI="skd://', 'KEYFORMAT="com.apple.streamingkeydelivery"', 'KEYFORMAT="com.microsoft.playready"')
+
+
+def _has_drm(manifest: str) -> bool:
+    """yt-dlp's HlsFD._has_drm with the same answers in linear time. Its patterns
+    (`#EXT-X-KEY:.*?URI="skd://`) rescan the rest of a line from every key tag on it: hours for a
+    4 MB line of tags, in the worker, on a playlist yt-dlp reads before any check of ours
+    (docs/SECURITY.md, finding 1). Installed in place of yt-dlp's below."""
+    if "#EXT-X-FAXS-CM:" in manifest:
+        return True
+    for line in manifest.split("\n"):
+        starts = [at for at in (line.find(tag) for tag in KEY_TAGS) if at >= 0]
+        if starts and any(mark in line[min(starts):] for mark in DRM_KEY_MARKS):
+            return True
+    return False
+
+
+HlsFD._has_drm = staticmethod(_has_drm)
+LOCAL_FILES_ONLY = ["-protocol_whitelist", "file"]
+
+
+def _probe_local_files_only(pp: FFmpegPostProcessor):
+    """yt-dlp's post-processors probe the download with ffprobe, and `postprocessor_args` reach only
+    ffmpeg: give this one's probes the whitelist too (docs/SECURITY.md, finding 12). Its own
+    get_audio_codec builds a command without options, so it reads the probe's JSON instead."""
+    probe_file = type(pp).get_metadata_object
+
+    def get_metadata_object(path, opts=()):
+        return probe_file(pp, path, [*LOCAL_FILES_ONLY, *opts])
+
+    def get_audio_codec(path):
+        streams = get_metadata_object(path).get("streams") or []
+        return next((s.get("codec_name") for s in streams if s.get("codec_type") == "audio"), None)
+
+    pp.get_metadata_object, pp.get_audio_codec = get_metadata_object, get_audio_codec
+
+
 class _SafeYoutubeDL(yt_dlp.YoutubeDL):
+    def run_pp(self, pp, infodict):
+        if isinstance(pp, FFmpegPostProcessor):
+            _probe_local_files_only(pp)
+        return super().run_pp(pp, infodict)
+
     def process_video_result(self, info_dict, download=True):
         if reason := _live_reason(info_dict):
             raise Refused(reason)

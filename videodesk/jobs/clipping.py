@@ -5,7 +5,9 @@ from pathlib import Path
 
 from videodesk.core import storage
 from videodesk.core.digests import sha256_of
+from videodesk.core.lifecycle.states import Cut
 from videodesk.core.models import Video
+from videodesk.jobs import audio_tracks
 from videodesk.jobs.live.event import EventPlaylist
 from videodesk.jobs.workspace import Workspace
 from videodesk.media import clip, live
@@ -19,7 +21,7 @@ TRIMMED_PREFIX = "trimmed-"
 
 def trimmed_source_path(video: Video, ws: Workspace) -> Path:
     """Named by its range, so a changed trim never reuses an old cut."""
-    millis = f"{round(video.trim['start'] * 1000)}-{round(video.trim['end'] * 1000)}"
+    millis = f"{round(video.trim.start * 1000)}-{round(video.trim.end * 1000)}"
     return ws.root / f"{TRIMMED_PREFIX}{millis}.mkv"
 
 
@@ -41,7 +43,7 @@ def _cut(source: Path, destination: Path, start: float, end: float, limits: Limi
 
 
 def _parent_original(video: Video, ws: Workspace) -> Path:
-    parent_id = video.clip_of["id"]
+    parent_id = video.clip_of.id
     if ws.in_place:
         parent = storage.source_path(parent_id)
     else:
@@ -82,24 +84,26 @@ def _live_material(live_id: str, start: float, end: float, ws: Workspace, limits
     return joined, first
 
 
-def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> dict:
-    """Make the missing cut; returns {"method": "copy"|"reencode", "start", "end"} for the pipeline state."""
+def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> Cut:
+    """Make the missing cut; returns how it was made, for the pipeline state."""
     if video.source_kind == "clip" and video.source_sha256 is None:
-        start, end = video.clip_of["start"], video.clip_of["end"]
-        if "live_id" in video.clip_of:
-            material, shift = _live_material(video.clip_of["live_id"], start, end, ws, limits)
+        start, end = video.clip_of.start, video.clip_of.end
+        if video.clip_of.live_id:
+            material, shift = _live_material(video.clip_of.live_id, start, end, ws, limits)
         else:
             material, shift = _parent_original(video, ws), 0.0
         method = _cut(material, ws.source, start - shift, end - shift, limits, report)
+        if not video.clip_of.live_id:
+            audio_tracks.carry_to_clip(video, ws, limits.step_timeout(end - start))
         ws.store_original()
         video.source_size, video.source_sha256 = ws.source.stat().st_size, sha256_of(ws.source)
     else:
         ws.fetch_original()
-        start, end = video.trim["start"], video.trim["end"]
+        start, end = video.trim.start, video.trim.end
         destination = trimmed_source_path(video, ws)
         method = _cut(ws.source, destination, start, end, limits, report)
         remove_trimmed_sources(ws, keep=destination)
-    return {"method": method, "start": start, "end": end}
+    return Cut(method=method, start=start, end=end)
 
 
 def remove_trimmed_sources(ws: Workspace, keep: Path | None = None):

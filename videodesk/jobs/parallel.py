@@ -9,9 +9,11 @@ under the video's private work keys (`ladder-parts/<name>/...`) and the assembly
 them with the rest of the video's files (`Workspace.restore`), then deletes them."""
 import logging
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select
 
 from videodesk.core import db
+from videodesk.core.lifecycle import ladder
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import LadderPart, Video, utcnow
 from videodesk.jobs import processing
 from videodesk.jobs.workspace import workspace
@@ -21,58 +23,36 @@ from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
 AUDIO = "audio"
-ASSEMBLE = "assemble"
+ASSEMBLE = ladder.ASSEMBLE
 # The sound is one pass over the whole clip, cheap next to the pictures.
 AUDIO_WEIGHT = 0.05
 
 
-def _parts(session, video_id: str) -> dict[str, LadderPart]:
-    return {part.name: part for part in session.scalars(select(LadderPart).where(LadderPart.video_id == video_id))}
-
-
-def start(video_id: str) -> list[str]:
-    """Create the parts of the video's ladder (once) and name those to put in the queue."""
+def start(video_id: str):
+    """Create the parts of the video's ladder (once) and send those that wait to the queue."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != "processing":
-        return []
-    parts = _parts(session, video_id)
-    if not parts:
+    if video is None or video.status != VideoStatus.PROCESSING:
+        return
+    if not ladder.parts(session, video_id):
         with workspace(video_id, job="plan") as ws:
             ctx = processing.context(video, ws)
-        plan = pipeline.ladder_chunks(ctx)
         fps, duration = chunks.frame_rate(ctx.info), ctx.info.duration
-        for index, chunk in enumerate(plan):
-            end = chunk.end(fps, duration)
-            session.add(LadderPart(video_id=video_id, name=pipeline.chunk_name(index),
-                                   weight=max(0.0, end - chunk.start(fps)) / duration))
+        weights = {pipeline.chunk_name(index): max(0.0, chunk.end(fps, duration) - chunk.start(fps)) / duration
+                   for index, chunk in enumerate(pipeline.ladder_chunks(ctx))}
         if ctx.info.audio is not None:
-            session.add(LadderPart(video_id=video_id, name=AUDIO, weight=AUDIO_WEIGHT))
-        session.add(LadderPart(video_id=video_id, name=ASSEMBLE, weight=0.0))
-        session.commit()
-        parts = _parts(session, video_id)
-    waiting = [name for name, part in parts.items() if name != ASSEMBLE and part.status == "queued"]
-    if _encoded(parts):
-        return [ASSEMBLE]
-    return sorted(waiting)
+            weights[AUDIO] = AUDIO_WEIGHT
+        ladder.plan(session, video_id, {**weights, ASSEMBLE: 0.0})
+        session.flush()
+    ladder.send_waiting(session, video_id)
+    session.commit()
 
 
 def _claim(session, video_id: str, name: str) -> bool:
     """Take a queued part, or a running one whose worker stopped renewing its lease."""
-    cutoff = processing.lease_cutoff()
-    claimed = session.execute(
-        update(LadderPart)
-        .where(LadderPart.video_id == video_id, LadderPart.name == name,
-               or_(LadderPart.status == "queued", and_(LadderPart.status == "running", LadderPart.updated_at < cutoff)))
-        .values(status="running", worker=processing.WORKER_NAME, attempts=LadderPart.attempts + 1,
-                progress=0.0, updated_at=utcnow()))
+    claimed = ladder.claim(session, video_id, name, processing.WORKER_NAME, processing.lease_cutoff())
     session.commit()
-    return claimed.rowcount == 1
-
-
-def _set_part(session, video_id: str, name: str, **values):
-    session.execute(update(LadderPart).where(LadderPart.video_id == video_id, LadderPart.name == name)
-                    .values(updated_at=utcnow(), **values))
+    return claimed
 
 
 def _reporter(session, video: Video, name: str, *, part_progress: bool):
@@ -83,34 +63,25 @@ def _reporter(session, video: Video, name: str, *, part_progress: bool):
 
     def apply(fraction: float):
         if part_progress:
-            _set_part(session, video.id, name, progress=round(fraction, 3))
+            ladder.report(session, video.id, name, fraction)
             done, total = session.execute(select(func.sum(LadderPart.weight * LadderPart.progress),
                                                  func.sum(LadderPart.weight))
                                           .where(LadderPart.video_id == video.id)).one()
             fraction = start + width * min(1.0, (done or 0.0) / (total or 1.0))
         else:
-            _set_part(session, video.id, name)
+            ladder.report(session, video.id, name)
         video.progress = round(max(video.progress, fraction), 3)
         video.updated_at = utcnow()
 
     return processing.every_second(session, apply)
 
 
-def _encoded(parts: dict) -> bool:
-    """Every chunk and the sound are done: the assembly may start."""
-    return bool(parts) and all(p.status == "done" for n, p in parts.items() if n != ASSEMBLE)
-
-
-def _all_encoded(session, video_id: str) -> bool:
-    return _encoded(_parts(session, video_id))
-
-
-def run_part(video_id: str, name: str) -> bool:
-    """Encode one part; True when it was the last one and the assembly can start."""
+def run_part(video_id: str, name: str):
+    """Encode one part; the last one sends the assembly."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != "processing" or not _claim(session, video_id, name):
-        return False
+    if video is None or video.status != VideoStatus.PROCESSING or not _claim(session, video_id, name):
+        return
     report = _reporter(session, video, name, part_progress=True)
     with workspace(video_id, job=name) as ws:
         try:
@@ -123,28 +94,30 @@ def run_part(video_id: str, name: str) -> bool:
             ws.publish()  # a remote store keeps the part for the assembly, on whichever machine
         except (MediaError, StoreError) as exc:
             session.refresh(video)
-            if video.status == "processing":
+            if video.status == VideoStatus.PROCESSING:
                 processing.fail(session, video, ws, processing.failure_reason(video, exc))
-            return False
-    _set_part(session, video_id, name, status="done", progress=1.0)
+            return
+    ladder.done(session, video_id, name)
+    session.flush()
+    if ladder.encoded(session, video_id):
+        ladder.send_waiting(session, video_id)
     session.commit()
     log.info("video %s: ladder part %s done (worker %s)", video_id, name, processing.WORKER_NAME)
-    return _all_encoded(session, video_id)
 
 
 def assemble(video_id: str) -> str | None:
     """Join the parts into the ladder, then run the remaining steps; READY when the video is."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != "processing" or not _all_encoded(session, video_id) \
+    if video is None or video.status != VideoStatus.PROCESSING or not ladder.encoded(session, video_id) \
             or not _claim(session, video_id, ASSEMBLE):
         return None
     with workspace(video_id, job=ASSEMBLE) as ws:
         try:
             processing.prepare_source(video, ws)
             ws.restore()
-            ctx = processing.context(video, ws)
-            save = processing.saver(session, video, ws)
+            ctx = processing.pipeline_context(video, ws)
+            save = processing.saver(session, video, ws, ctx)
             if "ladder" not in ctx.state.get("done", []):
                 pipeline.assemble_ladder(ctx)
                 save(ctx.state)
@@ -154,17 +127,6 @@ def assemble(video_id: str) -> str | None:
         except (MediaError, StoreError) as exc:
             processing.fail(session, video, ws, processing.failure_reason(video, exc))
             return None
-    _set_part(session, video_id, ASSEMBLE, status="done", progress=1.0)
+    ladder.done(session, video_id, ASSEMBLE)
     return processing.finish(session, video, ctx)
 
-
-def requeue_stalled() -> list[tuple[str, str]]:
-    """(video id, part name) of the parts whose worker stopped renewing the lease, queued again."""
-    session = db.session()
-    cutoff = processing.lease_cutoff()
-    stalled = list(session.scalars(select(LadderPart).where(LadderPart.status == "running",
-                                                            LadderPart.updated_at < cutoff)))
-    for part in stalled:
-        part.status = "queued"
-    session.commit()
-    return [(part.video_id, part.name) for part in stalled]

@@ -1,24 +1,26 @@
-"""What the queue runs: the media pipeline applied to a Video row, with a lease for crash recovery."""
-import copy
+"""A video's pipeline runs: the media pipeline applied to a Video row, with a lease for crash recovery.
+(Edit jobs of a ready video: jobs/edits.py; automatic captions: jobs/transcription.py; a long clip's
+ladder in parts: jobs/parallel.py; the sweep that recovers every kind: jobs/recovery.py.)"""
 import logging
 import os
 import socket
 import time
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
-
-from videodesk.core import changes, db, outbox
+from videodesk.core import db
 from videodesk.core.digests import sha256_of
-from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.lifecycle import captioning
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import Cut, Outputs, PipelineState, VideoStatus
+from videodesk.core.models import Video, utcnow
 from videodesk.core.settings import current_settings
 from videodesk.ingest import url_import
-from videodesk.jobs import clipping
+from videodesk.jobs import audio_tracks, clipping
 from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
-from videodesk.media.overlay import Logo
+from videodesk.media.command import MAX_DIMENSION
 from videodesk.media.runner import MediaError, bulk_gate
-from videodesk.newsroom import branding, clips, library, search, visibility, webhooks
+from videodesk.newsroom import clips, library
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -29,28 +31,31 @@ IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 # process_video's answer when the ladder is to be encoded in parallel parts (jobs/parallel.py).
 CHUNKED = "chunked"
-# The quick version's files stay this long after the full ladder replaced it, so a reader who
-# started playing it before the switch can finish.
-QUICK_GRACE_S = 900
-READY = "ready"
-TRANSCRIBE = "videodesk.transcribe"  # the outbox kind of an automatic-captions job
+READY = VideoStatus.READY  # process_video's answer when the video is ready
 
 
 def _limits() -> pipeline.Limits:
     settings = current_settings()
     return pipeline.Limits(
-        max_duration=settings.max_duration_s, max_dimension=settings.max_dimension,
+        max_duration=settings.max_duration_s, max_dimension=MAX_DIMENSION,
         ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
         loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
         data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
-        chunk_seconds=settings.chunk_seconds,
+        chunk_seconds=settings.chunk_seconds, work_budget_per_s=settings.work_budget_per_s,
     )
 
 
 def context(video: Video, ws: Workspace) -> pipeline.Context:
     """The pipeline's view of the video in the workspace (also for jobs/parallel.py)."""
     return pipeline.Context(source=clipping.pipeline_source(video, ws), media_dir=ws.media_dir, work_dir=ws.work_dir,
-                            limits=_limits(), state=copy.deepcopy(video.pipeline_state or {}))
+                            limits=_limits(), state=video.pipeline_state.to_json(), outputs=video.outputs.to_json())
+
+
+def pipeline_context(video: Video, ws: Workspace) -> pipeline.Context:
+    """The context of a pipeline run, which also encodes the audio tracks added after upload."""
+    ctx = context(video, ws)
+    ctx.added_audio = audio_tracks.added_audio(video, ws)
+    return ctx
 
 
 def failure_reason(video: Video, exc: MediaError | StoreError) -> str:
@@ -85,68 +90,47 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
     return every_second(session, apply)
 
 
-def _playing(outputs: dict | None) -> tuple:
-    """What a player loads: when these change, readers switch versions (quick to full ladder)."""
-    return tuple((outputs or {}).get(kind) for kind in ("hls", "mp4"))
+def typed(ctx: pipeline.Context) -> tuple[PipelineState, Outputs]:
+    """The pipeline's working dicts as the video's typed state."""
+    return PipelineState.from_json(ctx.state), Outputs.from_json(ctx.outputs)
 
 
-def saver(session, video, ws: Workspace):
-    def save(state: dict):
+def saver(session, video, ws: Workspace, ctx: pipeline.Context):
+    """What the pipeline calls after each step: the step's files are stored, then the database names them."""
+    def save(_state: dict):
         ws.publish()  # outputs are stored before the database names them
-        playing = _playing(video.outputs)
-        video.outputs = dict(state.get("outputs", {}))
-        web = state.get("web") or state.get("quick")
-        if web:
-            video.width, video.height, video.duration = web["width"], web["height"], web["duration"]
+        # Right after the probe (settings.captions_first): captions need not wait for the ladder.
+        caption_now = "probe" in ctx.state.get("done", []) and not ctx.state.get("captions_started") \
+            and current_settings().captions_first
+        if caption_now:
+            ctx.state["captions_started"] = True
         # Once per processing run (reprocessing starts a new one), at the first save that makes it play.
-        announce = video.status == "processing" and video.playable and not state.get("playable_announced")
-        if announce:
-            state["playable_announced"] = True
-            webhooks.video_event(video, "video.playable")
-        if "probe" in state.get("done", []) and "captions_started" not in state and current_settings().captions_first:
-            state["captions_started"] = True
-            start_captions(session, video, state)
-        # A copy, so SQLAlchemy sees a new value and writes the JSON column.
-        video.pipeline_state = copy.deepcopy(state)
-        if _playing(video.outputs) != playing:
-            # A live story's readers load the public copy: the version they switch to joins it first.
-            visibility.refresh_public_copy(video)
+        if lifecycle.record_steps(video, *typed(ctx)):
+            ctx.state["playable_announced"] = True
+            log.info("video %s playable (worker %s)", video.id, WORKER_NAME)
+        if caption_now:
+            start_captions(video)
         session.commit()
-        if announce:
-            _on_playable(video)
 
     return save
 
 
-def _on_playable(video: Video):
-    """The `video.playable` moment (its webhook is queued in the same commit): the first version plays
-    in browsers, so pages show the player, and a live story's readers get the public copy."""
-    changes.content_changed()
-    visibility.publish_after_commit([video])
-    log.info("video %s playable (worker %s)", video.id, WORKER_NAME)
-
-
 def lease_cutoff():
-    """Jobs (videos, ladder parts) silent since before this belonged to a worker that stopped."""
+    """Jobs (videos, captions, ladder parts) silent since before this belonged to a worker that stopped."""
     return utcnow() - timedelta(seconds=current_settings().job_lease_s)
 
 
 def _claim(session, video_id: str) -> Video | None:
-    """Take the video for this worker in one UPDATE: a queued video, or one whose worker's lease ran out.
+    """Take the video for this worker: a queued video, or one whose worker's lease ran out.
     A job that reaches two workers (a requeued duplicate, a queue that replayed it) runs on one only."""
-    claimed = session.execute(
-        update(Video)
-        .where(Video.id == video_id, or_(Video.status == "queued",
-                                         (Video.status == "processing") & (Video.updated_at < lease_cutoff())))
-        .values(status="processing", error=None, processed_by=WORKER_NAME, updated_at=utcnow())
-    ).rowcount
+    video = lifecycle.claim(session, video_id, WORKER_NAME, lease_cutoff())
     session.commit()
-    return session.get(Video, video_id) if claimed else None
+    return video
 
 
 def process_video(video_id: str) -> str | None:
     """Idempotent: a ready video, or one another worker holds, is left alone; otherwise the steps not
-    yet done are run. The outcome for the queue (queue.after_processing): READY, CHUNKED when the
+    yet done are run. The outcome for the queue: READY, CHUNKED when the
     ladder is to be encoded in parallel parts (jobs/parallel.py), None when failed or not taken."""
     session = db.session()
     video = _claim(session, video_id)
@@ -160,14 +144,14 @@ def process_video(video_id: str) -> str | None:
                 _download(session, video, ws)
             cut = prepare_source(video, ws, _progress_reporter(session, video, start, clipping.CUT_SHARE))
             if cut is not None:
-                video.pipeline_state = {**(video.pipeline_state or {}), "cut": cut}
+                lifecycle.note_cut(video, cut)
                 session.commit()
                 start += clipping.CUT_SHARE
-            if (video.pipeline_state or {}).get("done"):
+            if video.pipeline_state.done:
                 ws.restore()
-            ctx = context(video, ws)
+            ctx = pipeline_context(video, ws)
             finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
-                                          saver(session, video, ws))
+                                          saver(session, video, ws, ctx))
         except (MediaError, StoreError) as exc:
             fail(session, video, ws, failure_reason(video, exc))
             return None
@@ -176,7 +160,7 @@ def process_video(video_id: str) -> str | None:
     return finish(session, video, ctx)
 
 
-def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) -> dict | None:
+def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) -> Cut | None:
     """The source the pipeline reads, in the workspace: the missing cut of a clip or trim is made
     (returned, for the pipeline state), else the original is fetched when the store is remote."""
     if clipping.needs_cut(video, ws):
@@ -188,36 +172,26 @@ def prepare_source(video: Video, ws: Workspace, report=lambda fraction: None) ->
     return None
 
 
-def start_captions(session, video: Video, state: dict):
+def start_captions(video: Video):
     """Right after the probe (settings.captions_first): automatic captions are queued from the source's sound
     while the rest is made, so the quote can be found minutes before the ladder is ready. A clip
     takes its parent's transcript of its range instead (newsroom/clips.follow_parent)."""
-    if state["info"].get("audio") is None or clips.follow_parent(video):
+    if not video.pipeline_state.has_audio or clips.follow_parent(video):
         return
-    mark_captioning_queued(video)
-    outbox.after_commit(session, TRANSCRIBE, video.id)
+    captioning.queue(video)
 
 
 def finish(session, video: Video, ctx: pipeline.Context) -> str:
     """The last step is done (in one pass, or after the parallel ladder's assembly): the video is ready,
-    and (unless they started after the probe) automatic captions are marked queued when it has sound
-    (captions_wanted)."""
+    and (unless they started after the probe) automatic captions are queued when it has sound."""
     _register_embedded_captions(video, ctx.state)
-    video.status, video.progress = "ready", 1.0
+    audio_tracks.register_source_tracks(video, ctx.state)
+    lifecycle.mark_ready(video)
     if ctx.info.audio is not None and not ctx.state.get("captions_started") and not clips.follow_parent(video):
-        mark_captioning_queued(video)
-    webhooks.video_event(video, "video.ready")
+        captioning.queue(video)
     session.commit()
-    changes.content_changed()
-    visibility.publish_after_commit([video])  # already used by a live story: readers get the public copy
     log.info("video %s ready (worker %s)", video.id, WORKER_NAME)
     return READY
-
-
-def captions_wanted(video_id: str) -> bool:
-    """Whether `finish` queued automatic captions for the ready video (the caller sends the job)."""
-    video = db.session().get(Video, video_id)
-    return video is not None and video.status == "ready" and (video.captioning or {}).get("status") == "queued"
 
 
 def fail(session, video: Video, ws: Workspace, reason: str):
@@ -229,20 +203,18 @@ def fail(session, video: Video, ws: Workspace, reason: str):
         log.warning("video %s: the quick version stays in the store: %s", video.id, exc)
     session.rollback()
     video = session.get(Video, video.id)
-    video.status, video.error = "failed", reason
-    webhooks.video_event(video, "video.failed")
+    lifecycle.mark_failed(video, reason)
     session.commit()
-    changes.content_changed()
     log.info("video %s failed: %s", video.id, reason)
 
 
 def remove_quick(video_id: str):
-    """The quick version's files, once the full ladder has replaced it (after QUICK_GRACE_S)."""
+    """The quick version's files, once the full ladder has replaced it (after lifecycle.QUICK_GRACE_S);
+    deleting an object deletes its public copy too."""
     video = db.session().get(Video, video_id)
-    if video is not None and not (video.outputs or {}).get("hls", "").startswith(pipeline.QUICK_DIR + "/"):
+    if video is not None and not (video.outputs.hls or "").startswith(pipeline.QUICK_DIR + "/"):
         with workspace(video.id) as ws:
             ws.discard_media(pipeline.QUICK_DIR)
-        visibility.refresh_public_copy(video)
 
 
 def _register_embedded_captions(video: Video, state: dict):
@@ -250,94 +222,6 @@ def _register_embedded_captions(video: Video, state: dict):
     for found in state.get("embedded_captions", []):
         if found["filename"] not in known:
             library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
-
-
-def _register_auto_captions(video: Video, state: dict):
-    """The tracks transcription made; a track already there for the same language (and source
-    language, for a translation) gets a new version that needs a new review; a growing track
-    (the same file, rewritten) is indexed again."""
-    for made in pipeline.auto_caption_tracks(state):
-        translated_from = made.get("translated_from")
-        existing = next((t for t in video.captions if t.source == "auto" and t.lang == made["lang"]
-                         and t.translated_from == translated_from), None)
-        if existing is None:
-            library.register_caption_track(video, made["filename"], made["lang"], source="auto",
-                                           translated_from=translated_from)
-        elif existing.filename != made["filename"]:
-            library.replace_track_file(existing, made["filename"], machine=True)
-        else:
-            search.index_track(existing)
-
-
-def mark_captioning_queued(video: Video):
-    video.captioning = {"status": "queued", "progress": 0.0, "error": None, "transcribed_until": 0.0}
-
-
-def _captioning_reporter(session, video):
-    """Transcription progress on the video."""
-    def apply(fraction: float):
-        video.captioning = {**video.captioning, "progress": round(fraction, 3)}
-
-    return every_second(session, apply)
-
-
-def _language_hint(video: Video) -> str | None:
-    """The language of a live story using the video, else of any story: a hint, never the answer."""
-    stories = sorted(video.stories, key=lambda story: not story.is_live)
-    return stories[0].language.split("-")[0].lower() if stories and stories[0].language else None
-
-
-def transcribe(video_id: str):
-    """Automatic captions for a probed video, as a job of its own: right after the probe
-    (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
-    speech is recognised (saved, indexed for search and handed to clips of its range every few
-    seconds of speech; captioning["transcribed_until"] says how far). No track is made in a language
-    a person already captioned. A missing or damaged model fails the job with its reason in
-    video.captioning["error"]."""
-    session = db.session()
-    video = session.get(Video, video_id)
-    if video is None or video.status == "failed" or "info" not in (video.pipeline_state or {}):
-        return
-    video.captioning = {"status": "running", "progress": 0.0, "error": None, "transcribed_until": 0.0}
-    session.commit()
-    captioned = {track.lang for track in video.captions if track.source != "auto"}
-    with workspace(video.id) as ws:
-        ctx = context(video, ws)
-
-        def grown(auto: dict):
-            ws.publish()
-            _register_auto_captions(video, {"auto_captions": auto})
-            video.captioning = {**video.captioning, "transcribed_until": auto["transcribed_until"]}
-            clips.pass_on_captions(video)
-            session.commit()
-            changes.content_changed()
-
-        try:
-            ws.fetch_original()
-            pipeline.transcribe(ctx, _captioning_reporter(session, video), language_hint=_language_hint(video),
-                                captioned=captioned, on_partial=grown)
-            ws.publish()
-        except (MediaError, StoreError) as exc:
-            mark_captioning_failed(video_id, f"Automatic captions failed: {exc}")
-            log.info("captions for video %s failed: %s", video_id, exc)
-            return
-    _register_auto_captions(video, ctx.state)
-    spoken = (ctx.state.get("auto_captions") or {}).get("lang")
-    video.captioning = {"status": "done", "progress": 1.0, "error": None, "language": spoken,
-                        "transcribed_until": ctx.info.duration}
-    clips.pass_on_captions(video)
-    session.commit()
-    visibility.refresh_public_copy(video)
-    changes.content_changed()
-
-
-def mark_captioning_failed(video_id: str, reason: str):
-    session = db.session()
-    session.rollback()
-    video = session.get(Video, video_id)
-    if video is not None:
-        video.captioning = {**(video.captioning or {}), "status": "failed", "error": reason}
-        session.commit()
 
 
 def _download(session, video: Video, ws: Workspace):
@@ -352,87 +236,15 @@ def _download(session, video: Video, ws: Workspace):
     source = ws.source
     os.replace(path, source)
     ws.store_original()
-    video.source_size, video.source_sha256 = source.stat().st_size, sha256_of(source)
-    video.pipeline_state = {**(video.pipeline_state or {}), "attribution": attribution}
-    if attribution.get("title") and video.title == video.source_url:
-        video.title = attribution["title"][:300]
+    lifecycle.note_import(video, attribution, source.stat().st_size, sha256_of(source))
     session.commit()
-
-
-def render_poster(video_id: str, time_s: float):
-    """An editor's poster choice: only the poster is made again, from the web MP4; the video stays ready."""
-    session = db.session()
-    video = session.get(Video, video_id)
-    if video is None or video.status != "ready":
-        return
-    previous = library.poster_files(video.outputs)
-    with workspace(video.id) as ws:
-        ctx = context(video, ws)
-        ctx.state["poster_time"] = time_s
-        try:
-            ws.fetch_media(pipeline.MP4_NAME)
-            pipeline.step_poster(ctx, lambda fraction: None)
-            video.error = None
-            saver(session, video, ws)(ctx.state)
-            ws.delete_media(previous - library.poster_files(ctx.outputs))
-        except (MediaError, StoreError) as exc:
-            session.rollback()
-            video.error = f"The new poster could not be made: {exc}"
-            session.commit()
-            return
-    visibility.refresh_public_copy(video)
-    changes.content_changed()
-
-
-def _station_logo() -> Logo | None:
-    placement = branding.current()
-    if placement is None:
-        return None
-    return Logo(path=branding.logo_path(), corner=placement["corner"], size=placement["size"],
-                opacity=placement["opacity"])
-
-
-def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False):
-    """Burn the chosen caption track into a square or vertical cut; without captions, a clean cut.
-    With `logo`, the station logo is burned in too (as it is placed at the time of the cut)."""
-    session = db.session()
-    video = session.get(Video, video_id)
-    if video is None or video.status != "ready":
-        return
-    tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
-    with workspace(video.id) as ws:
-        ctx = context(video, ws)
-        try:
-            captions = ws.fetch_media(tracks[0].filename) if tracks else None
-            ws.fetch_media(pipeline.MP4_NAME)
-            name = pipeline.make_social_cut(ctx, aspect, captions, _station_logo() if logo else None)
-            ws.publish()
-        except (MediaError, StoreError) as exc:
-            video.error = f"The {aspect} social cut could not be made: {exc}"
-            session.commit()
-            return
-        previous = video.outputs.get("social", {}).get(aspect)
-        video.outputs = {**video.outputs, "social": {**video.outputs.get("social", {}), aspect: name}}
-        session.commit()
-        if previous:
-            ws.delete_media([previous])
-    visibility.refresh_public_copy(video)
-
-
-def reset_for_reprocessing(video: Video):
-    """Forget what the pipeline made (files stay until overwritten) so every step runs again."""
-    keep = {key: value for key, value in (video.pipeline_state or {}).items() if key in ("attribution", "poster_time")}
-    # The parts of an earlier parallel ladder (kept as its record until now) are planned afresh.
-    db.session().execute(delete(LadderPart).where(LadderPart.video_id == video.id))
-    video.pipeline_state, video.status, video.progress, video.error = keep, "queued", 0.0, None
 
 
 def release(video_id: str):
     """A crashed job that huey will retry gives its video back to the queue (so the retry can claim it)."""
     session = db.session()
     session.rollback()
-    session.execute(update(Video).where(Video.id == video_id, Video.status == "processing",
-                                        Video.processed_by == WORKER_NAME).values(status="queued"))
+    lifecycle.release(session, video_id, WORKER_NAME)
     session.commit()
 
 
@@ -441,33 +253,6 @@ def mark_failed(video_id: str, reason: str):
     session = db.session()
     session.rollback()
     video = session.get(Video, video_id)
-    if video is not None and video.status != "ready":
+    if video is not None and video.status.busy:
         with workspace(video_id) as ws:
             fail(session, video, ws, reason)
-
-
-def requeue_stalled() -> list[str]:
-    """Put back in the queue the videos whose worker stopped reporting: it was killed or its machine went away."""
-    session = db.session()
-    # A video whose ladder parts are out with the workers is recovered part by part (jobs/parallel.py).
-    in_parts = select(LadderPart.video_id).where(LadderPart.status != "done")
-    videos = list(session.scalars(select(Video).where(Video.status == "processing", Video.updated_at < lease_cutoff(),
-                                                      Video.id.not_in(in_parts))))
-    for video in videos:
-        video.status = "queued"
-    session.commit()
-    return [video.id for video in videos]
-
-
-def lost_from_queue(waiting: set[str]) -> list[str]:
-    """Queued videos older than a lease that no job in the queue names: their job was lost (a queue
-    server restarted without persistence, an enqueue that failed during an outage). Touched, so a
-    sweep before the new job runs does not send it again."""
-    session = db.session()
-    videos = [video for video in session.scalars(select(Video).where(Video.status == "queued",
-                                                                     Video.updated_at < lease_cutoff()))
-              if video.id not in waiting]
-    for video in videos:
-        video.updated_at = utcnow()
-    session.commit()
-    return [video.id for video in videos]

@@ -1,23 +1,36 @@
-"""The job queue (huey): SQLite in the data folder by default, Redis when VIDEODESK_REDIS_URL is set."""
+"""The job queue (huey): SQLite in the data folder by default, Redis when VIDEODESK_REDIS_URL is set.
+
+Every job kind is one row of TASKS: its function, retries, priority and what a crash on its last
+try means; one wrapper (`Queue._register`) gives each the app context, the interactive/bulk rule and
+the failure ritual. Claims and leases are the lifecycle's (core/lifecycle), and every kind is
+recovered by the same sweep (`recover_stalled`): jobs whose worker stopped, and waiting work whose
+queue message was lost."""
+import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app
 from huey import PriorityRedisHuey, SqliteHuey, crontab
 from redis.exceptions import RedisError
 
-from videodesk.core import db, outbox, storage
+from videodesk.core import changes, db, outbox, storage
 from videodesk.core.errors import Conflict
+from videodesk.core.jobnames import JobName
+from videodesk.core.lifecycle import captioning
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import EditJob
 from videodesk.core.settings import EXTENSION as SETTINGS_EXTENSION
 from videodesk.core.settings import Settings
 from videodesk.ingest import resumable
-from videodesk.jobs import parallel
+from videodesk.jobs import audio_edits, edits, parallel, recovery, transcription
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
 from videodesk.media.runner import bulk_gate
 from videodesk.newsroom import live, visibility, webhooks
 
 EXTENSION = "videodesk.huey"
-PROCESS_VIDEO = "videodesk.process_video"
+PROCESS_VIDEO = JobName.PROCESS_VIDEO  # (tests look for its tasks in the queue)
 # A streamed request body older than this belongs to no live request (gunicorn's timeout is 120 s).
 STALE_TMP_S = 3600
 # Huey serves higher priorities first: what a desk waits for (transcription, clips, quick versions,
@@ -28,6 +41,94 @@ BULK_RETRY_S = 1.0
 log = logging.getLogger(__name__)
 
 
+def _internal(exc: Exception) -> str:
+    return f"stopped on an internal error ({type(exc).__name__})."
+
+
+def _processing_crashed(video_id, *, exc, last_try: bool):
+    """A crashed run that huey will retry gives its video back to the queue; the last one fails it."""
+    if last_try:
+        jobs.mark_failed(video_id, f"Processing {_internal(exc)}")
+    else:
+        jobs.release(video_id)
+
+
+def _part_crashed(video_id, *_part, exc, last_try: bool):
+    if last_try:
+        jobs.mark_failed(video_id, f"Processing {_internal(exc)}")
+
+
+def _captioning_crashed(video_id, *, exc, last_try: bool):
+    """Known failures (no model, damaged model) end the job in transcription.transcribe; anything
+    else gets one more try, then stays failed: no crash loop."""
+    if last_try:
+        transcription.mark_failed(video_id, f"Automatic captions {_internal(exc)}")
+
+
+def _edit_crashed(job: EditJob):
+    def crashed(video_id, *_options, exc, last_try: bool):
+        if last_try:
+            edits.mark_failed(video_id, job, f"The {job.value.replace('_', ' ')} {_internal(exc)}")
+    return crashed
+
+
+@dataclass(frozen=True)
+class Task:
+    """One kind of job. `run(queue, *args)` runs in an app context; a number it returns is a delay
+    after which the same job is sent again (a webhook's backoff). `crashed(*args, exc=, last_try=)`
+    is the failure ritual of an unexpected exception."""
+
+    name: JobName
+    run: Callable
+    retries: int = 0
+    retry_delay: int = 0
+    priority: int | None = None  # higher first; None: huey's default
+    interactive: bool = False    # holds bulk work back while it runs (media.runner.bulk_gate)
+    yields: bool = False         # bulk work that steps aside while interactive work runs
+    crashed: Callable | None = None
+
+
+def _process(queue, video_id):
+    """A long clip's ladder goes out to the workers in parts (jobs/parallel.py)."""
+    if jobs.process_video(video_id) == jobs.CHUNKED:
+        parallel.start(video_id)
+
+
+TASKS = (
+    Task(JobName.PROCESS_VIDEO, _process, retries=2, retry_delay=10, priority=INTERACTIVE,
+         crashed=_processing_crashed),
+    Task(JobName.LADDER_PART, lambda queue, video_id, name: parallel.run_part(video_id, name), retries=2,
+         retry_delay=10, priority=BULK, yields=True, crashed=_part_crashed),
+    Task(JobName.ASSEMBLE_LADDER, lambda queue, video_id: parallel.assemble(video_id), retries=2, retry_delay=10,
+         priority=BULK, yields=True, crashed=_part_crashed),
+    Task(JobName.REMOVE_QUICK, lambda queue, video_id: jobs.remove_quick(video_id), retries=1, retry_delay=60),
+    Task(JobName.RENDER_POSTER, lambda queue, video_id, time_s: edits.render_poster(video_id, time_s), retries=1,
+         retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.POSTER)),
+    Task(JobName.SOCIAL_CUT, lambda queue, video_id, aspect, lang, logo=False: edits.social_cut(video_id, aspect, lang,
+                                                                                                logo),
+         retries=1, retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.SOCIAL_CUT)),
+    Task(JobName.TRANSCRIBE, lambda queue, video_id: transcription.transcribe(video_id), retries=1, retry_delay=30,
+         priority=INTERACTIVE, interactive=True, crashed=_captioning_crashed),
+    Task(JobName.TRANSCRIBE_AUDIO_TRACK, lambda queue, track_id: transcription.transcribe_audio_track(track_id),
+         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True),
+    Task(JobName.LANGUAGE_MP4, lambda queue, track_id: audio_edits.language_mp4(track_id), retries=1, retry_delay=5,
+         priority=INTERACTIVE, interactive=True),
+    # Retries are scheduled by the delivery itself, not by huey's fixed delay, to back off exponentially.
+    Task(JobName.DELIVER_WEBHOOK, lambda queue, delivery_id: webhook_jobs.deliver(delivery_id)),
+)
+
+PERIODIC = (
+    # (name, when, function(queue))
+    ("videodesk.resend_overdue_webhooks", crontab(minute="*"),
+     lambda queue: [queue.send(JobName.DELIVER_WEBHOOK, delivery_id) for delivery_id in webhooks.overdue()]),
+    ("videodesk.remove_expired_uploads", crontab(minute="17"),
+     lambda queue: (resumable.remove_expired(), storage.remove_stale_tmp(STALE_TMP_S))),
+    # Scheduled stories go live by the clock; earlier publish failures are retried here too.
+    ("videodesk.sync_media_visibility", crontab(minute="*"), lambda queue: visibility.sync_all()),
+    ("videodesk.recover_stalled", crontab(minute="*"), lambda queue: queue.recover_stalled()),
+)
+
+
 def make_huey(settings: Settings):
     if settings.redis_url:
         return PriorityRedisHuey("videodesk", url=settings.redis_url)
@@ -36,187 +137,85 @@ def make_huey(settings: Settings):
     )
 
 
-def _waits_for_interactive(task, *args) -> bool:
-    """A bulk job that comes up while interactive work runs in this worker goes back to the queue
-    for a moment instead of holding a thread (a stopped encode would keep the next clip waiting)."""
-    if not bulk_gate.paused:
-        return False
-    task.schedule(args, delay=BULK_RETRY_S)
-    return True
-
-
-def _enqueue_or_leave_to_the_sweep(task):
-    """The video row is saved before its job is sent; if Redis is down at that moment, the upload still
-    succeeds and the recovery sweep (recover_stalled) sends the job once the lease has passed."""
-    def enqueue(video_id):
-        try:
-            task(video_id)
-        except RedisError as exc:
-            log.warning("queue unavailable (%s); video %s waits for the recovery sweep", exc, video_id)
-
-    return enqueue
-
-
 class Queue:
     """The app's huey with the app's tasks registered on it (the consumer builds the same app)."""
 
     def __init__(self, app):
         settings = app.extensions[SETTINGS_EXTENSION]
-        self.huey = huey = make_huey(settings)
+        self.huey = make_huey(settings)
         bulk_gate.enabled = settings.bulk_yields
+        self.tasks = {task.name: self._register(app, task) for task in TASKS}
+        for name, when, function in PERIODIC:
+            self.huey.periodic_task(when, name=name)(self._in_app(app, function))
+        self.recover_stalled_later = self.huey.task(name="videodesk.recover_stalled_once")(
+            self._in_app(app, lambda queue: queue.recover_stalled()))
 
-        @huey.task(name=PROCESS_VIDEO, retries=2, retry_delay=10, context=True, priority=INTERACTIVE)
-        def process_video(video_id, task=None):
+    def _in_app(self, app, function):
+        def run():
             with app.app_context():
-                try:
-                    self.after_processing(video_id, jobs.process_video(video_id))
-                except Exception as exc:
-                    log.exception("processing video %s crashed", video_id)
-                    if task is None or task.retries == 0:
-                        jobs.mark_failed(video_id, f"Processing stopped on an internal error ({type(exc).__name__}).")
-                    else:
-                        jobs.release(video_id)
-                    raise
+                function(self)
+        return run
 
-        @huey.task(name="videodesk.ladder_part", retries=2, retry_delay=10, priority=BULK)
-        def ladder_part(video_id, name):
-            if _waits_for_interactive(ladder_part, video_id, name):
+    def _register(self, app, kind: Task):
+        """The one wrapper every job runs in."""
+        @self.huey.task(name=kind.name.value, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
+                        context=True)
+        def run(*args, task=None, **kwargs):
+            if kind.yields and bulk_gate.paused:
+                # Interactive work runs in this worker: back to the queue for a moment instead of
+                # holding a thread (a stopped encode would keep the next clip waiting).
+                run.schedule(args, kwargs, delay=BULK_RETRY_S)
                 return
-            with app.app_context():
-                if parallel.run_part(video_id, name):
-                    self.assemble_ladder(video_id)
-
-        @huey.task(name="videodesk.assemble_ladder", retries=2, retry_delay=10, priority=BULK)
-        def assemble_ladder(video_id):
-            if _waits_for_interactive(assemble_ladder, video_id):
-                return
-            with app.app_context():
-                self.after_processing(video_id, parallel.assemble(video_id))
-
-        @huey.task(name="videodesk.remove_quick", retries=1, retry_delay=60)
-        def remove_quick(video_id):
-            with app.app_context():
-                jobs.remove_quick(video_id)
-
-        @huey.task(name="videodesk.render_poster", retries=1, retry_delay=5, priority=INTERACTIVE)
-        def render_poster(video_id, time_s):
-            with app.app_context(), bulk_gate.interactive():
-                jobs.render_poster(video_id, time_s)
-
-        @huey.task(name="videodesk.social_cut", retries=1, retry_delay=5, priority=INTERACTIVE)
-        def social_cut(video_id, aspect, lang, logo=False):
-            with app.app_context(), bulk_gate.interactive():
-                jobs.social_cut(video_id, aspect, lang, logo)
-
-        @huey.task(name="videodesk.deliver_webhook")
-        def deliver_webhook(delivery_id):
-            """Retries are scheduled here, not by huey's fixed retry delay, to back off exponentially."""
-            with app.app_context():
-                delay = webhook_jobs.deliver(delivery_id)
-            if delay is not None:
-                deliver_webhook.schedule((delivery_id,), delay=delay)
-
-        @huey.periodic_task(crontab(minute="*"), name="videodesk.resend_overdue_webhooks")
-        def resend_overdue_webhooks():
-            with app.app_context():
-                for delivery_id in webhooks.overdue():
-                    deliver_webhook(delivery_id)
-
-        @huey.task(name=jobs.TRANSCRIBE, retries=1, retry_delay=30, context=True, priority=INTERACTIVE)
-        def transcribe(video_id, task=None):
-            with app.app_context(), bulk_gate.interactive():
+            with app.app_context(), bulk_gate.interactive() if kind.interactive else contextlib.nullcontext():
                 try:
-                    jobs.transcribe(video_id)
+                    again = kind.run(self, *args, **kwargs)
                 except Exception as exc:
-                    # Known failures (no model, damaged model) end the job in jobs.transcribe;
-                    # anything else gets one more try, then stays failed: no crash loop.
-                    log.exception("captioning video %s crashed", video_id)
-                    if task is None or task.retries == 0:
-                        jobs.mark_captioning_failed(
-                            video_id, f"Automatic captions stopped on an internal error ({type(exc).__name__}).")
+                    log.exception("job %s %s crashed", kind.name, args)
+                    if kind.crashed is not None:
+                        kind.crashed(*args, exc=exc, last_try=task is None or task.retries == 0)
                     raise
+            if again is not None:
+                run.schedule(args, kwargs, delay=again)
 
-        @huey.periodic_task(crontab(minute="17"), name="videodesk.remove_expired_uploads")
-        def remove_expired_uploads():
-            with app.app_context():
-                resumable.remove_expired()
-                storage.remove_stale_tmp(STALE_TMP_S)
+        return run
 
-        # Scheduled stories go live by the clock; earlier publish failures are retried here too.
-        @huey.periodic_task(crontab(minute="*"), name="videodesk.sync_media_visibility")
-        def sync_media_visibility():
-            with app.app_context():
-                visibility.sync_all()
+    def send(self, name: JobName, *args, delay: float | None = None):
+        """Put a job in the queue. When Redis is down at that moment, the change that asked for it is
+        already saved and the recovery sweep (recover_stalled) sends it once its lease has passed."""
+        try:
+            if delay is None:
+                self.tasks[name](*args)
+            else:
+                self.tasks[name].schedule(args, delay=delay)
+        except RedisError as exc:
+            log.warning("queue unavailable (%s); %s %s waits for the recovery sweep", exc, name, args)
 
-        def recover_in_app():
-            with app.app_context():
-                self.recover_stalled()
-
-        huey.periodic_task(crontab(minute="*"), name="videodesk.recover_stalled")(recover_in_app)
-        self.recover_stalled_later = huey.task(name="videodesk.recover_stalled_once")(recover_in_app)
-        self.process_video = _enqueue_or_leave_to_the_sweep(process_video)
-        self.ladder_part = ladder_part
-        self.assemble_ladder = assemble_ladder
-        self.remove_quick = remove_quick
-        self.render_poster = render_poster
-        self.social_cut = social_cut
-        self.transcribe = transcribe
-        self.deliver_webhook = deliver_webhook
-        outbox.set_dispatcher(app, webhooks.OUTBOX_KIND, deliver_webhook)
-        outbox.set_dispatcher(app, jobs.TRANSCRIBE, transcribe)
+    def process_video(self, video_id: str):
+        self.send(JobName.PROCESS_VIDEO, video_id)
 
     def reprocess(self, video):
         """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""
-        if video.status in ("queued", "processing"):
+        if video.status.busy:
             raise Conflict(code="busy", message="The video is already waiting or being processed.")
-        jobs.reset_for_reprocessing(video)
+        lifecycle.reset(db.session(), video)
         db.session().commit()
-        self.process_video(video.id)
 
     def caption(self, video):
         """Queue automatic captions again (after a model change, or a worker that died mid-way)."""
-        jobs.mark_captioning_queued(video)
+        captioning.queue(video)
         db.session().commit()
-        self.transcribe(video.id)
-
-    def after_processing(self, video_id, outcome):
-        """What follows a pipeline run (a single pass, or the assembly of a parallel ladder): a long
-        clip's ladder goes out to the workers in parts; a ready video gets its automatic captions
-        as a job of its own (the video does not wait for them), and its quick version is removed
-        after a grace period."""
-        if outcome == jobs.CHUNKED:
-            self.queue_parts(video_id)
-        elif outcome == jobs.READY:
-            live.recording_ready(video_id)
-            if jobs.captions_wanted(video_id):
-                self.transcribe(video_id)
-            self.remove_quick.schedule((video_id,), delay=jobs.QUICK_GRACE_S)
-
-    def queue_parts(self, video_id):
-        for name in parallel.start(video_id):
-            self._queue_part(video_id, name)
-
-    def _queue_part(self, video_id, name):
-        if name == parallel.ASSEMBLE:
-            self.assemble_ladder(video_id)
-        else:
-            self.ladder_part(video_id, name)
 
     def recover_stalled(self):
-        for video_id in jobs.requeue_stalled():
-            log.warning("requeueing video %s: its worker stopped", video_id)
-            self.process_video(video_id)
-        for video_id, name in parallel.requeue_stalled():
-            log.warning("requeueing part %s of video %s: its worker stopped", name, video_id)
-            self._queue_part(video_id, name)
-        for video_id in jobs.lost_from_queue(self._videos_waiting()):
-            log.warning("requeueing video %s: its job was lost from the queue", video_id)
-            self.process_video(video_id)
+        """Every job kind the same way: running work whose worker stopped reporting for a lease is
+        queued again, and waiting work that no message in the queue names is sent again."""
+        recovery.requeue_stalled()
+        for name, args in recovery.lost_from_queue(self._waiting()):
+            log.warning("sending %s %s again: its job was lost from the queue", name, args)
+            self.send(name, *args)
 
-    def _videos_waiting(self) -> set[str]:
-        """Videos with a processing job in the queue or waiting for a retry."""
-        tasks = [*self.huey.pending(), *self.huey.scheduled()]
-        return {task.args[0] for task in tasks if task.name == PROCESS_VIDEO and task.args}
+    def _waiting(self) -> set[tuple]:
+        """(job name, *args) of every job in the queue or waiting for a retry."""
+        return {(task.name, *task.args) for task in [*self.huey.pending(), *self.huey.scheduled()]}
 
     def consumer(self, workers: int):
         # Poll at least every second so an idle SQLite-backed worker picks up uploads quickly.
@@ -225,7 +224,14 @@ class Queue:
 
 
 def init_app(app):
-    app.extensions[EXTENSION] = Queue(app)
+    queue = app.extensions[EXTENSION] = Queue(app)
+    outbox.handle(app, outbox.Job, lambda job: queue.send(job.name, *job.args, delay=job.delay))
+    outbox.handle(app, outbox.ContentChanged, lambda effect: changes.content_changed())
+    outbox.handle(app, outbox.MediaStored, visibility.join_public_copy)
+    outbox.handle(app, outbox.MediaUsed, visibility.publish_when_used)
+    outbox.handle(app, outbox.VideoEvent, lambda effect: (webhooks.announce(effect), live.recording_ready(effect)),
+                  in_transaction=True)
+    outbox.handle(app, outbox.LiveStreamEvent, live.announce, in_transaction=True)
 
 
 def queue() -> Queue:

@@ -16,7 +16,7 @@ from pathlib import Path
 from videodesk.core import storage
 from videodesk.core.settings import current_settings
 from videodesk.media.outputs import TEMP_PREFIX
-from videodesk.media.pipeline import ANALYSIS_FILE, HLS_DIR, PARTS_DIR
+from videodesk.media.pipeline import ADDED_AUDIO_DIR, ANALYSIS_FILE, HLS_DIR, PARTS_DIR
 from videodesk.objectstore import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,9 @@ KEPT_WORK_FILES = (ANALYSIS_FILE,)
 
 
 def _kept_work_file(rel: str) -> bool:
-    """Stored with the video: the files above, and the encoded parts of a parallel ladder
-    (jobs/parallel.py) until their assembly."""
-    return rel in KEPT_WORK_FILES or rel.startswith(PARTS_DIR + "/")
+    """Stored with the video: the files above, the encoded parts of a parallel ladder
+    (jobs/parallel.py) until their assembly, and the files of audio tracks added later."""
+    return rel in KEPT_WORK_FILES or rel.startswith((PARTS_DIR + "/", ADDED_AUDIO_DIR + "/"))
 
 
 class Workspace:

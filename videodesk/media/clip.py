@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import ffmpeg
 
-from videodesk.media.command import compile_command, open_input, output_path
-from videodesk.media.command import input_options as confined_input_options
-from videodesk.media.probe import MediaInfo, probe
+from videodesk.media import audio
+from videodesk.media.command import compile_command, ffprobe_args, open_input, output_path
+from videodesk.media.probe import AudioStream, MediaInfo, probe
 from videodesk.media.runner import MediaError, run
 
 MIN_LENGTH_S = 0.5
@@ -37,11 +37,8 @@ class StreamFacts:
 
 def keyframes_command(path, start: float) -> list[str]:
     """ffprobe: the video packets (time and flags) around `start`, the container start and B-frames."""
-    args = ["ffprobe", "-hide_banner", "-v", "error"]
-    for key, value in confined_input_options().items():
-        args += [f"-{key}", value]
     window = f"{max(0.0, start - KEYFRAME_WINDOW_S):.6f}%{start + KEYFRAME_WINDOW_S:.6f}"
-    return args + ["-select_streams", "v:0", "-read_intervals", window,
+    return ffprobe_args() + ["-select_streams", "v:0", "-read_intervals", window,
                    "-show_entries", "packet=pts_time,flags:stream=has_b_frames:format=start_time",
                    "-of", "json", "file:" + str(path)]
 
@@ -67,31 +64,39 @@ def copy_start(facts: StreamFacts, start: float, frame: float) -> float | None:
     return next((k for k in facts.keyframes if abs(k - start) < frame / 2), None)
 
 
-def copy_command(src, dst, keyframe: float, end: float, has_audio: bool) -> list[str]:
+def sound_options(sounds: list[AudioStream]) -> dict:
+    """Every sound stream kept in the cut with its language, title and the main one as default, so
+    the clip's pipeline finds the same audio tracks as its parent's (media/audio.py)."""
+    options = {"c:a": "flac"} if sounds else {}
+    for number, sound in enumerate(sounds):
+        options[f"metadata:s:a:{number}"] = f"language={sound.language}"
+        if sound.title:
+            options[f"metadata:s:{number + 1}"] = f"title={sound.title}"  # output stream 0 is the picture
+        options[f"disposition:a:{number}"] = "default" if number == 0 else "0"
+    return options
+
+
+def copy_command(src, dst, keyframe: float, end: float, sounds: list[AudioStream]) -> list[str]:
     """Video stream-copied from the keyframe at the range's start; sound decoded and cut exactly."""
     seek = keyframe + COPY_SEEK_NUDGE_S
     source = open_input(src, ss=f"{seek:.6f}")
-    streams = [source["v:0"]] + ([source["a:0"]] if has_audio else [])
-    options = {"t": f"{end - seek:.6f}", "c:v": "copy", "f": "matroska", "map_metadata": "-1"}
-    if has_audio:
-        options["c:a"] = "flac"
+    streams = [source["v:0"]] + [source[str(sound.index)] for sound in sounds]
+    options = {"t": f"{end - seek:.6f}", "c:v": "copy", "f": "matroska", "map_metadata": "-1", **sound_options(sounds)}
     return compile_command(ffmpeg.output(*streams, output_path(dst), **options), progress=True)
 
 
-def reencode_command(src, dst, start: float, end: float, frame: float, has_audio: bool) -> list[str]:
+def reencode_command(src, dst, start: float, end: float, frame: float, sounds: list[AudioStream]) -> list[str]:
     """The range decoded and encoded again: ffmpeg's accurate seek keeps frames from half a frame
     before `start` (so the frame shown at `start` comes first); `trim` stops half a frame early."""
     half = frame / 2
     seek = max(0.0, start - half)
     source = open_input(src, ss=f"{seek:.6f}")
     picture = source["v:0"].trim(duration=f"{end - start - half:.6f}").setpts("PTS-STARTPTS")
-    streams = [picture]
+    streams = [picture] + [
+        source[str(sound.index)].filter("atrim", start=f"{start - seek:.6f}", duration=f"{end - start:.6f}")
+        .filter("asetpts", "PTS-STARTPTS") for sound in sounds]
     options = {"c:v": "libx264", "preset": REENCODE_PRESET, "crf": REENCODE_CRF, "f": "matroska",
-               "map_metadata": "-1"}
-    if has_audio:
-        streams.append(source["a:0"].filter("atrim", start=f"{start - seek:.6f}", duration=f"{end - start:.6f}")
-                       .filter("asetpts", "PTS-STARTPTS"))
-        options["c:a"] = "flac"
+               "map_metadata": "-1", **sound_options(sounds)}
     return compile_command(ffmpeg.output(*streams, output_path(dst), **options), progress=True)
 
 
@@ -108,11 +113,11 @@ def cut(src, dst, start: float, end: float, *, timeout: float, probe_timeout: fl
     frame = frame_duration(info)
     facts = parse_keyframes(run(keyframes_command(src, start), timeout=probe_timeout, what="Keyframe search").stdout)
     keyframe = copy_start(facts, start, frame)
-    has_audio = info.audio is not None
+    sounds = audio.source_streams(info)
     if keyframe is not None:
-        method, args = "copy", copy_command(src, dst, keyframe, end, has_audio)
+        method, args = "copy", copy_command(src, dst, keyframe, end, sounds)
     else:
-        method, args = "reencode", reencode_command(src, dst, start, end, frame, has_audio)
+        method, args = "reencode", reencode_command(src, dst, start, end, frame, sounds)
     run(args, timeout=timeout, what="Cutting the range",
         on_progress=lambda seconds: report(min(1.0, seconds / max(end - start, 0.001))))
     return method

@@ -6,17 +6,32 @@ import ffmpeg
 ALLOWED_DEMUXERS = (
     "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
     "mpegts", "mpeg", "mxf", "ogg", "asf", "dv",
+    "wav", "mp3", "flac", "aac",  # sound-only files: added audio tracks
 )
+# The widest and tallest accepted picture (probe.validate), and no decoder makes a larger one: H.264
+# may change size mid-stream, so a file probed at 320x180 can carry far larger frames later
+# (docs/SECURITY.md, finding 2).
+MAX_DIMENSION = 8192
+MAX_PIXELS = MAX_DIMENSION * MAX_DIMENSION
 GLOBAL_ARGS = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 PROGRESS_ARGS = ("-progress", "pipe:1", "-nostats")
 
 
 def input_options(demuxer: str | None = None) -> dict:
-    """ffmpeg input options that confine reading to the one local file."""
-    options = {"protocol_whitelist": "file", "format_whitelist": ",".join(ALLOWED_DEMUXERS)}
+    """ffmpeg input options that confine reading to the one local file and bound each decoded picture."""
+    options = {"protocol_whitelist": "file", "format_whitelist": ",".join(ALLOWED_DEMUXERS),
+               "max_pixels": str(MAX_PIXELS)}
     if demuxer:
         options["f"] = demuxer
     return options
+
+
+def ffprobe_args() -> list[str]:
+    """The start of every ffprobe command: quiet, and confined like every ffmpeg input."""
+    args = ["ffprobe", "-hide_banner", "-v", "error"]
+    for key, value in input_options().items():
+        args += [f"-{key}", value]
+    return args
 
 
 def open_input(path, demuxer: str | None = None, **options):

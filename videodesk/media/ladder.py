@@ -99,8 +99,13 @@ def scaled_renditions(current, renditions: list[Rendition], options: dict, audio
 
 
 def audio_stream(source, info: MediaInfo, loudnorm: dict | None, options: dict):
-    """The sound, normalized by the measured loudness (both passes need the whole clip)."""
-    audio = source[str(info.audio.index)]
+    """The main sound, normalized by the measured loudness (both passes need the whole clip)."""
+    return normalized_aac(source[str(info.audio.index)], loudnorm, options)
+
+
+def normalized_aac(audio, loudnorm: dict | None, options: dict):
+    """Any sound stream as the ladder's AAC (stereo, 48 kHz), loudness-normalized when measured:
+    the main track and every other audio track sound alike."""
     if loudnorm:
         audio = audio.filter("loudnorm", **loudnorm).filter("aresample", 48000)
     options.update({"c:a": "aac", "b:a": AUDIO_BITRATE, "ac": 2, "ar": 48000})

@@ -9,10 +9,19 @@ from videodesk.media.probe import MediaInfo
 
 
 def measure_command(src, info: MediaInfo, target: dict) -> list[str]:
-    audio = open_input(src, info.demuxer)[str(info.audio.index)].filter(
-        "loudnorm", print_format="json", **target)
+    return measure_stream_command(src, info.demuxer, info.audio.index, target)
+
+
+def measure_stream_command(src, demuxer: str | None, stream_index: int, target: dict,
+                           fingerprint: bool = False) -> list[str]:
+    """The loudness of one sound stream; with `fingerprint`, also the MD5 of its decoded samples on
+    stdout ("MD5=..."), so a stream that repeats another is recognised."""
+    source = open_input(src, demuxer)[str(stream_index)]
+    outputs = [ffmpeg.output(source.filter("loudnorm", print_format="json", **target), "-", f="null")]
+    if fingerprint:
+        outputs.append(ffmpeg.output(source, "pipe:1", f="hash", hash="md5"))
     # loudnorm prints its measurement at info level, so this command keeps that level.
-    return (ffmpeg.output(audio, "-", f="null")
+    return (ffmpeg.merge_outputs(*outputs)
             .global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-vn", "-sn", "-dn")
             .compile(cmd="ffmpeg"))
 

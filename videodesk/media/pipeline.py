@@ -1,21 +1,23 @@
 """The processing of one source, as idempotent steps.
 
-`state` is a plain dict the caller persists after every step (the queue job stores it on the
-Video row), so a run that was killed resumes after the last finished step, and every output
-is renamed into place only when complete."""
+`state` and `outputs` are plain dicts the caller persists after every step (the queue job stores
+them on the Video row, typed: core/lifecycle/states.py), so a run that was killed resumes after the
+last finished step, and every output is renamed into place only when complete."""
 import contextlib
 import shutil
+import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from videodesk.core.ids import short_token
-from videodesk.media import analysis, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
+from videodesk.core.languages import language_name
+from videodesk.media import analysis, audio, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
 from videodesk.media.overlay import Logo
-from videodesk.media.probe import MediaInfo, probe, validate
-from videodesk.media.runner import DiskFull, MediaError, bulk_gate, is_disk_full, run
+from videodesk.media.probe import MediaInfo, check_frame_count, probe, validate, video_frames
+from videodesk.media.runner import DiskFull, MediaError, MediaTimeout, bulk_gate, is_disk_full, run
 
 MP4_NAME = "video.mp4"
 HLS_DIR = "hls"
@@ -26,6 +28,7 @@ STORYBOARD_VTT = "storyboard.vtt"
 PREVIEW_MP4 = "preview.mp4"
 PREVIEW_WEBP = "preview.webp"
 ANALYSIS_FILE = "analysis.txt"
+ADDED_AUDIO_DIR = "added-audio"  # in the work folder: the files of audio tracks added later (private)
 # Less than this share of the declared duration decoded means the file is cut short.
 DECODABLE_SHARE = 0.8
 
@@ -41,10 +44,36 @@ class Limits:
     data_dir: Path | None = None        # where the bundled model is assembled (models/); None: derived from media_dir
     translate_to: str | None = None     # "en": also make an English track by Whisper translation of other languages
     chunk_seconds: float | None = None  # a longer clip's ladder is encoded in chunks this long; None: never
+    work_budget_per_s: float = 10.0     # wall time all of a video's processing may take, per second of video...
+    work_budget_floor_s: float = 600.0  # ...and at least this much
 
     def step_timeout(self, duration: float) -> float:
         """Generous for slow machines, yet bounded so nothing hangs."""
         return min(self.ffmpeg_timeout, 120 + 20 * duration)
+
+    def work_budget(self, duration: float) -> float:
+        return self.work_budget_floor_s + self.work_budget_per_s * duration
+
+
+class WorkBudgetSpent(MediaError):
+    """The video's processing, over all its steps and ladder parts, took longer than its work budget."""
+
+    def __init__(self, budget_s: float):
+        minutes = max(1, round(budget_s / 60))
+        super().__init__(f"Processing stopped: the video used up its processing budget of {minutes} "
+                         f"minute{'s' if minutes > 1 else ''}. The file holds far more work than its length suggests.")
+
+
+@dataclass(frozen=True)
+class AddedAudio:
+    """An audio track added after upload: its kept file (audio.keep_command, in the work folder) and how
+    the master lists it."""
+    path: Path
+    folder: str
+    lang: str
+    name: str
+    kind: str
+    start: float = 0.0  # where the picture starts in the kept file (a trimmed video's trim start)
 
 
 @dataclass
@@ -54,24 +83,52 @@ class Context:
     work_dir: Path      # private scratch space next to the original, never served
     limits: Limits
     state: dict
+    outputs: dict = field(default_factory=dict)  # file names of what the steps made, by kind
+    added_audio: list[AddedAudio] = field(default_factory=list)  # encoded by step_audio with the source's tracks
 
     @property
     def info(self) -> MediaInfo:
         return MediaInfo.from_dict(self.state["info"])
 
     @property
-    def outputs(self) -> dict:
-        return self.state.setdefault("outputs", {})
-
-    @property
     def timeout(self) -> float:
-        return self.limits.step_timeout(self.state["info"]["duration"])
+        return self.timeout_for(self.state["info"]["duration"])
+
+    def timeout_for(self, duration: float) -> float:
+        """A run's time limit: its step's, cut to what is left of the video's work budget (started by
+        step_probe) until every step is done; later edits (poster, social cuts) have only their own."""
+        deadline = self._work_deadline()
+        if deadline is None:
+            return self.limits.step_timeout(duration)
+        left = deadline - time.time()
+        if left <= 0:
+            raise WorkBudgetSpent(self.state["work_budget_s"])
+        return min(self.limits.step_timeout(duration), left)
+
+    def _work_deadline(self) -> float | None:
+        processed = {name for name, _, _ in STEPS} <= set(self.state.get("done", ()))
+        return None if processed else self.state.get("work_deadline")
+
+    @contextlib.contextmanager
+    def within_budget(self):
+        """A run cut short by the work budget fails with the budget's reason, not as a slow step."""
+        try:
+            yield
+        except MediaTimeout as exc:
+            deadline = self._work_deadline()
+            if deadline is not None and time.time() >= deadline - 1:
+                raise WorkBudgetSpent(self.state["work_budget_s"]) from exc
+            raise
 
 
 def step_probe(ctx: Context, report):
     info = probe(ctx.source, timeout=ctx.limits.ffprobe_timeout)
     validate(info, max_duration=ctx.limits.max_duration, max_dimension=ctx.limits.max_dimension)
+    ctx.state["work_budget_s"] = budget = ctx.limits.work_budget(info.duration)
+    ctx.state["work_deadline"] = time.time() + budget
     ctx.state["info"] = info.to_dict()
+    with ctx.within_budget():
+        check_frame_count(info, video_frames(ctx.source, info, timeout=ctx.timeout))
 
 
 def step_quick(ctx: Context, report):
@@ -162,6 +219,69 @@ def _check_decoded(info: MediaInfo, analysis_file: Path):
                          "the file looks truncated or damaged.")
 
 
+def measure_sound(ctx: Context, path: Path, demuxer: str | None, stream_index: int,
+                  fingerprint: bool = False) -> tuple[dict | None, str | None]:
+    """(loudness measurement or None for silence/unmeasurable sound, MD5 of the samples when asked)."""
+    result = run(loudness.measure_stream_command(path, demuxer, stream_index, ctx.limits.loudness_target, fingerprint),
+                 timeout=ctx.timeout, what="Loudness measurement")
+    try:
+        measured = loudness.parse_measurement(result.stderr)
+    except ValueError:
+        raise MediaError("An audio track could not be measured; it may be damaged.") from None
+    return measured, audio.parse_fingerprint(result.stdout) if fingerprint else None
+
+
+def encode_audio_track(ctx: Context, path: Path, demuxer: str | None, stream_index: int, folder: str,
+                       measured: dict | None, start: float = 0.0):
+    """One sound stream (from `start` on) as its own AAC rendition in hls/<folder>/, as long as the
+    picture and normalized like the main track; redoing it replaces it whole."""
+    normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
+    length = ctx.info.duration
+    with atomic_output(ctx.media_dir / HLS_DIR / folder, directory=True) as out:
+        run(audio.encode_command(path, demuxer, stream_index, out, normalize, length, start), timeout=ctx.timeout,
+            what="Audio track encoding")
+
+
+def write_master(ctx: Context, renditions: list[audio.Rendition]):
+    """The HLS master with these audio renditions (playlists only: no media is touched)."""
+    master = ctx.media_dir / HLS_DIR / "master.m3u8"
+    text = audio.master_with_audio(master.read_text(), renditions)
+    with atomic_output(master) as tmp:
+        tmp.write_text(text)
+
+
+def step_audio(ctx: Context, report):
+    """Every sound stream of the source worth offering becomes a track (the main one is the ladder's
+    own rendition; silent streams and repeats are dropped), then the tracks added later; the
+    master lists them all with their language. state["audio_tracks"] records what was made."""
+    info = ctx.info
+    streams = audio.source_streams(info)
+    measurements = {}
+    if len(streams) > 1:
+        for number, stream in enumerate(streams):
+            measurements[stream.index] = measure_sound(ctx, ctx.source, info.demuxer, stream.index, fingerprint=True)
+            report(0.3 * (number + 1) / len(streams))
+    made = []
+    for position, stream in enumerate(audio.kept_streams(streams, measurements)):
+        folder = audio.MAIN_FOLDER if position == 0 else f"audio-{stream.index}"
+        if position > 0:
+            encode_audio_track(ctx, ctx.source, info.demuxer, stream.index, folder, measurements[stream.index][0])
+        lang = audio.track_language(stream)
+        made.append({"folder": folder, "lang": lang, "name": stream.title or language_name(lang),
+                     "kind": "main" if position == 0 else audio.stream_kind(stream), "stream": stream.index})
+    for added in ctx.added_audio:
+        measured, _ = measure_sound(ctx, added.path, audio.KEPT_DEMUXER, 0)
+        encode_audio_track(ctx, added.path, audio.KEPT_DEMUXER, 0, added.folder, measured, added.start)
+    renditions = [audio.Rendition(folder=track["folder"], lang=track["lang"], name=track["name"], kind=track["kind"],
+                                  default=number == 0) for number, track in enumerate(made)]
+    renditions += [audio.Rendition(folder=added.folder, lang=added.lang, name=added.name, kind=added.kind,
+                                   default=not renditions and number == 0)
+                   for number, added in enumerate(ctx.added_audio)]
+    if renditions:
+        write_master(ctx, renditions)
+    ctx.state["audio_tracks"] = made
+
+
 def ladder_chunks(ctx: Context) -> list[chunks.Chunk] | None:
     """The chunks of a parallel ladder, or None when the clip is short enough for one pass."""
     seconds, info = ctx.limits.chunk_seconds, ctx.info
@@ -188,9 +308,9 @@ def encode_chunk(ctx: Context, index: int, report=lambda fraction: None):
     chunk = ladder_chunks(ctx)[index]
     fps = chunks.frame_rate(info)
     span = max(0.1, chunk.end(fps, info.duration) - chunk.start(fps))
-    with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder:
+    with atomic_output(part_dir(ctx, chunk_name(index)), directory=True) as folder, ctx.within_budget():
         run(chunks.chunk_command(ctx.source, info, folder, chunk, _renditions(ctx)),
-            timeout=ctx.limits.step_timeout(span), what=f"Transcoding part {index + 1}", bulk=True,
+            timeout=ctx.timeout_for(span), what=f"Transcoding part {index + 1}", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / span)))
 
 
@@ -199,7 +319,7 @@ def encode_audio(ctx: Context, report=lambda fraction: None):
     info = ctx.info
     measured = (ctx.state.get("loudness") or {}).get("measured")
     normalize = loudness.normalize_args(measured, ctx.limits.loudness_target) if measured else None
-    with atomic_output(part_dir(ctx, "audio"), directory=True) as folder:
+    with atomic_output(part_dir(ctx, "audio"), directory=True) as folder, ctx.within_budget():
         run(chunks.audio_command(ctx.source, info, folder, normalize), timeout=ctx.timeout, what="Audio encoding", bulk=True,
             on_progress=lambda seconds: report(min(1.0, seconds / info.duration)))
 
@@ -224,9 +344,13 @@ def remove_parts(ctx: Context):
     shutil.rmtree(ctx.work_dir / PARTS_DIR, ignore_errors=True)
 
 
+def web_rendition(ctx: Context) -> ladder.Rendition:
+    """The ladder rendition the web MP4 is made of."""
+    return ladder.web_rendition([ladder.Rendition(**r) for r in ctx.state["renditions"]])
+
+
 def step_mp4(ctx: Context, report):
-    renditions = [ladder.Rendition(**r) for r in ctx.state["renditions"]]
-    web = ladder.web_rendition(renditions)
+    web = web_rendition(ctx)
     hls_dir = ctx.media_dir / HLS_DIR
     with contextlib.ExitStack() as stack:
         video = stack.enter_context(atomic_output(ctx.work_dir / "web-video.mp4"))
@@ -322,25 +446,36 @@ def _write_track(ctx: Context, words, lang: str, kind: str, name: str | None = N
     return name
 
 
+@dataclass(frozen=True)
+class Sound:
+    """A sound stream to transcribe other than the main one: a dub of the source or an added track."""
+    path: Path
+    demuxer: str | None
+    stream_index: int
+    start: float = 0.0
+
+
 def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None,
-               captioned: Collection[str] = (), on_partial=lambda auto: None):
+               captioned: Collection[str] = (), on_partial=lambda auto: None, sound: Sound | None = None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
     model is not even loaded). The track's language is the one Whisper detects; `language_hint`
-    (or state["language_hint"], e.g. the story's language) is used only when Whisper is unsure.
+    (e.g. the story's language) is used only when Whisper is unsure.
     With Limits.translate_to, speech in another language also gets a translated track. Languages
     in `captioned` already have a person's track: no machine track is made in them.
     Records state["auto_captions"] = {"lang" (detected), "filename" (None when not made),
     "engine", "translations": [...], "transcribed_until": s}, or None when there is no speech.
     The track grows while speech is recognised: every few seconds of speech its file is written
-    again with the words so far and `on_partial(state["auto_captions"])` is called."""
+    again with the words so far and `on_partial(state["auto_captions"])` is called.
+    With `sound` (an audio track in another language), that sound is transcribed, not translated."""
     pcm = ctx.work_dir / "speech.pcm"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     info = ctx.info
-    hint = language_hint or ctx.state.get("language_hint")
-    translate_to = ctx.limits.translate_to
+    translate_to = ctx.limits.translate_to if sound is None else None
+    sound = sound or Sound(ctx.source, info.demuxer, info.audio.index)
     ctx.state["auto_captions"] = None
     try:
-        run(speech.audio_command(ctx.source, info, pcm), timeout=ctx.timeout, what="Audio extraction",
+        run(speech.sound_command(sound.path, sound.demuxer, sound.stream_index, pcm, sound.start),
+            timeout=ctx.timeout, what="Audio extraction",
             on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
         samples = speech.load_audio(pcm)
     finally:
@@ -359,7 +494,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
                                           "transcribed_until": until}
             on_partial(ctx.state["auto_captions"])
 
-    transcript = engine.transcribe(samples, hint, lambda fraction: report(0.2 + share * fraction),
+    transcript = engine.transcribe(samples, language_hint, lambda fraction: report(0.2 + share * fraction),
                                    detect_only=captioned, chunks=chunks, on_words=partial)
     lang = transcript.language
     if lang is None:
@@ -379,7 +514,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
 # (name, function, share of the progress bar)
 STEPS = (
     ("probe", step_probe, 0.01), ("quick", step_quick, 0.04), ("subtitles", step_subtitles, 0.01),
-    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74),
+    ("loudness", step_loudness, 0.06), ("ladder", step_ladder, 0.74), ("audio", step_audio, 0.04),
     ("mp4", step_mp4, 0.03), ("poster", step_poster, 0.03), ("storyboard", step_storyboard, 0.03),
     ("preview", step_preview, 0.05),
 )
@@ -401,7 +536,7 @@ def step_span(name: str) -> tuple[float, float]:
 
 
 def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None) -> bool:
-    """Run the steps not yet done; `save(state)` after each, `report(0..1)` as work advances.
+    """Run the steps not yet done; `save(state)` after each (ctx.outputs beside it), `report(0..1)` as work advances.
     False when it stopped before a ladder that is to be encoded in chunks (`ladder_chunks`):
     the caller has the chunks encoded, then `assemble_ladder` and calls this again."""
     ctx.media_dir.mkdir(parents=True, exist_ok=True)
@@ -416,7 +551,8 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
             return False
         if name not in done:
             try:
-                with bulk_gate.interactive() if name in INTERACTIVE_STEPS else contextlib.nullcontext():
+                with bulk_gate.interactive() if name in INTERACTIVE_STEPS else contextlib.nullcontext(), \
+                        ctx.within_budget():
                     function(ctx, lambda fraction, base=base, share=share: report((base + share * fraction) / total))
             except OSError as exc:
                 if is_disk_full(exc):
@@ -429,11 +565,31 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
     return True
 
 
-def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None) -> str:
-    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4;
-    returns its file name."""
+def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo: Logo | None = None,
+                    audio_folder: str | None = None) -> str:
+    """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4,
+    with the sound of the audio track in hls/<audio_folder>/ when given; returns its file name."""
     name = social.file_name(aspect, short_token())
-    with atomic_output(ctx.media_dir / name) as tmp:
+    with contextlib.ExitStack() as stack:
+        sound = None
+        if audio_folder:
+            sound = stack.enter_context(atomic_output(ctx.work_dir / "social-audio.mp4"))
+            hls.join_fragments(ctx.media_dir / HLS_DIR / audio_folder / "index.m3u8", sound)
+        tmp = stack.enter_context(atomic_output(ctx.media_dir / name))
         run(social.social_cut_command(ctx.media_dir / MP4_NAME, captions_file, tmp, aspect,
-                                      ctx.info.audio is not None, logo), timeout=ctx.timeout, what="Social cut")
+                                      ctx.info.audio is not None, logo, sound), timeout=ctx.timeout, what="Social cut")
+    return name
+
+
+def make_language_mp4(ctx: Context, audio_folder: str, lang: str) -> str:
+    """The web MP4 with another audio track (hls/<audio_folder>/) instead of the main one: the same
+    video fragments and the track's AAC, copied, not encoded again; returns its file name."""
+    web = web_rendition(ctx)
+    name = f"video-{lang}-{short_token()}.mp4"
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(ctx.work_dir / "web-video.mp4") as video, \
+            atomic_output(ctx.work_dir / "language-audio.mp4") as sound, atomic_output(ctx.media_dir / name) as mp4:
+        hls.join_fragments(ctx.media_dir / HLS_DIR / web.name / "index.m3u8", video)
+        hls.join_fragments(ctx.media_dir / HLS_DIR / audio_folder / "index.m3u8", sound)
+        run(ladder.mp4_remux_command(video, sound, mp4), timeout=ctx.timeout, what="MP4 packaging")
     return name

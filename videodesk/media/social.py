@@ -17,7 +17,9 @@ def file_name(aspect: str, version: str) -> str:
     return f"social-{aspect.replace(':', 'x')}-{version}.mp4"
 
 
-def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: bool, logo: Logo | None = None) -> list[str]:
+def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: bool, logo: Logo | None = None,
+                       sound_path=None) -> list[str]:
+    """`sound_path`: another language's audio track (fMP4) instead of the MP4's own sound."""
     width, height = ASPECTS[aspect]
     source = open_input(mp4_path, "mov")
     # Fill the frame: scale to cover it, then crop the centre.
@@ -30,7 +32,9 @@ def social_cut_command(mp4_path, captions_path, dst, aspect: str, has_audio: boo
     if captions_path is not None:
         margin = 40 if aspect == "9:16" else 24
         picture = picture.filter("subtitles", filename=str(captions_path), force_style=STYLE.format(margin=margin))
-    streams = [picture] + ([source["a:0"]] if has_audio else [])
+    has_audio = has_audio or sound_path is not None
+    sound = open_input(sound_path, "mov")["a:0"] if sound_path is not None else source["a:0"]
+    streams = [picture] + ([sound] if has_audio else [])
     options = {"c:v": "libx264", "preset": "veryfast", "crf": 21, "pix_fmt": "yuv420p", "movflags": "+faststart",
                "f": "mp4"}
     if has_audio:

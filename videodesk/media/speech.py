@@ -17,7 +17,6 @@ import ffmpeg
 
 from videodesk.media import whisper_model
 from videodesk.media.command import compile_command, open_input, output_path
-from videodesk.media.probe import MediaInfo
 from videodesk.media.runner import MediaError
 
 SAMPLE_RATE = 16000
@@ -62,9 +61,11 @@ class Transcript:
     translated_from: str | None = None
 
 
-def audio_command(src, info: MediaInfo, dst) -> list[str]:
-    """16 kHz mono 16-bit PCM: what speech engines eat."""
-    audio = open_input(src, info.demuxer)[str(info.audio.index)]
+def sound_command(src, demuxer: str | None, stream_index: int, dst, start: float = 0.0) -> list[str]:
+    """16 kHz mono 16-bit PCM of a sound stream from `start` on: what speech engines eat."""
+    audio = open_input(src, demuxer)[str(stream_index)]
+    if start > 0:
+        audio = audio.filter("atrim", start=f"{start:.6f}").filter("asetpts", "PTS-STARTPTS")
     return compile_command(ffmpeg.output(audio, output_path(dst), ac=1, ar=SAMPLE_RATE, f="s16le",
                                          **{"c:a": "pcm_s16le"}), progress=True)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from videodesk.core import changes, db, storage
+from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Invalid, NotFound, TooLarge
 from videodesk.core.ids import short_token
 from videodesk.core.models import Setting
@@ -64,8 +64,7 @@ def _save(user, action: str, value: dict):
     else:
         row.value = value
     audit.record(user, action, "branding:logo", **{k: v for k, v in value.items() if k != "version"})
-    session.commit()
-    changes.content_changed()
+    outbox.commit(session, outbox.ContentChanged())
 
 
 def upload_logo(user, data: bytes) -> dict:

@@ -2,7 +2,7 @@
 and the WebVTT kind="chapters" file the player reads."""
 import re
 
-from videodesk.core import changes, db
+from videodesk.core import db, outbox
 from videodesk.core.errors import Invalid
 from videodesk.core.ids import random_id
 from videodesk.core.models import Video
@@ -96,8 +96,7 @@ def save_chapters(video: Video, data: dict):
     else:
         raise Invalid(code="missing_field", message="Send 'chapters' (a list) or 'description' (0:00 Title lines).")
     apply_chapters(video, validate_chapters(items, video.duration))
-    db.session().commit()
-    changes.content_changed()
+    outbox.commit(db.session(), outbox.ContentChanged())
 
 
 def shifted(chapters: list[dict], start: float, end: float) -> list[dict]:

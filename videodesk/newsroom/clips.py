@@ -8,8 +8,11 @@ import math
 
 from sqlalchemy import select
 
-from videodesk.core import changes, db
+from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.lifecycle import captioning
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import CaptioningStatus, ClipOrigin, Trim, VideoStatus
 from videodesk.core.models import Video
 from videodesk.core.validation import text_field
 from videodesk.media.captions import cues_between
@@ -46,7 +49,7 @@ def validate_range(data: dict, duration: float) -> tuple[float, float]:
 
 
 def _require_probed(video: Video, what: str):
-    if not (video.pipeline_state or {}).get("info") or video.source_sha256 is None or video.status == "failed":
+    if not video.pipeline_state.probed or video.source_sha256 is None or video.status == VideoStatus.FAILED:
         raise Conflict(code="not_ready", message=f"{what} once the video's original is stored and probed.")
 
 
@@ -56,7 +59,7 @@ def _require_original(video: Video, what: str):
 
 
 def _offset(video: Video) -> float:
-    return video.trim["start"] if video.trim else 0.0
+    return video.trim.start if video.trim else 0.0
 
 
 def create_clip(user, parent: Video, data: dict) -> Video:
@@ -64,11 +67,12 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     The parent may still be processing (its original needs only to be probed): the clip takes the
     captions of its range, and the automatic ones as the parent's transcription reaches the range."""
     _require_probed(parent, "Clips can be made")
-    start, end = validate_range(data, parent.duration or parent.pipeline_state["info"]["duration"])
+    start, end = validate_range(data, parent.duration or parent.pipeline_state.info["duration"])
     title = text_field(data, "title", max_length=300) or f"{parent.title} ({label(start)}–{label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
     offset = _offset(parent)
-    clip.clip_of = {"id": parent.id, "start": round(offset + start, 3), "end": round(offset + end, 3)}
+    lifecycle.set_clip_origin(clip, ClipOrigin(id=parent.id, start=round(offset + start, 3),
+                                               end=round(offset + end, 3)))
     follows = _has_transcript(parent)
     for track in parent.captions:
         if follows and track.source == "auto":
@@ -84,12 +88,13 @@ def create_clip(user, parent: Video, data: dict) -> Video:
 
 
 def _transcribing(video: Video) -> bool:
-    return (video.captioning or {}).get("status") in ("queued", "running")
+    return video.captioning is not None and video.captioning.status in (CaptioningStatus.QUEUED,
+                                                                         CaptioningStatus.RUNNING)
 
 
 def _has_transcript(video: Video) -> bool:
     """Made or being made: a clip of it needs no transcription of its own."""
-    return _transcribing(video) or (video.captioning or {}).get("status") == "done"
+    return _transcribing(video) or (video.captioning is not None and video.captioning.status == CaptioningStatus.DONE)
 
 
 def _clips_of(parent: Video) -> list[Video]:
@@ -100,9 +105,9 @@ def _clips_of(parent: Video) -> list[Video]:
 def follow_parent(clip: Video) -> bool:
     """Whether a clip takes its automatic captions from its parent's transcript (it then needs no
     transcription of its own): the parent has one, or is making one."""
-    if clip.source_kind != "clip" or not (clip.clip_of or {}).get("id"):
-        return False  # not a clip, or a live stream's (its live captions came with it)
-    parent = db.session().get(Video, clip.clip_of["id"])
+    if clip.source_kind != "clip" or not clip.clip_of:
+        return False
+    parent = db.session().get(Video, clip.clip_of.id) if clip.clip_of.id else None
     return parent is not None and _has_transcript(parent)
 
 
@@ -117,12 +122,13 @@ def pass_on_captions(parent: Video):
 def _follow(clip: Video, parent: Video):
     """Copy the parent's automatic tracks of the clip's range as they are now, and how far they reach."""
     offset = _offset(parent)
-    start, end = clip.clip_of["start"] - offset, clip.clip_of["end"] - offset
-    captioning = parent.captioning or {}
-    done = captioning.get("status") == "done"
-    until = end - start if done else min(end - start, max(0.0, captioning.get("transcribed_until", 0.0) - start))
-    previous = clip.captioning or {}
-    if previous.get("status") == "running" and previous.get("transcribed_until") == until and not done:
+    start, end = clip.clip_of.start - offset, clip.clip_of.end - offset
+    transcript = parent.captioning
+    done = transcript.status == CaptioningStatus.DONE
+    until = end - start if done else min(end - start, max(0.0, (transcript.transcribed_until or 0.0) - start))
+    previous = clip.captioning
+    if previous is not None and previous.status == CaptioningStatus.RUNNING \
+            and previous.transcribed_until == until and not done:
         return
     for track in parent.captions:
         if track.source != "auto":
@@ -137,9 +143,7 @@ def _follow(clip: Video, parent: Video):
             mine.translated_from = track.translated_from
         else:
             library.replace_track_file(mine, library.write_caption_file(clip, text, track.lang), machine=True)
-    clip.captioning = {"status": "done" if done or until >= end - start else "running",
-                       "progress": round(until / (end - start), 3), "error": None,
-                       "language": captioning.get("language"), "transcribed_until": round(until, 3)}
+    captioning.follow(clip, until=until, length=end - start, language=transcript.language)
 
 
 def label(seconds: float) -> str:
@@ -150,14 +154,14 @@ def label(seconds: float) -> str:
 def _original_captions(video: Video) -> dict[str, str]:
     """Each track's file in the original's timeline: kept from before the trim, or (a track added
     while trimmed) written now from the trimmed one, moved back by the trim's start."""
-    kept = (video.trim or {}).get("captions", {})
+    kept = video.trim.captions if video.trim else {}
     originals = {}
     for track in video.captions:
         name = kept.get(str(track.id))
         if name is None:
             name = track.filename
             if video.trim:
-                moved = cues_between(library.read_media_text(video, track.filename), -video.trim["start"], math.inf)
+                moved = cues_between(library.read_media_text(video, track.filename), -video.trim.start, math.inf)
                 name = library.write_caption_file(video, moved or "WEBVTT\n", track.lang)
         originals[str(track.id)] = name
     return originals
@@ -166,40 +170,40 @@ def _original_captions(video: Video) -> dict[str, str]:
 def _original_chapters(video: Video) -> list[dict]:
     if video.trim is None:
         return list(video.chapters or [])
-    return video.trim.get("chapters", [])
+    return list(video.trim.chapters)
 
 
-def trim(video: Video, data: dict, reprocess):
+def trim(video: Video, data: dict):
     """Keep only [start, end) of the original; the original file stays, so `untrim` restores it all.
     The trim stores what the whole original had: its duration, caption files and chapters.
-    `reprocess(video)` queues the cut and the pipeline (the web layer passes the queue's)."""
+    The video is then processed again: the queue cuts the range and runs the pipeline."""
     _require_original(video, "The video can be trimmed")
     start, end = validate_range(data, video.duration)
     offset = _offset(video)
     start, end = round(offset + start, 3), round(offset + end, 3)
     originals = _original_captions(video)
     original_chapters = _original_chapters(video)
-    original_duration = video.trim["duration"] if video.trim else video.duration
+    original_duration = video.trim.duration if video.trim else video.duration
     for track in video.captions:
         text = cues_between(library.read_media_text(video, originals[str(track.id)]), start, end)
         track.replace_file(library.write_caption_file(video, text or "WEBVTT\n", track.lang))
     chapters.apply_chapters(video, chapters.shifted(original_chapters, start, end), end - start)
-    video.trim = {"start": start, "end": end, "duration": original_duration, "captions": originals,
-                  "chapters": original_chapters}
-    reprocess(video)
-    changes.content_changed()
+    lifecycle.set_trim(video, Trim(start=start, end=end, duration=original_duration, captions=originals,
+                                   chapters=tuple(original_chapters)))
+    lifecycle.reset(db.session(), video)
+    db.session().commit()
 
 
-def untrim(video: Video, reprocess):
+def untrim(video: Video):
     """Back to the whole original: the captions and chapters it had come back (as new versions)."""
     if video.trim is None:
         raise Conflict(code="not_trimmed", message="The video is not trimmed.")
-    if video.status in ("queued", "processing"):
+    if video.status.busy:
         raise Conflict(code="busy", message="The video is already waiting or being processed.")
     originals = _original_captions(video)
     for track in video.captions:
         track.replace_file(originals[str(track.id)])
-    chapters.apply_chapters(video, _original_chapters(video), video.trim["duration"])
-    video.trim = None
-    reprocess(video)
-    changes.content_changed()
+    chapters.apply_chapters(video, _original_chapters(video), video.trim.duration)
+    lifecycle.set_trim(video, None)
+    lifecycle.reset(db.session(), video)
+    db.session().commit()

@@ -5,24 +5,18 @@ from pathlib import Path
 from sqlalchemy import select
 
 from videodesk.auth.access import can_manage_video
-from videodesk.core import changes, db, storage
+from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
 from videodesk.core.ids import random_id
+from videodesk.core.languages import ENGLISH_NAMES, language_name
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import CaptionTrack, Video, utcnow
 from videodesk.core.text import storable
-from videodesk.newsroom import audit, search, visibility
+from videodesk.newsroom import audit, search
 from videodesk.objectstore import StoreError
 
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "it": "Italiano",
-                  "pt": "Português", "nl": "Nederlands", "ar": "العربية", "zh": "中文", "ja": "日本語"}
-# "translated from ...": machine translations are made into English, so their label names the
-# source language in English.
-ENGLISH_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
-                 "pt": "Portuguese", "nl": "Dutch", "ar": "Arabic", "zh": "Chinese", "ja": "Japanese",
-                 "ru": "Russian", "uk": "Ukrainian", "pl": "Polish", "tr": "Turkish", "ko": "Korean",
-                 "hi": "Hindi", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
-                 "el": "Greek", "cs": "Czech", "ro": "Romanian", "hu": "Hungarian", "he": "Hebrew",
-                 "fa": "Persian", "id": "Indonesian", "vi": "Vietnamese", "th": "Thai", "ca": "Catalan"}
+# Where a video's original came from (Video.source_kind), as the studio's filter names it.
+SOURCE_KINDS = {"upload": "upload", "url": "link import", "clip": "clip"}
 
 
 def video_for(user, video_id: str) -> Video:
@@ -35,7 +29,7 @@ def video_for(user, video_id: str) -> Video:
 
 def require_ready(video: Video, what: str):
     """`what` completes the sentence: "The poster can be chosen" once the video is ready."""
-    if video.status != "ready":
+    if video.status != VideoStatus.READY:
         raise Conflict(code="not_ready", message=f"{what} once the video is ready.")
 
 
@@ -93,7 +87,7 @@ def store_media_text(video: Video, filename: str, text: str):
         storage.media_store().put_bytes(storage.media_key(video.id, filename), text.encode("utf-8"))
     except StoreError as exc:
         raise Unavailable("The media store did not answer, so the change was not saved. Try again shortly.") from exc
-    visibility.refresh_public_copy(video)
+    outbox.declare(db.session(), outbox.MediaStored(video.id, (filename,)))
 
 
 def read_media_text(video: Video, filename: str) -> str:
@@ -116,8 +110,7 @@ def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = 
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
     _audit_caption_change(video, lang, user)
-    db.session().commit()
-    changes.content_changed()
+    outbox.commit(db.session(), outbox.ContentChanged())
     return track
 
 
@@ -135,18 +128,18 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         if user is not None:
             mark_reviewed(track, user)
     _audit_caption_change(video, lang, user)
-    db.session().commit()
-    changes.content_changed()
+    outbox.commit(db.session(), outbox.ContentChanged())
     return track, created
 
 
 def register_caption_track(video: Video, filename: str, lang: str, label: str | None = None,
                            source: str = "upload", translated_from: str | None = None) -> CaptionTrack:
     """A track row for a caption file already in the video's media folder, indexed for search."""
-    track = CaptionTrack(lang=lang, label=storable(label or LANGUAGE_NAMES.get(lang.split("-")[0], lang)),
+    track = CaptionTrack(lang=lang, label=storable(label or language_name(lang)),
                          source=source, filename=filename, translated_from=translated_from)
     video.captions.append(track)
     search.index_track(track)
+    outbox.declare(db.session(), outbox.MediaStored(video.id, (filename,)))  # a published video's copy gets it
     return track
 
 
@@ -156,6 +149,7 @@ def replace_track_file(track: CaptionTrack, filename: str, *, machine: bool = Fa
     if machine:
         track.reviewed_at = track.reviewed_by = None
     search.index_track(track)
+    outbox.declare(db.session(), outbox.MediaStored(track.video_id, (filename,)))
 
 
 def mark_reviewed(track: CaptionTrack, user):
@@ -171,8 +165,7 @@ def review_captions(video: Video, lang: str, user) -> CaptionTrack:
     if track is None:
         raise NotFound(f"The video has no '{lang}' caption track.")
     mark_reviewed(track, user)
-    db.session().commit()
-    changes.content_changed()
+    outbox.commit(db.session(), outbox.ContentChanged())
     return track
 
 
@@ -187,17 +180,9 @@ def track_label(track: CaptionTrack) -> str:
     return f"{track.label} ({', '.join(notes)})" if notes else track.label
 
 
-def poster_files(outputs: dict | None) -> set[str]:
-    """The poster image files the outputs name (every size, JPEG and WebP)."""
-    return {entry[kind] for entry in (outputs or {}).get("posters", []) for kind in ("jpeg", "webp")}
-
-
 def media_names(video: Video) -> set[str]:
     """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
-    outputs = video.outputs or {}
-    names = {value for value in outputs.values() if isinstance(value, str)}
-    names |= poster_files(outputs)
-    names |= set(outputs.get("social", {}).values())
+    names = video.outputs.names()
     for track in video.captions:
         names |= {track.filename, *(old["filename"] for old in track.history or [])}
     return names
@@ -217,9 +202,8 @@ def delete_video(video: Video, user) -> list[str]:
     audit.record(user, "delete", f"video:{video.id}", title=video.title, stories=stories)
     search.remove_video(video.id)
     db.session().delete(video)
-    db.session().commit()
+    outbox.commit(db.session(), outbox.ContentChanged())
     storage.remove_tree(storage.upload_dir(video.id))
-    changes.content_changed()
     return stories
 
 

@@ -12,8 +12,11 @@ from videodesk.core import changes, db, storage
 from videodesk.core.errors import Conflict, Forbidden, NotFound
 from videodesk.core.ids import is_random_id
 from videodesk.core.lifecycle import live as lifecycle
-from videodesk.core.lifecycle.live import EndReason, LiveStatus, Transition
+from videodesk.core.lifecycle import video as video_lifecycle
+from videodesk.core.lifecycle.live import EndReason, LiveStatus
+from videodesk.core.lifecycle.states import ClipOrigin
 from videodesk.core.models import LiveCue, LiveStream, Video, utcnow
+from videodesk.core.outbox import LiveStreamEvent, VideoEvent
 from videodesk.core.validation import text_field
 from videodesk.media.captions import from_cues
 from videodesk.newsroom import audit, clips, library, webhooks
@@ -45,10 +48,20 @@ def stream_data(stream: LiveStream) -> dict:
             "ended_reason": stream.ended_reason, "video_id": stream.video_id, "url": f"/api/live/{stream.id}"}
 
 
-def _follow(stream: LiveStream, transition: Transition):
-    """What follows a transition, recorded in the caller's transaction (the caller commits)."""
-    if transition.event:
-        webhooks.emit(transition.event, stream_data(stream))
+def announce(effect: LiveStreamEvent):
+    """The webhook a live stream's lifecycle declared: its deliveries are written in the transaction
+    of the change (outbox handler, in_transaction)."""
+    stream = stream_by_id(effect.live_id)
+    if stream is not None:
+        webhooks.emit(effect.event, stream_data(stream))
+
+
+def recording_ready(effect: VideoEvent):
+    """A video became ready: if it is a live stream's recording, the stream says so too."""
+    if effect.event == "video.ready":
+        stream = db.session().scalar(select(LiveStream).where(LiveStream.video_id == effect.video_id))
+        if stream is not None:
+            lifecycle.recording_ready(stream)
 
 
 def create(user, data: dict) -> LiveStream:
@@ -84,10 +97,9 @@ def streams_visible_to(user, limit: int = LISTED) -> list[LiveStream]:
 
 def end(user, stream: LiveStream) -> LiveStream:
     """The producer ends the stream: the ingest service drops the encoder and makes the recording."""
-    _follow(stream, lifecycle.end(stream, utcnow(), EndReason.PRODUCER))
+    lifecycle.end(stream, utcnow(), EndReason.PRODUCER)
     audit.record(user, "live_end", f"live:{stream.id}", title=stream.title)
     db.session().commit()
-    changes.content_changed()
     return stream
 
 
@@ -131,9 +143,8 @@ def authorize_publish(stream_key: str) -> LiveStream:
 
 
 def connected(stream: LiveStream):
-    _follow(stream, lifecycle.publish(stream, utcnow()))
+    lifecycle.publish(stream, utcnow())
     db.session().commit()
-    changes.content_changed()
 
 
 def disconnected(stream: LiveStream):
@@ -142,23 +153,13 @@ def disconnected(stream: LiveStream):
 
 
 def end_by_ingest(stream: LiveStream, reason: EndReason):
-    _follow(stream, lifecycle.end(stream, utcnow(), reason))
+    lifecycle.end(stream, utcnow(), reason)
     db.session().commit()
-    changes.content_changed()
 
 
 def recording_made(stream: LiveStream, video: Video):
-    _follow(stream, lifecycle.recording_made(stream, video.id))
+    lifecycle.recording_made(stream, video.id)
     db.session().commit()
-    changes.content_changed()
-
-
-def recording_ready(video_id: str):
-    """The recording's pipeline finished: tell the webhooks that asked."""
-    stream = db.session().scalar(select(LiveStream).where(LiveStream.video_id == video_id))
-    if stream is not None:
-        _follow(stream, lifecycle.recording_ready(stream))
-        db.session().commit()
 
 
 def record_duration(live_id: str, seconds: float):
@@ -212,7 +213,7 @@ def create_clip(user, stream: LiveStream, data: dict) -> Video:
     start, end = clips.validate_range(data, stream.duration)
     title = text_field(data, "title", max_length=300) or f"{stream.title} ({clips.label(start)}–{clips.label(end)})"
     clip = library.new_video(user.id, title, f"live-{stream.id}", kind="clip")
-    clip.clip_of = {"live_id": stream.id, "start": start, "end": end}
+    video_lifecycle.set_clip_origin(clip, ClipOrigin(live_id=stream.id, start=start, end=end))
     _caption_clip(stream, clip)
     db.session().commit()
     return clip
@@ -221,7 +222,7 @@ def create_clip(user, stream: LiveStream, data: dict) -> Video:
 def _caption_clip(stream: LiveStream, clip: Video):
     """The clip's live track: the stream's cues of its range, shifted to start at 0 (a new version
     each time more of the range has been recognised)."""
-    start, end = clip.clip_of["start"], clip.clip_of["end"]
+    start, end = clip.clip_of.start, clip.clip_of.end
     shifted = [{"start": round(max(0.0, cue.start - start), 3), "end": round(min(end, cue.end) - start, 3),
                 "text": cue.text} for cue in cues(stream) if cue.end > start and cue.start < end]
     if not shifted:
@@ -237,4 +238,4 @@ def _caption_clip(stream: LiveStream, clip: Video):
 def _clips_waiting_for_cues(stream: LiveStream, since: float) -> list[Video]:
     """Clips of the stream whose range reaches past `since` (their captions may still grow)."""
     query = select(Video).where(Video.source_kind == "clip", Video.clip_of["live_id"].as_string() == stream.id)
-    return [clip for clip in db.session().scalars(query) if clip.clip_of["end"] > since]
+    return [clip for clip in db.session().scalars(query) if clip.clip_of.end > since]

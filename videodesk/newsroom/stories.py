@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from videodesk.core import changes, db
+from videodesk.core import db, outbox
 from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.ids import is_random_id
 from videodesk.core.models import DEFAULT_SECTION, LiveStream, Story, StoryRevision, Video, utcnow
@@ -127,6 +127,11 @@ def _audit_status(user, story: Story, before: str):
         webhooks.story_status_changed(story, before)
 
 
+def _commit(*video_ids):
+    """Readers see the change; a video a live story now uses becomes public (newsroom/visibility.py)."""
+    outbox.commit(db.session(), outbox.ContentChanged(), *(outbox.MediaUsed(v) for v in video_ids if v))
+
+
 def create_story(user, data: dict) -> Story:
     text_field(data, "headline", required=True, max_length=TEXT_FIELDS["headline"])
     story = Story(author_id=user.id, status="draft")
@@ -134,9 +139,7 @@ def create_story(user, data: dict) -> Story:
     story.slug = unique_slug(story.headline)
     db.session().add(story)
     _audit_status(user, story, "draft")
-    db.session().commit()
-    changes.content_changed()
-    visibility.publish_after_commit([story.video])
+    _commit(story.video_id)
     return story
 
 
@@ -148,7 +151,5 @@ def update_story(user, story: Story, data: dict) -> Story:
     _audit_status(user, story, before)
     videos = [db.session().get(Video, video_id) for video_id in {old["video_id"], story.video_id} if video_id]
     visibility.withdraw_before_commit(videos)
-    db.session().commit()
-    changes.content_changed()
-    visibility.publish_after_commit(videos)
+    _commit(*(video.id for video in videos))
     return story

@@ -6,15 +6,18 @@ readers (or a CDN) at the public copy only once it exists, and at the app before
 
 Withdrawing comes first: a story change that leaves a video private withdraws its objects before
 the change is committed, and fails (503) if the store cannot, so an unpublished video's objects
-are never left readable. Publishing comes after the commit and may fail quietly: readers are then
-served through the app until `sync_all` (a periodic job, and after scheduled stories go live)
-catches up. A CDN keeps its copies until they expire or are purged (docs/MANY_MACHINES.md).
+are never left readable. Publishing comes after the commit (the outbox's MediaUsed, handled by
+`publish_when_used`) and may fail quietly: readers are then served through the app until
+`sync_all` (a periodic job, and after scheduled stories go live) catches up. New objects of a
+published video (MediaStored: a caption version, a poster, a new ladder) join its public copy one
+by one (`join_public_copy`), never by copying the whole video again. A CDN keeps its copies until
+they expire or are purged (docs/MANY_MACHINES.md).
 """
 import logging
 
 from sqlalchemy import or_, select
 
-from videodesk.core import changes, db, storage
+from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Unavailable
 from videodesk.core.models import Story, Video
 from videodesk.objectstore import StoreError
@@ -23,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def should_be_public(video: Video) -> bool:
-    return video.is_public and bool(video.outputs)
+    return video.is_public and bool(video.outputs.names())
 
 
 def _refreshed(videos) -> list[Video]:
@@ -49,10 +52,10 @@ def withdraw_before_commit(videos):
             video.media_public = False
 
 
-def publish_after_commit(videos):
-    """Publish the objects of videos that a live story now uses; a failure is left to `sync_all`."""
+def publish_when_used(effect: outbox.MediaUsed):
+    """Publish the objects of a video that a live story now uses; a failure is left to `sync_all`."""
     published = False
-    for video in _refreshed(videos):
+    for video in _refreshed([db.session().get(Video, effect.video_id)]):
         if should_be_public(video) and not video.media_public:
             try:
                 storage.media_store().set_public(video.id, True)
@@ -61,17 +64,22 @@ def publish_after_commit(videos):
                 continue
             video.media_public = published = True
     if published:
+        outbox.declare(db.session(), outbox.ContentChanged())  # pages may now point at the public copy
         db.session().commit()
-        changes.content_changed()  # pages may now point at the public copy
 
 
-def refresh_public_copy(video: Video):
-    """New files of a published video (a caption version, a poster) join its public copy."""
-    if video.media_public:
-        try:
-            storage.media_store().set_public(video.id, True)
-        except StoreError as exc:
-            log.warning("refreshing the public media of video %s failed: %s", video.id, exc)
+def join_public_copy(effect: outbox.MediaStored):
+    """New objects of a published video join its public copy: only these (a folder as a whole)."""
+    video = db.session().get(Video, effect.video_id)
+    if video is None or not video.media_public:
+        return
+    store = storage.media_store()
+    try:
+        for name in effect.names:
+            folder = name.endswith("/")
+            store.join_public(storage.media_key(video.id, name.rstrip("/")) + ("/" if folder else ""))
+    except StoreError as exc:
+        log.warning("new media of video %s did not join its public copy: %s", video.id, exc)
 
 
 def sync_all() -> int:
@@ -90,8 +98,7 @@ def sync_all() -> int:
             log.warning("media visibility of video %s not synced: %s", video.id, exc)
             continue
         video.media_public = not video.media_public
+        outbox.declare(session, outbox.ContentChanged())
         session.commit()
         changed += 1
-    if changed:
-        changes.content_changed()
     return changed

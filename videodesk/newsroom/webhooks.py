@@ -17,13 +17,13 @@ from sqlalchemy import select, update
 from videodesk.core import db, outbox
 from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.ids import is_random_id, random_id
+from videodesk.core.jobnames import JobName
 from videodesk.core.models import Story, Video, Webhook, WebhookAttempt, WebhookDelivery, utcnow
 from videodesk.core.validation import text_field
 from videodesk.newsroom import audit
 
 EVENTS = ("video.playable", "video.ready", "video.failed", "story.published", "story.unpublished",
           "live.started", "live.ended", "live.recording_ready")
-OUTBOX_KIND = "webhook_delivery"
 # Delays between attempts, as multiples of the configured base (10 s): 10 s, 30 s, 2 min, 10 min,
 # 30 min, 1 h, 2 h, 4 h, 8 h, 8 h: eleven attempts over about 24 hours.
 BACKOFF_FACTORS = (1, 3, 12, 60, 180, 360, 720, 1440, 2880, 2880)
@@ -111,7 +111,7 @@ def emit(event: str, data: dict):
                           ensure_ascii=False, separators=(",", ":"))
         session.add(WebhookDelivery(id=delivery_id, webhook_id=hook.id, event=event, body=body, status="pending",
                                     run_attempts=0, next_attempt_at=created_at))
-        outbox.after_commit(session, OUTBOX_KIND, delivery_id)
+        outbox.declare(session, outbox.Job(JobName.DELIVER_WEBHOOK, (delivery_id,)))
 
 
 def video_data(video: Video) -> dict:
@@ -128,9 +128,12 @@ def story_data(story: Story) -> dict:
             "scheduled": story.is_scheduled, "video_id": story.video_id, "live_id": story.live_id}
 
 
-def video_event(video: Video, event: str):
-    """video.playable, video.ready or video.failed; another path that makes a video playable early calls it too."""
-    emit(event, video_data(video))
+def announce(effect: outbox.VideoEvent):
+    """video.playable, video.ready or video.failed, as the video's lifecycle declared it: its
+    deliveries are written in the transaction of the change (outbox handler, in_transaction)."""
+    video = db.session().get(Video, effect.video_id)
+    if video is not None:
+        emit(effect.event, video_data(video))
 
 
 def story_status_changed(story: Story, before: str):
@@ -180,7 +183,7 @@ def redeliver(user, delivery: WebhookDelivery):
     """Send the same delivery (same id, body and signature) again now, with a fresh run of retries."""
     delivery.status, delivery.run_attempts, delivery.next_attempt_at = "pending", 0, utcnow()
     audit.record(user, "webhook_redeliver", f"webhook:{delivery.webhook_id}", delivery=delivery.id)
-    outbox.after_commit(db.session(), OUTBOX_KIND, delivery.id)
+    outbox.declare(db.session(), outbox.Job(JobName.DELIVER_WEBHOOK, (delivery.id,)))
     db.session().commit()
 
 

@@ -236,5 +236,10 @@ class MediaStore(abc.ABC):
         """Publish (True) or withdraw (False) everything under a folder prefix. Idempotent."""
 
     @abc.abstractmethod
+    def join_public(self, key: str) -> None:
+        """An object written after its folder was published (or, for a key ending in "/", every object
+        under that folder) becomes public with it: only these are copied, not the whole folder."""
+
+    @abc.abstractmethod
     def is_public(self, key: str) -> bool:
         """Whether the object is currently published."""

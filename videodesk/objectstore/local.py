@@ -173,6 +173,9 @@ class LocalStore(MediaStore):
             except FileNotFoundError:
                 pass
 
+    def join_public(self, key):
+        check_prefix(key) if key.endswith("/") else check_key(key)  # the folder's marker already covers it
+
     def is_public(self, key):
         parts = check_key(key).split("/")
         return any((self._marker_dir("/".join(parts[:i])) / _MARKER).is_file() for i in range(1, len(parts)))

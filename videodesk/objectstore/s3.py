@@ -324,6 +324,14 @@ class S3Store(MediaStore):
             stale = sorted(public_names)
         self._delete_names(stale)
 
+    def join_public(self, key):
+        if key.endswith("/"):
+            self.set_public(key, True)
+            return
+        with _translated("publish copy"):
+            self.client.copy({"Bucket": self.bucket, "Key": self.private_name(key)}, self.bucket,
+                             self.public_name(key), Config=self.transfer)
+
     def is_public(self, key):
         with _translated("head"):
             try:

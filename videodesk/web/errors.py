@@ -15,27 +15,27 @@ from videodesk.web.requests import describe_limit
 
 log = logging.getLogger(__name__)
 
-# Machine codes for the HTTP errors Flask raises itself.
-HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    411: "length_required", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited",
+# Codes only HTTP has words for (Flask's own errors, protocol headers, formats), the first of each
+# status being the one Flask's errors of that status get; every other code is declared by its domain
+# error class (videodesk/core/errors.py).
+HTTP_ONLY_CODES = {
+    "bad_request": 400, "invalid_input": 400, "method_not_allowed": 405, "length_required": 411,
+    "unsupported_version": 412, "unsupported_media_type": 415, "internal_error": 500, "unsupported_format": 501,
 }
-
-
-# HTTP status of each domain error.
-STATUS = {
-    domain.Invalid: 400, domain.Unauthorized: 401, domain.Forbidden: 403, domain.NotFound: 404,
-    domain.Conflict: 409, domain.Gone: 410, domain.TooLarge: 413, domain.Locked: 423,
-    domain.RateLimited: 429, domain.Unavailable: 503, domain.InsufficientStorage: 507,
-}
+# Every machine-readable error code and the one HTTP status it comes with (the OpenAPI document's table).
+ERROR_STATUS = {**{code: kind.status for kind in domain.kinds() for code in kind.codes}, **HTTP_ONLY_CODES}
+# The code of an HTTP error Flask raises itself, by status.
+HTTP_CODES = {}
+for _code, _status in [*HTTP_ONLY_CODES.items(), *((kind.codes[0], kind.status) for kind in domain.kinds())]:
+    HTTP_CODES.setdefault(_status, _code)
 
 
 class ApiError(Exception):
     """An answer that only HTTP has words for (a protocol header, a format), raised by web code."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, code: str, message: str):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message = HTTP_ONLY_CODES[code], code, message
 
 
 def json_errors(view_or_blueprint):
@@ -81,8 +81,7 @@ def _http_error(exc: HTTPException):
 def _domain_error(exc: domain.DomainError):
     if isinstance(exc, domain.Unauthorized) and not _wants_json():
         return redirect(url_for("studio.login"))
-    status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
-    return _error_answer(status, exc.code, HTTP_STATUS_CODES[status], exc.message)
+    return _error_answer(exc.status, exc.code, HTTP_STATUS_CODES[exc.status], exc.message)
 
 
 def _refuse_nul_characters():

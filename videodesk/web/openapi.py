@@ -4,7 +4,7 @@ A view declares what it takes and answers with `@operation(...)` (under its `@bp
 `document()` walks the app's URL map, turns Flask converters into path parameters and adds what
 every route shares (the security schemes, the error shape, 401/403 for guarded routes, 404 for
 routes with path parameters, 413 for routes with a body, 503 for every route). An /api route without `@operation` makes `document()` fail, and so
-does an error code missing from ERROR_STATUS.
+does an error code no error class declares (web/errors.py ERROR_STATUS).
 
     @bp.post("/videos/<video_id>/clips")
     @operation("Cut a clip", request=CLIP_REQUEST, responses={202: ACCEPTED},
@@ -21,23 +21,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from werkzeug.http import HTTP_STATUS_CODES
 
+from videodesk.web.errors import ERROR_STATUS
+
 TITLE = "videodesk API"
 VERSION = "1.0.0"
 DESCRIPTION = ("Upload and import videos, follow their processing, add captions and package them in stories. "
                "The workflow, examples and input rules are in docs/API.md.")
-
-# Every machine-readable error code and the one HTTP status it comes with.
-ERROR_STATUS = {
-    "bad_request": 400, "invalid_field": 400, "missing_field": 400, "invalid_json": 400, "invalid_input": 400,
-    "missing_file": 400, "empty_file": 400, "invalid_captions": 400, "url_not_allowed": 400,
-    "missing_length": 400, "invalid_metadata": 400,
-    "unauthorized": 401, "forbidden": 403, "not_found": 404, "method_not_allowed": 405,
-    "conflict": 409, "not_ready": 409, "no_audio": 409, "no_logo": 409, "busy": 409, "incomplete_upload": 409,
-    "offset_mismatch": 409, "not_trimmed": 409, "expired": 410, "unsupported_version": 412, "too_large": 413,
-    "quota_exceeded": 413,
-    "unsupported_media_type": 415, "locked": 423, "rate_limited": 429, "internal_error": 500,
-    "unsupported_format": 501, "unavailable": 503, "insufficient_storage": 507,
-}
 
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer",
@@ -110,7 +99,7 @@ def operation(summary: str, *, responses: dict, errors=(), request: dict | None 
     parameters: OpenAPI parameter objects (query and header parameters; path ones are automatic)."""
     unknown = [code for code in errors if code not in ERROR_STATUS]
     if unknown:
-        raise ValueError(f"error codes {unknown} are not in videodesk.web.openapi.ERROR_STATUS")
+        raise ValueError(f"error codes {unknown} are declared by no domain error (core/errors.py) nor web/errors.py")
 
     def decorator(view):
         view.openapi = {"summary": summary, "description": description or (view.__doc__ or "").strip(),

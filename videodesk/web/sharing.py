@@ -4,6 +4,7 @@ matches what /embed serves."""
 from flask import url_for
 from markupsafe import Markup
 
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Video
 from videodesk.newsroom.stories import live_story_for, stories_using
 
@@ -31,7 +32,7 @@ def share_links(video: Video) -> dict:
     story must use the video, and the video must be ready)."""
     embed_url = url_for("embed.player", video_id=video.id, _external=True)
     return {
-        "public": video.status == "ready" and live_story_for(video) is not None,
+        "public": video.status == VideoStatus.READY and live_story_for(video) is not None,
         "embed_url": embed_url,
         "embed_code": embed_snippet(embed_url, video.title, video.width, video.height),
         "oembed_url": url_for("embed.oembed", url=embed_url, format="json", _external=True),

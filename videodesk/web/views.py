@@ -7,8 +7,10 @@ from math import gcd
 from flask import url_for
 
 from videodesk.core import storage
+from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, VideoStatus
 from videodesk.core.models import Video
 from videodesk.core.settings import current_settings
+from videodesk.media.pipeline import HLS_DIR
 from videodesk.newsroom import branding
 from videodesk.newsroom.library import track_label
 from videodesk.objectstore import signing
@@ -49,16 +51,24 @@ def caption_json(track, url=None) -> dict:
     }
 
 
+def audio_json(track, url=None) -> dict:
+    """An audio track as the API and the player see it; `url` is its rendition's media playlist."""
+    url = url or media_urls(track.video)
+    return {"id": track.id, "lang": track.lang, "label": track.label, "kind": track.kind,
+            "default": track.is_default, "url": url(f"{HLS_DIR}/{track.folder}/index.m3u8"),
+            "mp4_url": url(track.mp4_name)}
+
+
 def source_metadata(video: Video) -> dict | None:
     """What the probe and the loudness measurement found in the source."""
-    state = video.pipeline_state or {}
-    info = state.get("info")
+    state = video.pipeline_state
+    info = state.info
     if not info:
         return None
     picture, sound = info["video"], info.get("audio")
     divisor = gcd(picture["display_width"], picture["display_height"]) or 1
-    loudness = (state.get("loudness") or {}).get("measured")
-    target = (state.get("loudness") or {}).get("target") or {}
+    loudness = (state.loudness or {}).get("measured")
+    target = (state.loudness or {}).get("target") or {}
     return {
         "duration": info["duration"], "width": picture["width"], "height": picture["height"],
         "display_aspect": f"{picture['display_width'] // divisor}:{picture['display_height'] // divisor}",
@@ -71,58 +81,77 @@ def source_metadata(video: Video) -> dict | None:
     }
 
 
+def status_text(video: Video) -> str:
+    """The video's state in the studio's words: every studio page and script shows this one."""
+    if video.status == VideoStatus.FAILED:
+        return f"Failed: {video.error or 'no reason given'}"
+    if video.status == VideoStatus.READY:
+        return "Ready"
+    text = ("Waiting to be processed" if video.status == VideoStatus.QUEUED
+            else f"Processing {round((video.progress or 0.0) * 100)}%")
+    return f"{text} · playable" if video.playable else text
+
+
+def captioning_text(captioning: Captioning | None) -> str | None:
+    """The automatic-captions job in the studio's words (None: there is none)."""
+    if captioning is None:
+        return None
+    if captioning.status == CaptioningStatus.FAILED:
+        return captioning.error
+    if captioning.status == CaptioningStatus.DONE:
+        return f"Automatic captions done{f' (speech detected: {captioning.language})' if captioning.language else ''}."
+    running = f" ({round(captioning.progress * 100)}%)" if captioning.status == CaptioningStatus.RUNNING else ""
+    return f"Automatic captions are being made{running}; they appear here when done."
+
+
 def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> dict:
     """The player's needs; `detail` adds what the studio shows about processing; `signed` makes a
     private video's URLs signed ones (the studio's preview, the API's signed_urls)."""
-    outputs = video.outputs or {}
-    state = video.pipeline_state or {}
+    outputs, state = video.outputs, video.pipeline_state
     url_of = media_urls(video, signed=signed)
     view = {
         "id": video.id,
         "title": video.title,
         "status": video.status,
+        "status_text": status_text(video),
+        "active": video.status.busy,
         "playable": video.playable,
         "progress": round(video.progress or 0.0, 3),
         "error": video.error,
         "duration": video.duration,
         "width": video.width,
         "height": video.height,
-        "poster_url": url_of(outputs.get("poster")),
-        "mp4_url": url_of(outputs.get("mp4")),
-        "hls_url": url_of(outputs.get("hls")),
-        "storyboard_url": url_of(outputs.get("storyboard")),
-        "preview_url": url_of(outputs.get("preview")),
-        "preview_webp_url": url_of(outputs.get("preview_webp")),
-        "storyboard_image_url": url_of(outputs.get("storyboard_image")),
-        "posters": [{"width": p["width"], "height": p["height"], "jpeg_url": url_of(p["jpeg"]),
-                     "webp_url": url_of(p["webp"])} for p in outputs.get("posters", [])],
+        "poster_url": url_of(outputs.poster),
+        "mp4_url": url_of(outputs.mp4),
+        "hls_url": url_of(outputs.hls),
+        "storyboard_url": url_of(outputs.storyboard),
+        "preview_url": url_of(outputs.preview),
+        "preview_webp_url": url_of(outputs.preview_webp),
+        "storyboard_image_url": url_of(outputs.storyboard_image),
+        "posters": [{"width": p.width, "height": p.height, "jpeg_url": url_of(p.jpeg), "webp_url": url_of(p.webp)}
+                    for p in outputs.posters],
         "captions": [caption_json(track, url_of) for track in video.captions],
-        "attribution": state.get("attribution"),
-        "clip_of": video.clip_of,
-        "trim": {"start": video.trim["start"], "end": video.trim["end"]} if video.trim else None,
+        "audio": [audio_json(track, url_of) for track in video.audio_tracks],
+        "attribution": state.attribution,
+        "clip_of": video.clip_of.to_json() if video.clip_of else None,
+        "trim": {"start": video.trim.start, "end": video.trim.end} if video.trim else None,
         "chapters": list(video.chapters or []),
         "chapters_url": url_of(video.chapters_file),
     }
     if detail:
         view.update({
             "url": url_for("api.get_video", video_id=video.id),  # the studio polls it for live status
-            "poster_time": state.get("poster_time"),
-            "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]}
-                           for r in state.get("renditions", [])],
+            "poster_time": state.poster_time,
+            "renditions": [{"name": r["name"], "width": r["width"], "height": r["height"]} for r in state.renditions],
             "metadata": source_metadata(video),
             "processed_by": video.processed_by,
-            "captioning": captioning_state(video),
-            "social_cuts": {aspect: url_of(name) for aspect, name in outputs.get("social", {}).items()},
+            "edit_errors": video.edit_errors.as_api(),
+            "captioning": video.captioning.as_api() if video.captioning else None,
+            "captioning_text": captioning_text(video.captioning),
+            "captioning_active": video.captioning is not None and video.captioning.active,
+            "social_cuts": {aspect: url_of(name) for aspect, name in outputs.social.items()},
         })
     return view
-
-
-def captioning_state(video: Video) -> dict | None:
-    """The automatic-captions job with every key its API schema promises (`language` is only
-    known once done; a job that crashed before it started has no progress yet)."""
-    if video.captioning is None:
-        return None
-    return {"progress": 0.0, "error": None, "language": None, "transcribed_until": 0.0, **video.captioning}
 
 
 def station_logo() -> dict | None:

@@ -2,13 +2,15 @@
 is the model). A stream is `idle` until its encoder first publishes, `live` from then on, through
 encoder drops and reconnects, until it is `ended` (by the producer, by the ingest service when the
 encoder stayed away past the reconnect window, by the maximum length, or by a full disk); an ended
-stream never goes back. Each transition names the webhook event that follows it, declared once
-here; newsroom/live.py records it in the same transaction (the outbox sends it after the commit)."""
-from dataclasses import dataclass
+stream never goes back. What follows each transition (the webhook, the pages) is declared here in
+its transaction (core/outbox.py) and happens after the commit."""
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy.orm import object_session
+
 from videodesk.core.errors import Conflict
+from videodesk.core.outbox import ContentChanged, LiveStreamEvent, declare
 
 
 class LiveStatus(StrEnum):
@@ -25,53 +27,36 @@ class EndReason(StrEnum):
     DISK_FULL = "The ingest machine ran out of disk space; what was recorded is kept."
 
 
-@dataclass(frozen=True)
-class Transition:
-    """What a transition did: the webhook event that follows it (None: nothing to tell)."""
-    event: str | None
-
-
-STARTED = Transition("live.started")
-RESUMED = Transition(None)
-ENDED = Transition("live.ended")
-RECORDING = Transition(None)
-RECORDING_READY = Transition("live.recording_ready")
-
-
-def publish(stream, now: datetime) -> Transition:
+def publish(stream, now: datetime):
     """The encoder connected (first time: the event starts; again: the same event resumes)."""
     if stream.status == LiveStatus.ENDED:
-        raise Conflict(code="ended", message="This live stream has ended; create a new one.")
+        raise Conflict(code="conflict", message="This live stream has ended; create a new one.")
     stream.connected_at = now
-    if stream.status == LiveStatus.LIVE:
-        return RESUMED
-    stream.status = LiveStatus.LIVE
-    stream.started_at = now
-    return STARTED
+    if stream.status != LiveStatus.LIVE:
+        stream.status, stream.started_at = LiveStatus.LIVE, now
+        declare(object_session(stream), LiveStreamEvent("live.started", stream.id), ContentChanged())
 
 
 def disconnect(stream, now: datetime):
     """The encoder went away; the stream stays live for the reconnect window."""
-    stream.connected_at = None
-    stream.disconnected_at = now
+    stream.connected_at, stream.disconnected_at = None, now
 
 
-def end(stream, now: datetime, reason: EndReason) -> Transition:
-    """An idle or live stream ends (an idle one has nothing to record)."""
+def end(stream, now: datetime, reason: EndReason):
+    """An idle or live stream ends (an idle one has nothing to record); ending twice is nothing."""
     if stream.status == LiveStatus.ENDED:
-        return Transition(None)
-    stream.status = LiveStatus.ENDED
-    stream.ended_at = now
-    stream.ended_reason = reason.value
-    stream.connected_at = None
-    return ENDED
+        return
+    stream.status, stream.ended_at, stream.ended_reason, stream.connected_at = LiveStatus.ENDED, now, reason, None
+    declare(object_session(stream), LiveStreamEvent("live.ended", stream.id), ContentChanged())
 
 
-def recording_made(stream, video_id: str) -> Transition:
+def recording_made(stream, video_id: str):
     """The recording became a Video (queued through the normal pipeline)."""
     stream.video_id = video_id
-    return RECORDING
+    declare(object_session(stream), ContentChanged())
 
 
-def recording_ready(stream) -> Transition:
-    return RECORDING_READY if stream.status == LiveStatus.ENDED and stream.video_id else Transition(None)
+def recording_ready(stream):
+    """The recording's pipeline finished."""
+    if stream.status == LiveStatus.ENDED and stream.video_id:
+        declare(object_session(stream), LiveStreamEvent("live.recording_ready", stream.id))

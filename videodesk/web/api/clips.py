@@ -39,7 +39,7 @@ def create_clip(video_id):
 def trim(video_id):
     """Keep only a range of the video (the original stays); it is processed again."""
     video = library.video_for(g.user, video_id)
-    clips.trim(video, json_body(), queue().reprocess)
+    clips.trim(video, json_body())
     return video_json(video), 202
 
 
@@ -49,7 +49,7 @@ def trim(video_id):
 def untrim(video_id):
     """Back to the whole original; it is processed again."""
     video = library.video_for(g.user, video_id)
-    clips.untrim(video, queue().reprocess)
+    clips.untrim(video)
     return video_json(video), 202
 
 

@@ -2,6 +2,7 @@
 from flask import url_for
 
 from videodesk.core.lifecycle.live import LiveStatus
+from videodesk.core.lifecycle.states import CaptioningStatus, VideoStatus
 from videodesk.core.models import LiveStream, Story, Video
 from videodesk.core.settings import current_settings
 from videodesk.web.filters import section_slug
@@ -22,7 +23,7 @@ def signed_urls(video: Video) -> dict | None:
 STRING, INTEGER, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 NULLABLE_STRING, NULLABLE_INTEGER, NULLABLE_NUMBER = ({"type": ["string", "null"]}, {"type": ["integer", "null"]},
                                                       {"type": ["number", "null"]})
-VIDEO_STATUS = {"type": "string", "enum": ["queued", "processing", "ready", "failed"]}
+VIDEO_STATUS = {"type": "string", "enum": [status.value for status in VideoStatus]}
 MEDIA_URL = {"type": ["string", "null"],
              "description": "A same-host path, or an absolute URL (object store or CDN); null until made."}
 
@@ -58,8 +59,22 @@ CAPTION_TRACK = component("CaptionTrack", _object({
      "url": "/media/k2v7q9x1/captions-en-from-fr-3f9a.vtt", "versions": 1, "translated_from": "fr",
      "reviewed": True, "reviewed_by": "Ana Editor", "reviewed_at": "2026-11-26T10:00:00+00:00"}]))
 
+AUDIO_TRACK = component("AudioTrack", _object({
+    "id": INTEGER, "lang": {"type": "string", "description": "BCP 47 tag of the spoken language ('und': not known)"},
+    "label": {"type": "string", "description": "The name players show."},
+    "kind": {"type": "string", "enum": ["main", "dub", "description", "commentary"],
+             "description": "description: audio description (offered, never chosen by players on their own)."},
+    "default": {"type": "boolean", "description": "The track players start with: the video's own sound."},
+    "url": {**MEDIA_URL, "description": "The track's HLS media playlist (AAC); the master lists it as EXT-X-MEDIA."},
+    "mp4_url": {**MEDIA_URL, "description": "The web MP4 with this track's sound, once asked for "
+                "(POST .../audio/<id>/mp4); null before. The video's mp4_url has the main track."},
+}, examples=[{"id": 1, "lang": "en", "label": "English", "kind": "main", "default": True,
+              "url": "/media/k2v7q9x1/hls/audio/index.m3u8", "mp4_url": None},
+             {"id": 2, "lang": "en", "label": "English (audio description)", "kind": "description", "default": False,
+              "url": "/media/k2v7q9x1/hls/audio-3f9a2c/index.m3u8", "mp4_url": "/media/k2v7q9x1/video-en-9c1d.mp4"}]))
+
 CAPTIONING = {"oneOf": [{"type": "null"}, _object({
-    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+    "status": {"type": "string", "enum": [status.value for status in CaptioningStatus]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
     "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
@@ -67,11 +82,14 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
         "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
         "it grows.")}})],
     "description": "The automatic-captions job (docs/CAPTIONS.md); null for a video without sound.",
-    "examples": [{"status": "running", "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
+    "examples": [{"status": CaptioningStatus.RUNNING.value, "progress": 0.4, "error": None, "language": "en", "transcribed_until": 212.5}]}
 
 VIDEO = component("Video", _object({
     "id": STRING, "title": STRING,
     "status": VIDEO_STATUS,
+    "status_text": {"type": "string", "description": "The status in words, as the studio shows it "
+                    "(\"Processing 42% · playable\", \"Failed: <why>\")."},
+    "active": {"type": "boolean", "description": "Still waiting or being processed: worth polling."},
     "playable": {"type": "boolean", "description": "hls_url and mp4_url play in a browser: the quick version "
                  "while processing (the video.playable webhook), then the full ladder when ready."},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
@@ -82,6 +100,8 @@ VIDEO = component("Video", _object({
     "posters": {"type": "array", "description": "Largest first, for srcset.", "items": _object(
         {"width": INTEGER, "height": INTEGER, "jpeg_url": STRING, "webp_url": MEDIA_URL})},
     "captions": {"type": "array", "items": CAPTION_TRACK},
+    "audio": {"type": "array", "items": AUDIO_TRACK, "description": "One per audio track, the default first; "
+              "[] before processing finished or without sound (docs/AUDIO.md)."},
     "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
     "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS}),
                           _object({"live_id": STRING, "start": SECONDS, "end": SECONDS})],
@@ -109,7 +129,12 @@ VIDEO = component("Video", _object({
             "target_i": NULLABLE_NUMBER, "target_tp": NULLABLE_NUMBER})]}})],
         "description": "What the probe found in the source; null before it ran."},
     "processed_by": {"type": ["string", "null"], "description": "host:pid of the worker"},
+    "edit_errors": _object({"poster": NULLABLE_STRING, "social_cut": NULLABLE_STRING},
+                           description="Why the last poster or social cut job failed (null: it did not); the "
+                                       "video stays ready, and `error` is only about processing."),
     "captioning": CAPTIONING,
+    "captioning_text": {"type": ["string", "null"], "description": "The automatic-captions job in words."},
+    "captioning_active": {"type": "boolean", "description": "The automatic-captions job waits or runs."},
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
     "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip", "live"],
                                 "description": "clip: cut from `clip_of`; live: a live stream's recording."}, "name": NULLABLE_STRING,

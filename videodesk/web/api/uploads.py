@@ -36,7 +36,7 @@ def _headers(extra=None) -> dict:
 
 def _check_version():
     if request.headers.get("Tus-Resumable") != VERSION:
-        raise ApiError(412, "unsupported_version", f"Send 'Tus-Resumable: {VERSION}'.")
+        raise ApiError("unsupported_version", f"Send 'Tus-Resumable: {VERSION}'.")
 
 
 def parse_metadata(header: str) -> dict:
@@ -126,7 +126,7 @@ def _read_body(size: int) -> bytes:
 def append(upload_id):
     _check_version()
     if request.mimetype != "application/offset+octet-stream":
-        raise ApiError(415, "unsupported_media_type", "PATCH bodies must be 'application/offset+octet-stream'.")
+        raise ApiError("unsupported_media_type", "PATCH bodies must be 'application/offset+octet-stream'.")
     record = resumable.load(upload_id, current_user())
     offset = whole_number(request.headers.get("Upload-Offset", ""))
     new_offset = resumable.append(upload_id, record, offset, _read_body)

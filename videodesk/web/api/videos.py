@@ -3,6 +3,8 @@ from flask import g, request, url_for
 
 from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import CaptioningStatus, EditJob
 from videodesk.core.validation import LANGUAGE_TAG, choice_field, language_tag, text_field
 from videodesk.ingest import intake
 from videodesk.jobs.queue import queue
@@ -129,7 +131,8 @@ def choose_poster(video_id):
     time_s = json_body().get("time")
     if isinstance(time_s, bool) or not isinstance(time_s, (int, float)) or not 0 <= time_s <= (video.duration or 0):
         raise Invalid(f"'time' must be a number of seconds between 0 and {video.duration}.")
-    queue().render_poster(video.id, float(time_s))
+    lifecycle.start_edit(video, EditJob.POSTER, float(time_s))
+    db.session().commit()
     db.session().refresh(video)  # an immediate-mode queue (tests) has already run the job
     return video_json(video), 202
 
@@ -201,7 +204,8 @@ def request_social_cut(video_id):
         raise Invalid("'logo' must be true or false.")
     if logo and branding.current() is None:
         raise Conflict(code="no_logo", message="There is no station logo to burn in; an admin uploads one in the studio.")
-    queue().social_cut(video.id, aspect, lang, logo)
+    lifecycle.start_edit(video, EditJob.SOCIAL_CUT, aspect, lang, logo)
+    db.session().commit()
     return {"aspect": aspect, "status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
 
 
@@ -212,10 +216,10 @@ def rerun_transcription(video_id):
     """Run automatic transcription again (after an engine or model change, say)."""
     video = library.video_for(g.user, video_id)
     library.require_ready(video, "Automatic captions can be made")
-    if not (video.pipeline_state or {}).get("info", {}).get("audio"):
+    if not video.pipeline_state.has_audio:
         raise Conflict(code="no_audio", message="The video has no sound to transcribe.")
     queue().caption(video)
-    return {"status": "queued", "video": url_for("api.get_video", video_id=video.id)}, 202
+    return {"status": CaptioningStatus.QUEUED, "video": url_for("api.get_video", video_id=video.id)}, 202
 
 
 @bp.delete("/videos/<video_id>")

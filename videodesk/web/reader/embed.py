@@ -10,6 +10,7 @@ from sqlalchemy import select
 from videodesk.auth.access import can_manage_video
 from videodesk.core import db
 from videodesk.core.errors import Invalid, NotFound
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Story, Video
 from videodesk.core.text import whole_number
 from videodesk.newsroom import live
@@ -96,7 +97,7 @@ def _story_for_url(url: str) -> tuple[Story, Video]:
     elif len(segments) == 2 and segments[0] in ("embed", "videos"):  # the player, or the watch page
         video = session.get(Video, segments[1])
         story = live_story_for(video) if video else None
-    if story is None or not story.is_live or video is None or video.status != "ready":
+    if story is None or not story.is_live or video is None or video.status != VideoStatus.READY:
         raise NotFound("There is no published video at that URL.")
     return story, video
 
@@ -133,7 +134,7 @@ def oembed():
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "xml"):
         # oEmbed 1.0 section 2.3.4: an unsupported format is 501 Not Implemented.
-        raise ApiError(501, "unsupported_format", "Formats offered: json, xml.")
+        raise ApiError("unsupported_format", "Formats offered: json, xml.")
     max_width, max_height = _dimension("maxwidth"), _dimension("maxheight")
     story, video = _story_for_url(url)
     width, height = _fit(video.width, video.height, max_width, max_height)

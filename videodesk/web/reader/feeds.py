@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from videodesk.core import db
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Story
 from videodesk.newsroom.stories import published
 from videodesk.web import caching
@@ -17,7 +18,7 @@ def _xml(key, template, context=dict):
     """`context()` adds template values; it runs only when the page is built, not on cache hits."""
     def build():
         stories = published(limit=1000)
-        videos = {s.id: video_view(s.video) for s in stories if s.video and s.video.status == "ready"}
+        videos = {s.id: video_view(s.video) for s in stories if s.video and s.video.status == VideoStatus.READY}
         last = max((s.updated_at for s in stories), default=None)
         return render_template(template, stories=stories, videos=videos, watch_pages=_watch_pages(stories, videos),
                                **context()), last

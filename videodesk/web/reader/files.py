@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, redirect, request, send_file
 
 from videodesk.auth.access import can_manage_video
 from videodesk.core import db, storage
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import LiveStream, Video
 from videodesk.core.settings import current_settings
 from videodesk.objectstore import StoreError, signing
@@ -107,7 +108,7 @@ def _cache(response, public: bool, max_age: int):
 
 def _public_max_age(video: Video, name: str) -> int:
     """A playlist of a video still processing is replaced when the full ladder is done."""
-    if video.status != "ready" and name.endswith(".m3u8"):
+    if video.status != VideoStatus.READY and name.endswith(".m3u8"):
         return PROCESSING_PLAYLIST_MAX_AGE
     return current_settings().media_max_age_s
 

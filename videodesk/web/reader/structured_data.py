@@ -36,8 +36,14 @@ def video_object(story: Story, video_data: dict, transcript_text: str | None, pa
         "contentUrl": absolute(video_data["mp4_url"]),
         "embedUrl": url_for("embed.player", video_id=video_data["id"], _external=True),
         "width": video_data["width"], "height": video_data["height"],
-        "inLanguage": story.language,
+        "inLanguage": spoken_language(video_data) or story.language,
     }
+    if len(video_data["audio"]) > 1:
+        data["audio"] = [{"@type": "AudioObject", "name": track["label"], "inLanguage": track["lang"],
+                          "contentUrl": absolute(track["url"]), "encodingFormat": "application/vnd.apple.mpegurl"}
+                         for track in video_data["audio"]]
+    if any(track["kind"] == "description" for track in video_data["audio"]):
+        data["accessibilityFeature"] = ["audioDescription"]
     if transcript_text:
         data["transcript"] = transcript_text
     page = page_url or url_for("public.story", slug=story.slug, _external=True)
@@ -46,6 +52,12 @@ def video_object(story: Story, video_data: dict, transcript_text: str | None, pa
     data["potentialAction"] = {"@type": "SeekToAction", "target": page + "?t={seek_to_second_number}",
                                "startOffset-input": "required name=seek_to_second_number"}
     return data
+
+
+def spoken_language(video_data: dict) -> str | None:
+    """The language of the video's own (default) sound, when its file said."""
+    main = next((track for track in video_data["audio"] if track["default"]), None)
+    return main["lang"] if main and main["lang"] != "und" else None
 
 
 def chapter_clips(chapters: list[dict], duration: float | None, page_url: str) -> list[dict]:

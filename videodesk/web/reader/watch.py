@@ -4,6 +4,7 @@ like the embed, once a published story uses the video."""
 from flask import Blueprint, abort, render_template
 
 from videodesk.core import db
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Video
 from videodesk.newsroom import transcripts, watch_counts
 from videodesk.newsroom.stories import live_story_for
@@ -19,7 +20,7 @@ def page(video_id):
     def build():
         video = db.session().get(Video, video_id)
         story = live_story_for(video) if video else None
-        if story is None or video.status != "ready":
+        if story is None or video.status != VideoStatus.READY:
             abort(404, "There is no published video at this address.")
         data = video_view(video)
         words = transcripts.plain_text(video)

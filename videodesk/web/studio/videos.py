@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
+from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Story, Video
 from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
@@ -18,11 +19,11 @@ from videodesk.web import sharing
 from videodesk.web.access import require_role
 from videodesk.web.csrf import check_csrf
 from videodesk.web.studio import bp
-from videodesk.web.views import media_urls, video_view
+from videodesk.web.views import media_urls, status_text, video_view
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
 
-STATUSES = ("queued", "processing", "ready", "failed")
+STATUSES = tuple(VideoStatus)
 
 
 @bp.get("/")
@@ -35,7 +36,7 @@ def index():
     query = library.visible_videos_query(user, title=filters["q"], limit=100)
     if filters["status"] in STATUSES:
         query = query.where(Video.status == filters["status"])
-    if filters["source"] in ("upload", "url"):
+    if filters["source"] in library.SOURCE_KINDS:
         query = query.where(Video.source_kind == filters["source"])
     with contextlib.suppress(ValueError):
         if filters["since"]:
@@ -48,7 +49,7 @@ def index():
     stories = (list(db.session().scalars(select(Story).order_by(Story.updated_at.desc()).limit(50)))
                if user.has_role("editor") else [])
     return render_template("studio/index.html", user=user, videos=videos, filters=filters, statuses=STATUSES,
-                           quotes=quotes, watch=watch_counts.totals([v["id"] for v in videos]), stories=stories)
+                           sources=library.SOURCE_KINDS, quotes=quotes, watch=watch_counts.totals([v["id"] for v in videos]), stories=stories)
 
 
 @bp.get("/dashboard")
@@ -56,8 +57,8 @@ def index():
 def dashboard():
     """Queue status and disk usage for the desk."""
     counts = dict(db.session().execute(select(Video.status, func.count()).group_by(Video.status)).all())
-    failed = db.session().scalars(select(Video).where(Video.status == "failed").order_by(Video.updated_at.desc()).limit(50))
-    running = db.session().scalars(select(Video).where(Video.status == "processing"))
+    failed = db.session().scalars(select(Video).where(Video.status == VideoStatus.FAILED).order_by(Video.updated_at.desc()).limit(50))
+    running = db.session().scalars(select(Video).where(Video.status == VideoStatus.PROCESSING))
     return render_template("studio/dashboard.html", user=g.user, counts=counts, statuses=STATUSES,
                            failed=[video_view(v, detail=True, signed=True) for v in failed],
                            running=[video_view(v, detail=True, signed=True) for v in running],
@@ -129,13 +130,13 @@ def videos_json():
 def picker_json(video) -> dict:
     """Only what a picker card shows (no captions, metadata or renditions: it is fetched as people type)."""
     url = media_urls(video, signed=True)
-    outputs = video.outputs or {}
-    posters = outputs.get("posters") or []
+    outputs = video.outputs
     return {
         "id": video.id, "title": video.title, "duration": video.duration, "status": video.status,
         "progress": round(video.progress or 0.0, 3), "error": video.error,
-        "playable": video.playable or video.status == "ready",
-        "poster_url": url(posters[0]["jpeg"]) if posters else url(outputs.get("poster")),
+        "playable": video.playable or video.status == VideoStatus.READY,
+        "status_text": status_text(video), "active": video.status.busy,
+        "poster_url": url(outputs.posters[0].jpeg) if outputs.posters else url(outputs.poster),
         "url": url_for("api.get_video", video_id=video.id),
         "page_url": url_for("studio.video_page", video_id=video.id),
     }

@@ -1,0 +1,111 @@
+"""The automatic-captions job of a probed video (right after the probe, or once it is ready); these
+functions are the only writers of `Video.captioning`.
+
+    (none) | done | failed | queued | running --queue--> queued --claim--> running --done--> done
+    queued | running --fail--> failed          running --report, grow--> running
+    running (its worker silent for a lease) --requeue_stalled--> queued
+    (none) | queued | running --follow--> running | done   (a clip takes its parent's transcript of its range)
+
+A running job renews its lease with each progress report (the video's updated_at moves)."""
+from dataclasses import replace
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import object_session
+
+from videodesk.core.jobnames import JobName
+from videodesk.core.lifecycle import IllegalTransition
+from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, VideoStatus
+from videodesk.core.models import Video, utcnow
+from videodesk.core.outbox import ContentChanged, Job, declare
+
+QUEUED, RUNNING, DONE, FAILED = (CaptioningStatus.QUEUED, CaptioningStatus.RUNNING, CaptioningStatus.DONE,
+                                 CaptioningStatus.FAILED)
+
+
+def _status(video: Video) -> CaptioningStatus | None:
+    return video.captioning.status if video.captioning else None
+
+
+def _require(video: Video, allowed, doing: str):
+    if _status(video) not in allowed:
+        raise IllegalTransition(f"Automatic captions that are {_status(video) or 'not wanted'} cannot {doing}.")
+
+
+def _transcribable(video: Video) -> bool:
+    """Its sound is known (probed) and it has not failed."""
+    return video.status != VideoStatus.FAILED and video.pipeline_state.probed
+
+
+def queue(video: Video):
+    """Automatic captions wanted (again): after the probe or processing, a model change, or a job that died."""
+    if not _transcribable(video):
+        raise IllegalTransition(f"A {video.status} video that is not probed cannot be captioned.", code="not_ready")
+    video.captioning = Captioning(status=QUEUED, transcribed_until=0.0)
+    declare(object_session(video), Job(JobName.TRANSCRIBE, (video.id,)))
+
+
+def is_waiting(video: Video) -> bool:
+    return _transcribable(video) and _status(video) == QUEUED
+
+
+def claim(session, video_id: str, worker: str, stalled_before) -> Video | None:
+    """queued -> running for this worker (or take over a running job silent since `stalled_before`).
+    Compare-and-set on the row's updated_at, so two workers never both run it."""
+    video = session.get(Video, video_id, populate_existing=True)
+    if video is None or not _transcribable(video) or video.captioning is None:
+        return None
+    stalled = video.captioning.status == RUNNING and video.updated_at < stalled_before
+    if video.captioning.status != QUEUED and not stalled:
+        return None
+    claimed = session.execute(
+        update(Video).where(Video.id == video_id, Video.updated_at == video.updated_at)
+        .values(captioning=Captioning(status=RUNNING, worker=worker, transcribed_until=0.0),
+                updated_at=utcnow())).rowcount
+    return session.get(Video, video_id, populate_existing=True) if claimed else None
+
+
+def report(video: Video, fraction: float):
+    """Progress of a running job (and its lease: the row's updated_at moves)."""
+    _require(video, (RUNNING,), "report progress")
+    video.captioning = replace(video.captioning, progress=round(fraction, 3))
+    video.updated_at = utcnow()
+
+
+def grow(video: Video, transcribed_until: float):
+    """The automatic track grew: its words now reach `transcribed_until` seconds."""
+    _require(video, (RUNNING,), "grow")
+    video.captioning = replace(video.captioning, transcribed_until=transcribed_until)
+    declare(object_session(video), ContentChanged())
+
+
+def done(video: Video, language: str | None, duration: float):
+    """running -> done; `language` is the spoken language detected (None: no speech)."""
+    _require(video, (RUNNING,), "be done")
+    video.captioning = Captioning(status=DONE, progress=1.0, language=language, transcribed_until=duration)
+    declare(object_session(video), ContentChanged())
+
+
+def follow(clip: Video, *, until: float, length: float, language: str | None):
+    """A clip's captions come from its parent's transcript: they reach `until` of its `length` seconds
+    (done once they cover it all)."""
+    _require(clip, (None, QUEUED, RUNNING), "follow its parent's transcript")
+    clip.captioning = Captioning(status=DONE if until >= length else RUNNING, progress=round(until / length, 3),
+                                 language=language, transcribed_until=round(until, 3))
+
+
+def fail(video: Video, reason: str):
+    """queued | running -> failed, with the reason the studio and the API show."""
+    _require(video, (QUEUED, RUNNING), "fail")
+    video.captioning = replace(video.captioning, status=FAILED, error=reason, worker=None)
+
+
+def requeue_stalled(session, stalled_before) -> list[str]:
+    """running -> queued for jobs whose worker stopped reporting (killed mid-transcription)."""
+    candidates = session.scalars(select(Video).where(Video.status != VideoStatus.FAILED,
+                                                     Video.captioning.is_not(None),
+                                                     Video.updated_at < stalled_before))
+    stalled = [video for video in candidates if _status(video) == RUNNING]
+    for video in stalled:
+        video.captioning = Captioning(status=QUEUED, transcribed_until=0.0)
+        declare(session, Job(JobName.TRANSCRIBE, (video.id,)))
+    return [video.id for video in stalled]

@@ -1,0 +1,55 @@
+"""The sweep that recovers every job kind the same way (the queue runs it every minute):
+
+- running work whose worker stopped renewing its lease (killed, or its machine went away) is queued
+  again by its lifecycle, which declares the job to send (a processing video, a transcription, a
+  ladder part);
+- waiting work older than a lease that no message in the queue names (a queue server restarted
+  without persistence, an enqueue that failed during an outage) is sent again, and touched so that
+  a sweep before the new job runs does not send it twice."""
+from sqlalchemy import select
+
+from videodesk.core import db
+from videodesk.core.jobnames import JobName
+from videodesk.core.lifecycle import captioning, ladder
+from videodesk.core.lifecycle import video as lifecycle
+from videodesk.core.lifecycle.states import PartStatus, VideoStatus
+from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.jobs.processing import lease_cutoff
+
+
+def requeue_stalled():
+    session = db.session()
+    cutoff = lease_cutoff()
+    # A video whose ladder parts are out with the workers is recovered part by part.
+    in_parts = select(LadderPart.video_id).where(LadderPart.status != PartStatus.DONE)
+    lifecycle.requeue_stalled(session, cutoff, excluding=in_parts)
+    captioning.requeue_stalled(session, cutoff)
+    ladder.requeue_stalled(session, cutoff)
+    session.commit()
+
+
+def lost_from_queue(waiting: set[tuple]) -> list[tuple[JobName, tuple]]:
+    """(job name, args) of the waiting work that no job in the queue names: `waiting` holds
+    (name, *args) of every job there."""
+    session = db.session()
+    cutoff = lease_cutoff()
+    lost = []
+    for video in session.scalars(select(Video).where(Video.updated_at < cutoff, Video.status != VideoStatus.FAILED)):
+        if video.status == VideoStatus.QUEUED and (JobName.PROCESS_VIDEO, video.id) not in waiting:
+            lost.append((JobName.PROCESS_VIDEO, (video.id,)))
+        elif captioning.is_waiting(video) and (JobName.TRANSCRIBE, video.id) not in waiting:
+            lost.append((JobName.TRANSCRIBE, (video.id,)))
+        else:
+            continue
+        video.updated_at = utcnow()
+    parts = [(video_id, name) for video_id, name in ladder.waiting_since(session, cutoff)
+             if ((JobName.ASSEMBLE_LADDER, video_id) if name == ladder.ASSEMBLE
+                 else (JobName.LADDER_PART, video_id, name)) not in waiting]
+    for video_id, name in parts:
+        if name != ladder.ASSEMBLE:
+            lost.append((JobName.LADDER_PART, (video_id, name)))
+        elif ladder.encoded(session, video_id):
+            lost.append((JobName.ASSEMBLE_LADDER, (video_id,)))
+    ladder.touch(session, parts)
+    session.commit()
+    return lost
