@@ -1,11 +1,14 @@
 """The live-stream API without an encoder: creating, reading, listing, ending, resetting the key,
 deleting, stories that name a stream, the webhook events, and the answers against the OpenAPI
 document. The ingest itself (a real ffmpeg publishing over RTMP and SRT) is tests/test_live.py."""
+import json
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from videodesk.core import db
 from videodesk.core.errors import Forbidden
-from videodesk.core.models import LiveStream
+from videodesk.core.models import LiveStream, Webhook, WebhookDelivery
 from videodesk.core.settings import EXTENSION as SETTINGS
 from videodesk.jobs.live.service import IngestService
 from videodesk.newsroom import live
@@ -139,3 +142,18 @@ def test_a_stream_running_past_the_longest_allowed_length_is_ended(app, client, 
         IngestService(app).tick()
     ended = client.get(stream["url"], headers=bearer(tokens["producer"])).json
     assert ended["status"] == "ended" and "longest allowed length" in ended["ended_reason"]
+
+
+def test_live_started_and_live_ended_reach_the_webhooks_that_asked(app, client, tokens):
+    stream = create(client, tokens["producer"])
+    with app.app_context():
+        db.session().add(Webhook(id="hook0000000000000000", url="https://hooks.example.org/x", secret="s",
+                                 events=["live.started", "live.ended", "live.recording_ready"]))
+        db.session().commit()
+        live.connected(live.authorize_publish(stream["ingest"]["stream_key"]))
+    client.post(f"{stream['url']}/end", headers=bearer(tokens["producer"]))
+    with app.app_context():
+        sent = [json.loads(d.body) for d in db.session().scalars(select(WebhookDelivery).order_by(
+            WebhookDelivery.created_at))]
+    assert [body["event"] for body in sent] == ["live.started", "live.ended"]
+    assert sent[1]["data"]["id"] == stream["id"] and sent[1]["data"]["ended_reason"] == "Ended by the producer."
