@@ -114,7 +114,7 @@ class Instance:
         needs.require("live")
         self.ingest = self._spawn([str(BIN / "flask"), "--app", "app", "ingest"], "ingest.log")
         port = int(self.env["VIDEODESK_RTMP_PORT"])
-        wait_until(lambda: _accepts(port), timeout=30, what="nginx to listen for RTMP")
+        wait_until(lambda: _accepts(port), timeout=120, what="nginx to listen for RTMP")
         return self.ingest
 
     @staticmethod

@@ -147,7 +147,7 @@ def test_live_captions_are_searchable_and_a_clip_cut_while_live_plays_with_them(
     publisher = publish(stream["ingest"]["srt_url"], 36, srt=True, speech=speech)
     try:
         found = wait_until(lambda: [r for r in api(live_site, "GET", "/api/search", params={"q": "bridge"}).json()
-                                    ["results"] if r.get("live_id") == stream["id"]], timeout=45,
+                                    ["results"] if r.get("live_id") == stream["id"]], timeout=90,
                            what="a live cue found by search")
         assert found[0]["video_id"] is None and found[0]["start"] < 30
         state = stream_state(live_site, stream)

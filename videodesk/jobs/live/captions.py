@@ -53,11 +53,10 @@ def cut_point(samples, min_s: float = MIN_WINDOW_S, max_s: float = MAX_WINDOW_S)
 
 class PcmBuffer:
     """The packager's PCM, drained from its stdout at once (so ffmpeg never waits for Whisper) and
-    handed to the captioner; what Whisper cannot keep up with is skipped (`drop`), not queued."""
+    handed to the captioner, which skips what Whisper cannot keep up with rather than queue it."""
 
     def __init__(self, stream):
         self.chunks: collections.deque[bytes] = collections.deque()
-        self.size = 0
         self.done = False
         self.ready = threading.Condition()
         threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
@@ -66,7 +65,6 @@ class PcmBuffer:
         while data := stream.read1(65536):
             with self.ready:
                 self.chunks.append(data)
-                self.size += len(data)
                 self.ready.notify()
         with self.ready:
             self.done = True
@@ -78,17 +76,8 @@ class PcmBuffer:
             self.ready.wait_for(lambda: self.chunks or self.done)
             data = b"".join(self.chunks)
             self.chunks.clear()
-            self.size = 0
             return data
 
-    def backlog(self) -> int:
-        return self.size
-
-    def drop(self) -> int:
-        with self.ready:
-            dropped, self.size = self.size, 0
-            self.chunks.clear()
-            return dropped
 
 
 class LiveCaptioner:
@@ -109,11 +98,11 @@ class LiveCaptioner:
             data = source.read()
             if not data:
                 break
-            if source.backlog() > MAX_BACKLOG_S * SAMPLE_RATE * BYTES_PER_SAMPLE:
+            waiting = len(pending) + (len(leftover) + len(data)) // BYTES_PER_SAMPLE
+            if waiting > MAX_BACKLOG_S * SAMPLE_RATE:
                 # Whisper fell behind: skip to the live sound rather than caption ever later.
-                skipped = len(pending) + (len(leftover) + len(data) + source.drop()) // BYTES_PER_SAMPLE
-                log.warning("live captions: %.1f s of sound skipped to keep up", skipped / SAMPLE_RATE)
-                consumed += skipped
+                log.warning("live captions: %.1f s of sound skipped to keep up", waiting / SAMPLE_RATE)
+                consumed += waiting
                 pending, leftover = numpy.zeros(0, dtype=numpy.float32), b""
                 continue
             data = leftover + data

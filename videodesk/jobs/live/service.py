@@ -7,6 +7,7 @@ import http.server
 import logging
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import urllib.parse
@@ -74,7 +75,7 @@ class IngestService:
         if not binary or not module:
             log.error("no RTMP ingest: nginx and libnginx-mod-rtmp are not installed (make run installs them)")
             return
-        with contextlib.closing(__import__("socket").socket()) as probe:
+        with contextlib.closing(socket.socket()) as probe:
             probe.bind(("127.0.0.1", 0))
             self.control_port = probe.getsockname()[1]
         config = rtmp.nginx_config(folder=self.folder, module=module, host=self.settings.ingest_host,

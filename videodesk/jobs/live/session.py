@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from videodesk.jobs.live.captions import LiveCaptioner, PcmBuffer
+from videodesk.jobs.live.event import local_segments
 from videodesk.media import live as commands
 from videodesk.media.runner import die_with_parent
 
@@ -184,8 +185,7 @@ def session_name() -> str:
 
 
 def folder_segments(folder: Path) -> list[tuple[str, float]]:
-    from videodesk.jobs.live.event import local_segments
-
+    """The segments ffmpeg has finished in a session's folder (none yet: [])."""
     playlist = folder / "index.m3u8"
     try:
         return local_segments(playlist.read_text())
