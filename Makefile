@@ -85,6 +85,7 @@ bench: setup-test
 	$(BIN)/python -m bench.reader
 	$(BIN)/python -m bench.media_redirect
 	$(BIN)/python -m bench.reader_under_load
+	$(BIN)/python -m bench.beacons
 	$(BIN)/python -m bench.upload_memory
 	@bin/ensure-packages espeak-ng:espeak-ng
 	$(BIN)/python -m bench.transcription

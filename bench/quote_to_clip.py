@@ -76,10 +76,8 @@ def make_source(folder: Path, minutes: float) -> Path:
 class Run:
     """One installation, one upload, the desk's steps as soon as each is possible."""
 
-    def __init__(self, work: Path, order: str, source: Path, model: str | None):
-        env = dict(ORDERS[order])
-        if model:
-            env["VIDEODESK_WHISPER_MODEL"] = model
+    def __init__(self, work: Path, order: str, source: Path, model: str):
+        env = {**ORDERS[order], "VIDEODESK_WHISPER_MODEL": model}
         self.site = Instance(work / f"data-{order}", **env)
         self.source = source
         self.stages: dict[str, float] = {}
@@ -159,13 +157,17 @@ def main():
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-quote-"))
     work.mkdir(parents=True, exist_ok=True)
     source = make_source(work, args.minutes)
+    model = args.model
+    if model is None:  # assembled once, as on an installation that has run before
+        from videodesk.media import whisper_model
+        model = str(whisper_model.assemble(work))
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"{args.minutes:g} min 1920x1080 25 fps source, quote at {args.minutes * 0.7:.1f} min; "
           f"gunicorn + one worker (2 threads); load average before {' '.join(load)}; data in {work}")
     orders = ["first", "after"] if args.order == "both" else [args.order]
     results = {}
     for order in orders:
-        with Run(work, order, source, args.model) as run:
+        with Run(work, order, source, model) as run:
             results[order] = run.measure(timeout=args.minutes * 60 * 6 + 600)
         stages = results[order]
         print(f"\ncaptions {order} ready:" if order == "after" else "\ncaptions first (after the probe):")

@@ -2,7 +2,8 @@
 faster-whisper (the bundled Whisper base, int8) and, when it is importable, pocketsphinx (the
 former engine) on over three minutes of espeak-ng speech in three voices and speeds.
 Each engine runs in its own subprocess, so its peak RSS is its own.
-Usage: python -m bench.transcription"""
+`--speed` compares faster-whisper's speed options instead (beam size, batched inference, threads,
+VAD), each against the same corpus. Usage: python -m bench.transcription [--speed]"""
 import json
 import re
 import resource
@@ -56,13 +57,22 @@ def make_corpus(work: Path) -> list[tuple[Path, str, str]]:
 
 # --- run inside the subprocess ------------------------------------------------------------------
 
-def run_whisper(pcms: list[str], data_dir: str) -> list[str]:
-    from videodesk.media.speech import engine_for
-    engine = engine_for(None, data_dir)
+def run_whisper(pcms: list[str], data_dir: str, options: dict) -> list[str]:
+    """`options` change the engine's settings for this run (this subprocess only): "beam_size",
+    "batch_size", "threads", "min_silence_duration_ms" (VAD)."""
+    from videodesk.media import speech
+    if "beam_size" in options:
+        speech.DECODE["beam_size"] = options["beam_size"]
+    speech.BATCH_SIZE = options.get("batch_size", speech.BATCH_SIZE)
+    if "threads" in options:
+        speech.cpu_threads = lambda: options["threads"]
+    if "min_silence_duration_ms" in options:
+        speech.VAD["min_silence_duration_ms"] = options["min_silence_duration_ms"]
+    engine = speech.engine_for(None, data_dir)
     return [" ".join(w.text for w in engine.transcribe(Path(p)).words) for p in pcms]
 
 
-def run_pocketsphinx(pcms: list[str], data_dir: str) -> list[str]:
+def run_pocketsphinx(pcms: list[str], data_dir: str, options: dict) -> list[str]:
     from pocketsphinx import Decoder, Segmenter
     decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
     texts = []
@@ -79,13 +89,22 @@ def run_pocketsphinx(pcms: list[str], data_dir: str) -> list[str]:
     return texts
 
 
-ENGINES = {"faster-whisper (base, int8)": ("run_whisper", None),
-           "pocketsphinx 5 (en-us)": ("run_pocketsphinx", "pocketsphinx")}
+ENGINES = {"faster-whisper (base, int8)": ("run_whisper", None, {}),
+           "pocketsphinx 5 (en-us)": ("run_pocketsphinx", "pocketsphinx", {})}
+# `--speed`: what faster-whisper offers on this machine for speed, each against the same corpus.
+SPEED_VARIANTS = {
+    "whisper beam 5 (today)": ("run_whisper", None, {}),
+    "whisper beam 1 (greedy)": ("run_whisper", None, {"beam_size": 1}),
+    "whisper batched 8, beam 5": ("run_whisper", None, {"batch_size": 8}),
+    "whisper batched 8, beam 1": ("run_whisper", None, {"batch_size": 8, "beam_size": 1}),
+    "whisper 1 thread, beam 5": ("run_whisper", None, {"threads": 1}),
+    "whisper VAD silence 300 ms": ("run_whisper", None, {"min_silence_duration_ms": 300}),
+}
 
 
-def child(function: str, pcms: list[str], data_dir: str):
+def child(function: str, pcms: list[str], data_dir: str, options: dict):
     started = time.perf_counter()
-    texts = globals()[function](pcms, data_dir)   # includes loading the model, as a worker's first job does
+    texts = globals()[function](pcms, data_dir, options)   # includes loading the model, as a worker's first job does
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"texts": texts, "seconds": seconds, "peak_mb": peak_mb}))
@@ -101,12 +120,13 @@ def main():
     print(f"speech: {audio_s:.0f} s of espeak-ng audio in {len(clips)} clips "
           f"({', '.join(sorted({label for _, _, label in clips}))}), 16 kHz mono")
     print(f"{'engine':30} {'WER':>6} {'realtime x':>11} {'peak RSS':>9}")
-    for name, (function, module) in ENGINES.items():
+    for name, (function, module, options) in (SPEED_VARIANTS if "--speed" in sys.argv else ENGINES).items():
         if module and importlib.util.find_spec(module) is None:
             print(f"{name:30} (not installed: skipped)")
             continue
         out = subprocess.run([sys.executable, "-m", "bench.transcription", "--child", function, str(work),
-                              *[str(pcm) for pcm, _, _ in clips]], check=True, capture_output=True, text=True)
+                              json.dumps(options), *[str(pcm) for pcm, _, _ in clips]],
+                             check=True, capture_output=True, text=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
         reference = [w for _, text, _ in clips for w in normalized(text)]
         hypothesis = [w for text in result["texts"] for w in normalized(text)]
@@ -118,6 +138,6 @@ def main():
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[4:], sys.argv[3])
+        child(sys.argv[2], sys.argv[5:], sys.argv[3], json.loads(sys.argv[4]))
     else:
         main()

@@ -1,6 +1,6 @@
 // Progressive enhancement of the native <video>: HLS (native or hls.js, loaded lazily), a captions
 // language menu, an audio track menu, storyboard scrub previews, chapters (marks on the bar, a menu, titles in the
-// preview), ?t= / #t= start times, keyboard control and privacy-respecting watch beacons.
+// preview), ?t= / #t= start times and keyboard control (playback-beacons.js reports what readers saw).
 // Without JavaScript the native player with its MP4 source and caption tracks still works.
 (function () {
   "use strict";
@@ -300,32 +300,12 @@
     }, true);
   }
 
-  function setupBeacons(figure, video) {
-    var url = figure.dataset.beacon;
-    var sent = {};
-    function send(event) {
-      if (sent[event] || !url) return;
-      sent[event] = true;
-      var body = JSON.stringify({ video: figure.dataset.videoId, event: event });
-      if (navigator.sendBeacon) navigator.sendBeacon(url, new Blob([body], { type: "application/json" }));
-    }
-    video.addEventListener("play", function () { send("play"); });
-    video.addEventListener("timeupdate", function () {
-      if (!video.duration) return;
-      var done = video.currentTime / video.duration;
-      [25, 50, 75].forEach(function (q) { if (done >= q / 100) send("q" + q); });
-    });
-    video.addEventListener("ended", function () { send("q100"); });
-    video.addEventListener("error", function () { send("error"); }, true);
-  }
-
   document.querySelectorAll("[data-player]").forEach(function (figure) {
     var video = figure.querySelector("video");
     var toggleCaptions = setupCaptions(figure, video);
     setupStartTime(video);
     setupScrub(figure, video);
     setupKeys(figure, video, toggleCaptions);
-    setupBeacons(figure, video);
     setupAudio(figure, video);
     lazily(figure, video, startHls);
   });

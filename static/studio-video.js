@@ -138,15 +138,17 @@
     var link = box.querySelector(".download-cut");
     function poll(tries) {
       var before = link.getAttribute("href");
+      function made(video) { var url = video.social_cuts[aspect]; return url && url !== before ? url : null; }
       window.StudioStatus.follow(page.dataset.videoUrl, function (video) {
-        var url = video.social_cuts[aspect];
-        if (url && url !== before) {
+        var url = made(video), error = video.edit_errors.social_cut;
+        tries -= 1;
+        if (url) {
           link.href = url; link.hidden = false; state.textContent = "Ready.";
-        } else if (video.edit_errors.social_cut || --tries <= 0) {
-          state.textContent = video.edit_errors.social_cut || "Still working; reload later.";
+        } else if (error || tries <= 0) {
+          state.textContent = error || "Still working; reload later.";
         }
       }, { every: 1500, keepGoing: function (video) {
-        return tries > 0 && !video.edit_errors.social_cut && video.social_cuts[aspect] === before;
+        return tries > 0 && !video.edit_errors.social_cut && !made(video);
       } });
     }
     box.querySelector(".make-cut").addEventListener("click", function () {
@@ -161,14 +163,16 @@
   var captioning = page.querySelector(".captioning");
   function followCaptioning(wait) {
     window.StudioStatus.follow(page.dataset.videoUrl, function (video) {
-      if (!video.captioning_active) {
-        location.reload();  // the new tracks, or the reason they could not be made
+      if (!video.captioning_active && video.captions.length !== Number(captioning.dataset.tracks)) {
+        location.reload();  // the new tracks
         return;
       }
       var bar = captioning.querySelector(".captioning-progress");
-      bar.hidden = false;
-      bar.value = video.captioning.progress || 0;
-      captioning.querySelector(".captioning-text").textContent = video.captioning_text;
+      bar.hidden = !video.captioning_active;
+      bar.value = video.captioning ? video.captioning.progress : 0;
+      var text = captioning.querySelector(".captioning-text");
+      text.textContent = video.captioning_text || "";
+      text.classList.toggle("form-error", Boolean(video.captioning && video.captioning.error));
     }, { wait: wait, keepGoing: function (video) { return video.captioning_active; } });
   }
   if (captioning && captioning.dataset.active === "true") followCaptioning(2000);

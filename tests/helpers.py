@@ -112,7 +112,9 @@ def make_app(data_dir: Path, **overrides):
     if fresh:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         copy_sqlite(_migrated_sqlite(), database)
-    app = create_app({"data_dir": data_dir, "database_url": f"sqlite:///{database}", "redis_url": None, **overrides})
+    # Beacons are written at once (no background thread) unless a test asks for an interval.
+    app = create_app({"data_dir": data_dir, "database_url": f"sqlite:///{database}", "redis_url": None,
+                      "analytics_flush_s": 0, **overrides})
     if not fresh:
         migrate.upgrade(app.settings.database_url)
     return app

@@ -287,7 +287,8 @@ def _variant(codec="h264", pix_fmt="yuv420p", audio="aac", field_order="progress
 @pytest.mark.parametrize("changes, copy", [
     ({}, True), ({"audio": "mp3"}, True), ({"audio": None}, True), ({"rotation": 90}, True),
     ({"codec": "hevc"}, False), ({"pix_fmt": "yuv420p10le"}, False), ({"pix_fmt": "yuv422p"}, False),
-    ({"audio": "opus"}, False), ({"field_order": "tt"}, False), ({"display": (2560, 1080)}, False),
+    ({"audio": "opus"}, True), ({"audio": "flac"}, True), ({"field_order": "tt"}, False),
+    ({"display": (2560, 1080)}, False),
 ])
 def test_quick_version_copies_only_what_browsers_play(changes, copy):
     assert quick.stream_copy_possible(_variant(**changes)) is copy

@@ -5,14 +5,17 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, func, select, text
 
-from videodesk.core import db
+from videodesk.core import db, migrate
 from videodesk.core.errors import Invalid
 from videodesk.core.models import PlaybackBin, PlaybackMinute, Story, User, Video
 from videodesk.newsroom.playback import beacons, report, sums
+from videodesk.web.studio import charts
 
-from .helpers import bearer, check_against_document, make_app, make_tokens
+from .helpers import bearer, check_against_document, csrf_from, make_app, make_tokens
 from .servers import wait_until
 
 VIDEO = "abcdefghjkmnpqrs"
@@ -75,6 +78,14 @@ def test_beacons_sum_into_minute_buckets_and_histograms():
     assert total.minutes[(VIDEO, 100, "article")].views == 2
 
 
+def test_beacons_naming_too_many_videos_wait_for_the_next_interval(monkeypatch):
+    monkeypatch.setattr(sums, "MAX_VIDEOS", 2)
+    total = sums.Sums()
+    added = [total.add(beacons.parse({"video": video, "surface": "embed", "view": True}), minute=1)
+             for video in ("a" * 16, "b" * 16, "a" * 16, "c" * 16)]
+    assert added == [True, True, True, False] and total.videos == {"a" * 16, "b" * 16}
+
+
 def test_startup_classes_and_percentiles_from_the_histogram():
     assert sums.startup_bin(0) == 0 and sums.startup_bin(99) == 0 and sums.startup_bin(100) == 1
     assert sums.startup_bin(599_999) == len(sums.STARTUP_EDGES_MS) - 1
@@ -96,7 +107,8 @@ def test_periods_default_to_the_last_7_days_and_refuse_bad_values():
     assert [d.isoformat() for d in days.days()] == ["2026-12-01", "2026-12-02", "2026-12-03"]
     moment = report.period("2026-12-01T10:00:00+01:00", "2026-12-01T12:00")
     assert moment.start == datetime(2026, 12, 1, 9, tzinfo=UTC) and moment.minutes[1] - moment.minutes[0] == 180
-    for bad in (("yesterday", None), ("2026-12-05", "2026-12-01"), ("2020-01-01", "2026-01-01"), (None, "2026-13-01")):
+    for bad in (("yesterday", None), ("2026-12-05", "2026-12-01"), ("2020-01-01", "2026-01-01"), (None, "2026-13-01"),
+                (None, "0001-01-01"), (None, "9999-12-31"), ("9999-12-31T23:59:00-14:00", None)):
         with pytest.raises(Invalid):
             report.period(*bad)
 
@@ -185,7 +197,7 @@ def test_who_sees_analytics_and_the_rankings(site):
     assert client.get("/api/analytics?limit=0", headers=bearer(tokens["editor"])).status_code == 400
 
 
-def test_a_process_writes_its_sums_every_interval(tmp_path):
+def test_a_process_writes_its_sums_in_the_background(tmp_path):
     app = make_app(tmp_path / "data", analytics_flush_s=0.2)
     tokens = make_tokens(app)
     videos = _library(app)
@@ -224,3 +236,52 @@ def test_many_writers_add_to_the_same_rows_on_postgresql(pg_app):
         assert session.scalar(select(func.sum(PlaybackMinute.views))) == writers * rounds * 2
         assert session.scalar(select(PlaybackBin.count).where(PlaybackBin.kind == "retention", PlaybackBin.bin == 2)) \
             == writers * rounds * 2
+
+
+def test_chart_geometry():
+    assert [charts.nice_ceiling(v) for v in (0, 3, 7, 12, 180, 2400)] == [1, 5, 10, 20, 200, 2500]
+    retention = charts.retention_chart([1.0] * 60 + [0.0] * 40, 20.0, [{"start": 0, "title": "Intro"},
+                                                                         {"start": 10, "title": "Weather"}], 5.0)
+    assert [(m.kind, m.label) for m in retention.marks] == [("chapter", "Intro"), ("chapter", "Weather"), ("poster", "Poster")]
+    assert retention.marks[1].x == pytest.approx((charts.LEFT + charts.RIGHT) / 2)
+    assert [t.label for t in retention.x_ticks] == ["0:00", "0:05", "0:10", "0:15", "0:20"]
+    assert "100% at the middle" in retention.summary and "0% at the end" in retention.summary
+    days = [{"day": f"2026-12-0{n}", "views": n, "startup_ms": {"p50": None if n == 2 else 100.0 * n, "p95": None}}
+            for n in (1, 2, 3)]
+    startup = charts.startup_chart(days)
+    assert startup.lines[1].path.count("M") == 2  # the day without plays breaks the median line
+    views = charts.views_chart(days)
+    assert [bar.label for bar in views.bars][-1] == "2026-12-03: 3 views" and views.y_ticks[-1].label == "5"
+    assert charts.views_chart(days[:1]).y_ticks[-1].label == "2"
+
+
+def test_the_studio_shows_the_charts_and_the_dashboard_the_top_videos(site):
+    client, tokens, videos = site
+    _send(client, videos["public"], view=True, startup_ms=450, seen=list(range(30)), watch_ms=6000)
+    login = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    client.post("/studio/login", data={"token": tokens["editor"], "csrf_token": login})
+    page = client.get(f"/studio/videos/{videos['public']}").get_data(as_text=True)
+    assert 'data-chart="retention"' in page and 'data-chart="views"' in page and 'data-chart="startup"' in page
+    assert '<dd class="figure-views">1</dd>' in page and '<dd class="figure-startup-score">95</dd>' in page
+    dashboard = client.get("/studio/dashboard").get_data(as_text=True)
+    assert "Most watched" in dashboard and dashboard.count(f"/studio/videos/{videos['public']}") == 2
+
+
+def test_the_migration_keeps_the_old_watch_counts_as_views_and_errors(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = migrate.alembic_config(url)
+    command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0019_analytics").down_revision)
+    with create_engine(url).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO videos (id, title, status, progress, source_kind, source_name, outputs, pipeline_state, "
+            "created_at, updated_at) VALUES ('abcdefghjkmnpqrs', 'Old', 'ready', 1, 'upload', 'old.mp4', '{}', '{}', "
+            "'2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
+        for day, event, count in (("2026-11-30", "play", 7), ("2026-11-30", "error", 1), ("2026-11-30", "q25", 5),
+                                  ("2026-12-01", "play", 2)):
+            connection.execute(text("INSERT INTO watch_counts VALUES ('abcdefghjkmnpqrs', :day, :event, :count)"),
+                               {"day": day, "event": event, "count": count})
+    migrate.upgrade(url)
+    with create_engine(url).connect() as connection:
+        rows = connection.execute(text("SELECT minute, surface, views, plays, errors FROM playback_minutes ORDER BY minute")).all()
+    november_30 = int(datetime(2026, 11, 30, tzinfo=UTC).timestamp() // 60)
+    assert rows == [(november_30, "article", 7, 0, 1), (november_30 + 1440, "article", 2, 0, 0)]

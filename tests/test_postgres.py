@@ -26,8 +26,8 @@ def test_the_whole_flow_on_postgresql(app, client, tokens, clips):
         "headline": "On PostgreSQL", "video_id": video["id"], "status": "published"}).json
     assert "Watch video below:" in client.get(story["url"]).get_data(as_text=True)
     for _ in range(2):
-        client.post("/beacon", data=json.dumps({"video": video["id"], "event": "play"}))
-    assert client.get(video["url"], headers=bearer(tokens["editor"])).json["watch"] == {"play": 2}
+        client.post("/beacon", data=json.dumps({"video": video["id"], "surface": "article", "view": True}))
+    assert client.get(video["url"], headers=bearer(tokens["editor"])).json["watch"] == {"play": 2, "error": 0}
 
 
 @pytest.mark.parametrize("path", ["/api/videos/a%00b", "/embed/a%00b", "/stories/a%00b", "/studio/videos/a%00b",
@@ -40,7 +40,7 @@ def test_nul_in_a_query_or_body_is_a_400_not_a_database_error(client, tokens):
     editor = bearer(tokens["editor"])
     assert client.get("/oembed?url=http://localhost/stories/a%00b").status_code == 400
     assert client.post("/api/stories", headers=editor, json={"headline": "x", "video_id": "a\x00b"}).status_code == 400
-    assert client.post("/beacon", data=json.dumps({"video": "a\x00b", "event": "play"})).status_code == 400
+    assert client.post("/beacon", data=json.dumps({"video": "a\x00b", "surface": "article"})).status_code == 400
     login = csrf_from(client.get("/studio/login").get_data(as_text=True))
     assert client.post("/studio/login", data={"name": "a\x00b", "password": "x" * 12, "csrf_token": login}).status_code < 500
 

@@ -161,11 +161,12 @@ def test_section_front_and_home_list_posters_and_durations(client, published):
 
 def test_beacons_count_without_cookies_and_show_in_the_studio(client, tokens, published):
     video_id = published["video"]["id"]
-    for event in ("play", "play", "q25", "q100"):
-        response = client.post("/beacon", data=json.dumps({"video": video_id, "event": event}),
-                               content_type="text/plain")
+    article = {"video": video_id, "surface": "article"}
+    for report in ({**article, "view": True, "startup_ms": 300, "seen": list(range(40))},
+                   {**article, "view": True, "startup_ms": 500, "seen": list(range(100))}):
+        response = client.post("/beacon", data=json.dumps(report), content_type="text/plain")
         assert response.status_code == 204 and "Set-Cookie" not in response.headers
-    bogus = client.post("/beacon", data=json.dumps({"video": video_id, "event": "bogus"}))
+    bogus = client.post("/beacon", data=json.dumps({"video": video_id, "event": "play"}))
     assert bogus.status_code == 400 and bogus.json["error"]["code"] == "invalid_beacon"
     assert client.post("/beacon", data="not json").status_code == 400
     token = csrf_from(client.get("/studio/login").get_data(as_text=True))

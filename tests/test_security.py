@@ -289,6 +289,6 @@ def test_caption_changes_on_a_published_video_are_audited(queued_app, people, cl
                               headers=bearer(people["pat"]))
         assert response.status_code in (200, 201), response.json
     with queued_app.app_context():
-        events = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "captions_change")).all()
+        events = db.session().scalars(select(AuditEvent).where(AuditEvent.action == "video_change")).all()
         assert [(e.user_name, e.target, e.detail) for e in events] == [
-            ("pat", f"video:{video['id']}", {"lang": "en", "stories": ["live-story"]})]
+            ("pat", f"video:{video['id']}", {"change": "edit_captions", "lang": "en", "stories": ["live-story"]})]

@@ -7,7 +7,7 @@ from videodesk.web.sharing import aspect_padding, embed_snippet
 
 from .helpers import bearer, sign_in, upload
 
-PICKER_FIELDS = {"id", "title", "duration", "status", "progress", "error", "playable", "poster_url", "url", "page_url"}
+PICKER_FIELDS = {"id", "title", "duration", "status", "status_text", "active", "progress", "error", "playable", "poster_url", "url", "page_url"}
 
 
 def test_embed_snippet_keeps_the_video_shape_and_escapes_the_title():

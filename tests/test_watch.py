@@ -46,8 +46,8 @@ def test_watch_page_is_a_video_object_page_once_published(ready):
     _publish(client, tokens, video["id"], status="draft")
     assert client.get(f"/videos/{video['id']}").status_code == 404  # a draft does not make it public
     story = _publish(client, tokens, video["id"])
-    client.post("/beacon", json={"video": video["id"], "event": "play"})
-    client.post("/beacon", json={"video": video["id"], "event": "play"})
+    for _ in range(2):
+        client.post("/beacon", json={"video": video["id"], "surface": "watch", "view": True})
 
     page = client.get(f"/videos/{video['id']}?t=2")
     html = page.get_data(as_text=True)

@@ -4,7 +4,11 @@ A backup is a folder: the database (a SQLite online-backup copy, or a `pg_dump` 
 archive), the media and originals (`media/`, `uploads/`), `secret_key` (so sessions and signed
 media paths stay valid) and, written last, `videodesk-backup.json`; without it the folder is an
 interrupted backup and restore refuses it. The database is copied first, so every file it names
-already exists when the folders are copied (media files are only ever replaced whole)."""
+already exists when the folders are copied (media files are only ever replaced whole).
+
+A backup holds unpublished media and webhook secrets: it is written under umask 077 and every
+folder ends up 0700 and every file 0600, whatever the modes of the files it copies."""
+import contextlib
 import json
 import os
 import shutil
@@ -18,7 +22,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
-from videodesk.core.settings import current_settings
+from videodesk.core.settings import PRIVATE_UMASK, current_settings
 from videodesk.media.outputs import TEMP_PREFIX
 
 FORMAT = 1
@@ -68,9 +72,27 @@ def _sqlite_copy(source: Path, target: Path):
         src.close()
 
 
+@contextlib.contextmanager
+def _private_files():
+    old = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
 def _copy_folder(source: Path, target: Path):
+    """The files' bytes, not their modes (copytree's usual copy2 would keep a 0644 file readable)."""
     if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(TEMP_PREFIX + "*"))
+        shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(TEMP_PREFIX + "*"),
+                        copy_function=shutil.copyfile)
+        _make_private(target)
+
+
+def _make_private(folder: Path):
+    """copytree gives copied folders their source's mode: owner only, like the files."""
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def _files_in(folder: Path) -> tuple[int, int]:
@@ -79,10 +101,16 @@ def _files_in(folder: Path) -> tuple[int, int]:
 
 
 def make_backup(data_dir: Path, database_url: str, dest: Path) -> dict:
+    with _private_files():
+        return _write_backup(data_dir, database_url, dest)
+
+
+def _write_backup(data_dir: Path, database_url: str, dest: Path) -> dict:
     kind = _kind(database_url)
     if dest.exists() and any(dest.iterdir()):
         raise click.ClickException(f"{dest} is not empty; back up into a new folder.")
     dest.mkdir(parents=True, exist_ok=True)
+    dest.chmod(0o700)  # also when it existed (empty)
     dump = dest / DUMP_NAMES[kind]
     if kind == "sqlite":
         _sqlite_copy(_sqlite_path(database_url), dump)
@@ -92,7 +120,7 @@ def make_backup(data_dir: Path, database_url: str, dest: Path) -> dict:
     for folder in FOLDERS:
         _copy_folder(data_dir / folder, dest / folder)
     if (data_dir / SECRET_KEY).exists():
-        shutil.copy2(data_dir / SECRET_KEY, dest / SECRET_KEY)
+        shutil.copyfile(data_dir / SECRET_KEY, dest / SECRET_KEY)
     files, size = _files_in(dest)
     manifest = {"format": FORMAT, "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "database": kind, "files": files, "bytes": size}
@@ -114,6 +142,11 @@ def _holds_data(data_dir: Path, database_url: str) -> bool:
 
 
 def restore_backup(src: Path, data_dir: Path, database_url: str, force: bool) -> dict:
+    with _private_files():
+        return _restore(src, data_dir, database_url, force)
+
+
+def _restore(src: Path, data_dir: Path, database_url: str, force: bool) -> dict:
     try:
         manifest = json.loads((src / MANIFEST).read_text())
     except (OSError, ValueError):
@@ -142,7 +175,7 @@ def restore_backup(src: Path, data_dir: Path, database_url: str, force: bool) ->
         _copy_folder(src / folder, data_dir / folder)
         (data_dir / folder).mkdir(exist_ok=True)
     if (src / SECRET_KEY).exists():
-        shutil.copy2(src / SECRET_KEY, data_dir / SECRET_KEY)
+        shutil.copyfile(src / SECRET_KEY, data_dir / SECRET_KEY)
         (data_dir / SECRET_KEY).chmod(0o600)
     return manifest
 

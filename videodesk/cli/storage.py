@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from videodesk.core import db, storage
 from videodesk.core.models import Video
 from videodesk.core.settings import current_settings
-from videodesk.newsroom import library, visibility
+from videodesk.newsroom import media_files, visibility
 from videodesk.objectstore import LocalStore
 
 
@@ -75,7 +75,7 @@ def storage_check(delete_orphans):
     store = storage.media_store()
     videos = list(db.session().scalars(select(Video)))
     ids = {video.id for video in videos}
-    expected = {storage.media_key(video.id, name) for video in videos for name in library.media_names(video)}
+    expected = {storage.media_key(video.id, name) for video in videos for name in media_files.all_names(video)}
     if not storage.media_in_place():
         expected |= {storage.original_key(video.id) for video in videos if video.source_size}
     listed = {info.key for info in store.list("")}

@@ -77,6 +77,31 @@ def session() -> Session:
     return g.db_session
 
 
+_WITH_NEXT_COMMIT = "videodesk.with_next_commit"
+
+
+def add_with_next_commit(row):
+    """Save `row` with the session's next commit, the one that saves the change it belongs to (an
+    audit entry, a counted job request), without flushing it, and so without taking a write lock,
+    before then. A request that changes nothing itself commits them after its view (web/change_log.py)."""
+    session().info.setdefault(_WITH_NEXT_COMMIT, []).append(row)
+
+
+def waiting_for_commit() -> bool:
+    return bool(session().info.get(_WITH_NEXT_COMMIT))
+
+
+def drop_waiting():
+    """The change was refused: the rows that were to go with it go too."""
+    session().info.pop(_WITH_NEXT_COMMIT, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _add_waiting_rows(db_session: Session):
+    for row in db_session.info.pop(_WITH_NEXT_COMMIT, ()):
+        db_session.add(row)
+
+
 def _close_session(_exc):
     db_session = g.pop("db_session", None)
     if db_session is not None:

@@ -14,6 +14,8 @@ def is_random_id(value) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 32 and all(c in _ALPHABET for c in value)
 
 
-def short_token() -> str:
-    """For versioned file names that must change when the content does."""
-    return random_id(8)
+def file_token() -> str:
+    """For file names that change with their content: unguessable (16 of 36 characters, 82 bits), so
+    an earlier version kept for the newsroom (a caption before a redaction, a poster before a trim)
+    cannot be found by its name."""
+    return random_id(16)

@@ -1,7 +1,7 @@
 """Database entities: users and their API tokens, videos with caption tracks, stories."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from videodesk.core.db import Base, UTCDateTime
@@ -66,8 +66,14 @@ class Video(Base):
     source_kind: Mapped[str] = mapped_column(String(20), default="upload")
     source_name: Mapped[str | None] = mapped_column(String(300))
     source_url: Mapped[str | None] = mapped_column(Text)
+    # The link readers see under an imported video, when the producer chose one (kept as given, query
+    # included); else pages credit the source page without its query (views.credit_link).
+    credit_url: Mapped[str | None] = mapped_column(Text)
     source_size: Mapped[int | None] = mapped_column(BigInteger)
     source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Bytes of the video's files in the media store, measured when processing finishes (the storage
+    # quota counts them with source_size: newsroom/usage.py).
+    media_bytes: Mapped[int | None] = mapped_column(BigInteger)
     duration: Mapped[float | None] = mapped_column(Float)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
@@ -244,16 +250,6 @@ class Story(Base):
         return self.status == "published" and self.published_at is not None and self.published_at > utcnow()
 
 
-class WatchCount(Base):
-    """Anonymous player events per video and day: no cookies, no IP addresses, no user ids."""
-
-    __tablename__ = "watch_counts"
-    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    event: Mapped[str] = mapped_column(String(20), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class PlaybackMinute(Base):
     """The player's beacons summed for one video, one minute and one surface (article, watch, embed):
     counts and times only, nothing about a reader (newsroom/playback/, docs/ANALYTICS.md)."""
@@ -295,6 +291,18 @@ class LoginAttempt(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkRequest(Base):
+    """One request for expensive work (a clip, reprocessing, a transcription), kept for an hour's
+    rate limit per user (newsroom/usage.py); deleting the video does not give it back."""
+
+    __tablename__ = "work_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (Index("ix_work_requests_user_kind_at", "user_id", "kind", "at"),)
 
 
 class AuditEvent(Base):

@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 EXTENSION = "videodesk.settings"
+# Files and folders that videodesk writes (media made in place by ffmpeg, captions, originals, the
+# database, backups) are readable by their owner only, whatever the shell's umask was.
+PRIVATE_UMASK = 0o077
 DATA_SUBFOLDERS = ("media", "uploads", "tmp", "resumable", "scratch", "live")
 
 
@@ -26,6 +29,13 @@ def flag(value: str) -> bool:
 
 def optional_text(value: str) -> str | None:
     return value.strip() or None
+
+
+def count(value: str) -> int:
+    """A whole number of 0 or more (int() would also take '-1' and ' 2 ')."""
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number of 0 or more")
+    return int(value)
 
 
 def parse_base_url(value: str | None) -> str | None:
@@ -58,6 +68,9 @@ class Settings:
     # The public address of the site; absolute URLs (canonical, feeds, oEmbed) never use the Host header.
     base_url: str | None = setting("VIDEODESK_BASE_URL", None, parse_base_url)
     import_allow_private: bool = setting("VIDEODESK_IMPORT_ALLOW_PRIVATE", False, flag)
+    # How many proxies in front of the app append to X-Forwarded-For (0: the header is ignored and
+    # the TCP peer is the client); sign-in throttling counts attempts per client address.
+    trusted_proxies: int = setting("VIDEODESK_TRUSTED_PROXIES", 0, count)
     # Upper bounds that keep one clip from eating the machine.
     max_duration_s: float = setting("VIDEODESK_MAX_DURATION_S", 4 * 3600.0, float)
     ffmpeg_timeout_s: float = setting("VIDEODESK_FFMPEG_TIMEOUT_S", 3600.0, float)
@@ -76,12 +89,18 @@ class Settings:
     upload_expiry_h: float = setting("VIDEODESK_UPLOAD_EXPIRY_H", 24.0, float)
     # URL imports a user may start per hour.
     import_rate_per_hour: int = setting("VIDEODESK_IMPORT_RATE_PER_HOUR", 30, int)
+    # A producer's finished work (originals and processed media) may not pass this (newsroom/usage.py).
+    storage_quota_mb: float = setting("VIDEODESK_STORAGE_QUOTA_MB", 100 * 1024.0, float)
+    # Expensive jobs a producer may ask for per hour (trims count as reprocessing).
+    clip_rate_per_hour: int = setting("VIDEODESK_CLIP_RATE_PER_HOUR", 60, count)
+    reprocess_rate_per_hour: int = setting("VIDEODESK_REPROCESS_RATE_PER_HOUR", 20, count)
+    transcribe_rate_per_hour: int = setting("VIDEODESK_TRANSCRIBE_RATE_PER_HOUR", 10, count)
     import_timeout_s: float = setting("VIDEODESK_IMPORT_TIMEOUT_S", 20.0, float)
     # Webhook retries wait this many seconds times 1, 3, 12, 60, ... (about 24 h in all); tests shrink it.
     webhook_backoff_s: float = setting("VIDEODESK_WEBHOOK_BACKOFF_S", 10.0, float)
     # One delivery attempt (connect, send, response) may take this long before it counts as failed.
     webhook_timeout_s: float = setting("VIDEODESK_WEBHOOK_TIMEOUT_S", 10.0, float)
-    # Each web process writes the player's summed beacons to the database this often; 0 writes each
+    # Each web process writes the player's summed beacons to the database at most this often; 0 writes each
     # beacon at once (docs/ANALYTICS.md).
     analytics_flush_s: float = setting("VIDEODESK_ANALYTICS_FLUSH_S", 5.0, float)
     # A newsroom's own faster-whisper model folder (small, medium, large-v3...) for automatic

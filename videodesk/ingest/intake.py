@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from videodesk.core import db, storage
+from videodesk.core import db, links, storage
 from videodesk.core.digests import sha256_of
-from videodesk.core.errors import Invalid, RateLimited
+from videodesk.core.errors import Invalid, RateLimited, TooLarge
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import AuditEvent, Video, utcnow
 from videodesk.core.settings import current_settings
@@ -19,7 +19,7 @@ from videodesk.ingest import netguard, resumable
 from videodesk.ingest.multipart import keep_upload
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.runner import MediaError
-from videodesk.newsroom import audit
+from videodesk.newsroom import audit, usage
 from videodesk.newsroom.library import add_caption_track, keep_original, new_video
 
 IMPORT_ACTION = "video_import"
@@ -68,10 +68,14 @@ def from_multipart(user, upload, title: str, captions: bytes | None, captions_la
     session = db.session()
     video = new_video(user.id, (title or upload.filename).strip()[:300], upload.filename)
     size = keep_upload(upload, storage.source_path(video.id))
-    if size == 0:
+    try:
+        if size == 0:
+            raise Invalid(code="empty_file", message="The uploaded file is empty.")
+        usage.require_room(user, size)
+    except (Invalid, TooLarge):
         session.rollback()
         storage.remove_tree(storage.upload_dir(video.id))
-        raise Invalid(code="empty_file", message="The uploaded file is empty.")
+        raise
     video.source_size, video.source_sha256 = size, sha256_of(storage.source_path(video.id))
     keep_original(video.id)
     if captions_text is not None:
@@ -87,6 +91,7 @@ def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: boo
     if existing is not None and not allow_duplicate:
         resumable.remove(upload_id)
         return Intake(existing, existing, reused=True)
+    usage.require_room(user, record["length"])
     name = record["metadata"].get("filename") or "upload"
     video = new_video(user.id, title or record["metadata"].get("title") or name, name)
     resumable.take(upload_id, user, storage.source_path(video.id))
@@ -96,8 +101,11 @@ def from_resumable(user, upload_id: str, title: str | None, allow_duplicate: boo
     return Intake(video, existing)
 
 
-def from_url(user, url: str, title: str | None) -> Intake:
+def from_url(user, url: str, title: str | None, credit_url: str | None = None) -> Intake:
     """An import by URL: checked against the address policy now, downloaded by the worker.
+
+    A URL with a user name or password is refused (like a webhook's): it would be stored and
+    shown. `credit_url` is the link readers see under the video, as the producer gives it.
 
     The hourly limit counts "video_import" entries of the audit log, which deleting a video does not
     touch, so import, delete, import again still counts twice."""
@@ -105,13 +113,21 @@ def from_url(user, url: str, title: str | None) -> Intake:
     reason = netguard.check_url(url, allow_private=settings.import_allow_private)
     if reason:
         raise Invalid(code="url_not_allowed", message=reason)
+    if links.has_credentials(url):
+        raise Invalid(code="url_not_allowed", message="The address must not contain a user name or password; "
+                                                      "import from an address that needs none.")
+    if credit_url is not None:
+        if links.public_link(credit_url) is None or links.has_credentials(credit_url):
+            raise Invalid("'credit_url' must be an http:// or https:// link without a user name or password.")
+        credit_url = links.public_link(credit_url, keep_query=True)
     hour_ago = utcnow() - timedelta(hours=1)
     recent = db.session().scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.user_id == user.id, AuditEvent.action == IMPORT_ACTION, AuditEvent.at > hour_ago))
     if recent >= settings.import_rate_per_hour:
         raise RateLimited(f"At most {settings.import_rate_per_hour} imports an hour; try again later.")
+    usage.require_room(user)  # its size is known only once downloaded (at most the upload limit)
     video = new_video(user.id, title or url, url, kind="url")
-    video.source_url = url
+    video.source_url, video.credit_url = url, credit_url
     audit.record(user, IMPORT_ACTION, f"video:{video.id}", url=url)
     db.session().commit()
     return Intake(video)

@@ -22,6 +22,7 @@ from videodesk.core.digests import sha256_of
 from videodesk.core.errors import Conflict, Gone, InsufficientStorage, Locked, NotFound, TooLarge
 from videodesk.core.ids import is_random_id, random_id
 from videodesk.core.settings import current_settings
+from videodesk.newsroom import usage
 
 CHUNK = 1024 * 1024
 ID_LENGTH = 24
@@ -48,16 +49,17 @@ def reserved_bytes(owner_id: int) -> int:
     return total
 
 
-def create(owner_id: int, length: int, metadata: dict) -> tuple[str, dict]:
+def create(owner, length: int, metadata: dict) -> tuple[str, dict]:
     """A new, empty upload; returns its id and record. TooLarge ("quota_exceeded") when it would take
     the user's unfinished uploads past VIDEODESK_UPLOAD_QUOTA_MB, so nobody fills the disk with
-    uploads they never finish."""
+    uploads they never finish, or their finished videos past their storage quota (newsroom/usage.py)."""
+    usage.require_room(owner, length)
     quota_mb = current_settings().upload_quota_mb
-    if reserved_bytes(owner_id) + length > quota_mb * 1024 * 1024:
+    if reserved_bytes(owner.id) + length > quota_mb * 1024 * 1024:
         raise TooLarge(f"Your unfinished uploads would pass the {quota_mb} MB quota; finish or delete some first.",
                        code="quota_exceeded")
     upload_id = random_id(ID_LENGTH)
-    record = {"length": length, "metadata": metadata, "owner_id": owner_id,
+    record = {"length": length, "metadata": metadata, "owner_id": owner.id,
               "created": time.time(), "expires": time.time() + current_settings().upload_expiry_h * 3600}
     _folder().mkdir(exist_ok=True)
     _paths(upload_id)[0].touch()

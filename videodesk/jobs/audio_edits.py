@@ -8,7 +8,7 @@ from sqlalchemy.orm import object_session
 
 from videodesk.core import db
 from videodesk.core.errors import Conflict, Invalid
-from videodesk.core.ids import short_token
+from videodesk.core.ids import file_token
 from videodesk.core.jobnames import JobName
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import AudioTrack, Video
@@ -30,6 +30,7 @@ def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str
     the master. Runs while the request waits (one audio encode, bounded by the ffmpeg timeout); a
     file that cannot be used raises Invalid. A spoken track gets its own captions job."""
     session = object_session(video)
+    session.refresh(video, with_for_update=True)  # one change of the master at a time (PostgreSQL row lock)
     with workspace(video.id, job="audio") as ws:
         ctx = processing.context(video, ws)
         try:
@@ -41,7 +42,7 @@ def add_audio_track(video: Video, upload: Path, lang: str, kind: str, label: str
         problem = audio.length_problem(info.duration, ctx.info.duration)
         if problem:
             raise Invalid(code="invalid_audio", message=problem)
-        token = short_token()
+        token = file_token()
         name, folder = f"{token}.mka", f"audio-{token}"
         kept = audio_tracks.added_file(ws, name)
         kept.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +76,7 @@ def remove_audio_track(video: Video, track: AudioTrack):
     if track.is_default:
         raise Conflict(code="conflict", message="The default audio track cannot be removed; it is the video's own sound.")
     session = object_session(video)
+    session.refresh(video, with_for_update=True)
     with workspace(video.id, job="audio") as ws:
         ctx = processing.context(video, ws)
         video.audio_tracks.remove(track)

@@ -20,7 +20,7 @@ def render_poster(video_id: str, time_s: float):
     if video is None or video.status != VideoStatus.READY:
         return
     previous = video.outputs.poster_files()
-    with workspace(video.id) as ws:
+    with workspace(video.id, job="poster") as ws:
         ctx = processing.context(video, ws)
         ctx.state["poster_time"] = time_s
         try:
@@ -53,7 +53,7 @@ def social_cut(video_id: str, aspect: str, lang: str | None, logo: bool = False)
         return
     tracks = [t for t in video.captions if lang is None or t.lang == lang] or list(video.captions)
     sound = audio_tracks.spoken_track(video, lang)  # a dub in the chosen language speaks in the cut
-    with workspace(video.id) as ws:
+    with workspace(video.id, job="social-cut") as ws:
         ctx = processing.context(video, ws)
         try:
             captions = ws.fetch_media(tracks[0].filename) if tracks else None

@@ -20,7 +20,7 @@ from videodesk.jobs.workspace import Workspace, workspace
 from videodesk.media import pipeline
 from videodesk.media.command import MAX_DIMENSION
 from videodesk.media.runner import MediaError, bulk_gate
-from videodesk.newsroom import clips, library
+from videodesk.newsroom import clips, library, usage
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
@@ -186,6 +186,7 @@ def finish(session, video: Video, ctx: pipeline.Context) -> str:
     and (unless they started after the probe) automatic captions are queued when it has sound."""
     _register_embedded_captions(video, ctx.state)
     audio_tracks.register_source_tracks(video, ctx.state)
+    usage.measure_media(video)
     lifecycle.mark_ready(video)
     if ctx.info.audio is not None and not ctx.state.get("captions_started") and not clips.follow_parent(video):
         captioning.queue(video)
@@ -218,10 +219,16 @@ def remove_quick(video_id: str):
 
 
 def _register_embedded_captions(video: Video, state: dict):
-    known = {track.filename for track in video.captions}
+    """A new track per subtitle stream; when the video is processed again (a trim, say), the stream's
+    track gets the new file as a new version (the names are unguessable, so they differ each run)."""
     for found in state.get("embedded_captions", []):
-        if found["filename"] not in known:
+        stem = found.get("stem") or found["filename"].removesuffix(".vtt")
+        track = next((t for t in video.captions if t.source == "embedded" and (
+            t.filename in (found["filename"], stem + ".vtt") or t.filename.startswith(stem + "-"))), None)
+        if track is None:
             library.register_caption_track(video, found["filename"], found["lang"], source="embedded")
+        elif track.filename != found["filename"]:
+            library.replace_track_file(track, found["filename"])
 
 
 def _download(session, video: Video, ws: Workspace):

@@ -59,7 +59,7 @@ def transcribe(video_id: str):
     if video is None:
         return
     captioned = {track.lang for track in video.captions if track.source != "auto"}
-    with workspace(video.id) as ws:
+    with workspace(video.id, job="transcribe") as ws:
         ctx = processing.context(video, ws)
 
         def grown(auto: dict):

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from videodesk.core.ids import short_token
+from videodesk.core.ids import file_token
 from videodesk.core.languages import language_name
 from videodesk.media import analysis, audio, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
@@ -163,7 +163,8 @@ def step_subtitles(ctx: Context, report):
     found = []
     for stream in subtitles.text_streams(info):
         lang = subtitles.stream_language(stream["lang"])
-        name = f"captions-{lang}-embedded-{stream['index']}.vtt"
+        stem = f"captions-{lang}-embedded-{stream['index']}"  # the stream's, the same on every run
+        name = f"{stem}-{file_token()}.vtt"
         raw = ctx.work_dir / f"subtitle-{stream['index']}.vtt"
         ctx.work_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -178,7 +179,7 @@ def step_subtitles(ctx: Context, report):
             raw.unlink(missing_ok=True)
         with atomic_output(ctx.media_dir / name) as vtt:
             vtt.write_text(text, encoding="utf-8")
-        found.append({"lang": lang, "filename": name})
+        found.append({"lang": lang, "filename": name, "stem": stem})
     ctx.state["embedded_captions"] = found
 
 
@@ -376,7 +377,7 @@ def step_poster(ctx: Context, report):
         time = analysis.choose_poster_time(samples, web["duration"])
     time = max(0.0, min(float(time), max(0.0, web["duration"] - 0.1)))
     # A new name per render, so caches never show a replaced poster.
-    token = short_token()
+    token = file_token()
     sizes = []
     with contextlib.ExitStack() as stack:
         targets = []
@@ -440,7 +441,7 @@ def _write_track(ctx: Context, words, lang: str, kind: str, name: str | None = N
     cues = speech.cues_from_words(words)
     if not cues:
         return None
-    name = name or f"captions-{lang}-{kind}-{short_token()}.vtt"
+    name = name or f"captions-{lang}-{kind}-{file_token()}.vtt"
     with atomic_output(ctx.media_dir / name) as vtt:
         vtt.write_text(from_cues(cues), encoding="utf-8")
     return name
@@ -488,7 +489,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     growing = {}
 
     def partial(lang: str, words: list, until: float):
-        name = growing.setdefault(lang, f"captions-{lang}-auto-{short_token()}.vtt")
+        name = growing.setdefault(lang, f"captions-{lang}-auto-{file_token()}.vtt")
         if _write_track(ctx, words, lang, "auto", name):
             ctx.state["auto_captions"] = {"lang": lang, "filename": name, "engine": engine.name, "translations": [],
                                           "transcribed_until": until}
@@ -569,7 +570,7 @@ def make_social_cut(ctx: Context, aspect: str, captions_file: Path | None, logo:
                     audio_folder: str | None = None) -> str:
     """A 1:1 or 9:16 MP4 with burned-in captions (and the station logo, if given), from the web MP4,
     with the sound of the audio track in hls/<audio_folder>/ when given; returns its file name."""
-    name = social.file_name(aspect, short_token())
+    name = social.file_name(aspect, file_token())
     with contextlib.ExitStack() as stack:
         sound = None
         if audio_folder:
@@ -585,7 +586,7 @@ def make_language_mp4(ctx: Context, audio_folder: str, lang: str) -> str:
     """The web MP4 with another audio track (hls/<audio_folder>/) instead of the main one: the same
     video fragments and the track's AAC, copied, not encoded again; returns its file name."""
     web = web_rendition(ctx)
-    name = f"video-{lang}-{short_token()}.mp4"
+    name = f"video-{lang}-{file_token()}.mp4"
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     with atomic_output(ctx.work_dir / "web-video.mp4") as video, \
             atomic_output(ctx.work_dir / "language-audio.mp4") as sound, atomic_output(ctx.media_dir / name) as mp4:

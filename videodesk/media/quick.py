@@ -1,8 +1,9 @@
 """The first, fastest version of a video that every browser plays, made right after the probe so a
 breaking story has a player within seconds; the full ladder replaces it later.
 
-A source that browsers already decode (H.264 8-bit 4:2:0, AAC or MP3 sound) is stream-copied
-into fMP4 HLS (the sound re-encoded to AAC when it is not AAC); anything else gets one cheap
+A source whose picture browsers already decode (H.264 8-bit 4:2:0, progressive, square pixels) is
+stream-copied into fMP4 HLS, its sound re-encoded to AAC when it is not AAC (a clip's cut carries
+FLAC: its picture is still copied, in seconds); any other picture gets one cheap
 540p rendition, through the same picture chain as the ladder (rotation, odd sizes, VFR to CFR,
 10-bit to 8-bit 4:2:0, deinterlacing, square pixels)."""
 import ffmpeg
@@ -14,16 +15,15 @@ from videodesk.media.probe import MediaInfo
 SHORT_SIDE = 540
 MAXRATE_KBPS = 1500
 BROWSER_PIXEL_FORMATS = ("yuv420p", "yuvj420p")
-BROWSER_AUDIO = ("aac", "mp3")
 
 
 def stream_copy_possible(info: MediaInfo) -> bool:
-    """Browsers decode the picture as it is: progressive 8-bit 4:2:0 H.264 with square pixels."""
+    """Browsers decode the picture as it is: progressive 8-bit 4:2:0 H.264 with square pixels (any
+    sound is made AAC, which costs little beside a picture)."""
     video = info.video
     square = video.display_width * video.display_height == video.width * video.height
     return (video.codec == "h264" and video.pix_fmt in BROWSER_PIXEL_FORMATS
-            and video.field_order in ("progressive", "unknown", "") and square
-            and (info.audio is None or info.audio.codec in BROWSER_AUDIO))
+            and video.field_order in ("progressive", "unknown", "") and square)
 
 
 def rendition_for(info: MediaInfo) -> ladder.Rendition:

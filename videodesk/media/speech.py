@@ -42,6 +42,9 @@ DECODE = {
     "hallucination_silence_threshold": 2.0,
     "temperature": (0.0, 0.2, 0.4, 0.6),   # fewer slow retries on audio the model cannot make sense of
 }
+# Speech stretches decoded together by faster-whisper's batched pipeline; 0: one 30 s window after
+# another (docs/PERFORMANCE.md, "Speed of recognition", has the figures behind the choice).
+BATCH_SIZE = 0
 
 
 @dataclass
@@ -158,8 +161,15 @@ class WhisperEngine:
         options = dict(DECODE)
         if task == "translate":
             options["temperature"] = 0.0  # sampled retries make translations differ from run to run
-        segments, info = self.model.transcribe(samples, language=language, task=task, vad_filter=True,
-                                               vad_parameters=VAD, **options)
+        if BATCH_SIZE:
+            from faster_whisper import BatchedInferencePipeline
+
+            segments, info = BatchedInferencePipeline(self.model).transcribe(
+                samples, language=language, task=task, vad_filter=True, vad_parameters=VAD, batch_size=BATCH_SIZE,
+                **options)
+        else:
+            segments, info = self.model.transcribe(samples, language=language, task=task, vad_filter=True,
+                                                   vad_parameters=VAD, **options)
         duration = max(info.duration, 0.001)
         words, handed = [], 0.0
         for segment in segments:

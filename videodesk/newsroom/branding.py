@@ -13,7 +13,7 @@ from PIL import Image
 
 from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Invalid, NotFound, TooLarge
-from videodesk.core.ids import short_token
+from videodesk.core.ids import file_token
 from videodesk.core.models import Setting
 from videodesk.newsroom import audit
 
@@ -73,10 +73,10 @@ def upload_logo(user, data: bytes) -> dict:
     width, height = png_dimensions(data)
     path = logo_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{short_token()}")
+    temporary = path.with_name(f".{path.name}.{file_token()}")
     temporary.write_bytes(data)
     os.replace(temporary, path)
-    value = {**settings(), "version": short_token(), "width": width, "height": height}
+    value = {**settings(), "version": file_token(), "width": width, "height": height}
     _save(user, "logo_upload", value)
     return value
 
@@ -103,7 +103,7 @@ def place_logo(user, data: dict) -> dict:
     if "opacity" in data:
         value["opacity"] = _number(data, "opacity", *OPACITY_RANGE)
     if value["version"]:
-        value["version"] = short_token()
+        value["version"] = file_token()
     _save(user, "logo_place", value)
     return value
 

@@ -4,7 +4,7 @@ import re
 
 from videodesk.core import db, outbox
 from videodesk.core.errors import Invalid
-from videodesk.core.ids import random_id
+from videodesk.core.ids import file_token
 from videodesk.core.models import Video
 from videodesk.core.text import is_storable
 from videodesk.media.captions import vtt_clock
@@ -77,7 +77,7 @@ def apply_chapters(video: Video, chapters: list[dict], duration: float | None = 
     if not chapters:
         video.chapters_file = None
         return
-    name = f"chapters-{random_id(6)}.vtt"
+    name = f"chapters-{file_token()}.vtt"
     library.store_media_text(video, name, chapters_webvtt(chapters, duration or video.duration or 0.0))
     video.chapters_file = name
 

@@ -13,11 +13,11 @@ from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.lifecycle import captioning
 from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import CaptioningStatus, ClipOrigin, Trim, VideoStatus
-from videodesk.core.models import Video
+from videodesk.core.models import Story, Video
 from videodesk.core.validation import text_field
 from videodesk.media.captions import cues_between
 from videodesk.media.clip import MIN_LENGTH_S
-from videodesk.newsroom import chapters, library
+from videodesk.newsroom import chapters, library, stories, usage
 
 # Player durations are rounded to the millisecond; an `end` this close to the end is the end.
 END_TOLERANCE_S = 0.001
@@ -67,6 +67,7 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     The parent may still be processing (its original needs only to be probed): the clip takes the
     captions of its range, and the automatic ones as the parent's transcription reaches the range."""
     _require_probed(parent, "Clips can be made")
+    usage.require_room(user)  # a clip's size is known once it is made (at most its parent's)
     start, end = validate_range(data, parent.duration or parent.pipeline_state.info["duration"])
     title = text_field(data, "title", max_length=300) or f"{parent.title} ({label(start)}–{label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
@@ -85,6 +86,28 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     chapters.apply_chapters(clip, chapters.shifted(parent.chapters or [], start, end), end - start)
     db.session().commit()
     return clip
+
+
+STORY_STATUSES = ("draft", "published")
+
+
+def clip_to_story(user, parent: Video, data: dict) -> tuple[Video, Story]:
+    """The breaking-news action: a clip of the range (the parent may still be processing) attached
+    to an existing story (`story_id`) or a new one (`headline`, default the clip's title), saved as
+    `status` (draft or published). The caller queues the clip's job."""
+    status = data.get("status") or "draft"
+    if status not in STORY_STATUSES:
+        raise Invalid("'status' must be draft or published.")
+    story_id, story = str(data.get("story_id") or ""), None
+    if story_id:
+        if not story_id.isdigit():
+            raise Invalid("'story_id' must be the id of a story.")
+        story = stories.story_by_id(int(story_id))
+    headline = text_field(data, "headline", max_length=300)  # checked before anything is made
+    clip = create_clip(user, parent, {key: data[key] for key in ("start", "end", "title") if key in data})
+    if story is not None:
+        return clip, stories.update_story(user, story, {"video_id": clip.id, "status": status})
+    return clip, stories.create_story(user, {"headline": headline or clip.title, "video_id": clip.id, "status": status})
 
 
 def _transcribing(video: Video) -> bool:

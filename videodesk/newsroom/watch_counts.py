@@ -1,36 +1,28 @@
-"""Privacy-respecting watch counts: plays, quartiles and errors per video and day. Nothing
-identifies a reader: no cookies, no IP addresses are stored."""
-from datetime import date
-
+"""The short watch totals of the studio's library, the API's "watch" field and the watch page's
+interactionStatistic, read from the playback buckets (newsroom/playback/): "play" (views), "q25",
+"q50", "q75" (plays that saw that percent of the video), "q100" (plays that saw its last percent)
+and "error" (views with a playback error)."""
 from sqlalchemy import func, select
 
 from videodesk.core import db
-from videodesk.core.ids import is_random_id
-from videodesk.core.models import Video, WatchCount
+from videodesk.core.models import PlaybackBin, PlaybackMinute
+from videodesk.newsroom.playback.beacons import RETENTION_BINS
+from videodesk.newsroom.playback.sums import RETENTION
 
-EVENTS = ("play", "q25", "q50", "q75", "q100", "error")
-
-
-def count(video_id, event) -> bool:
-    """Add one to today's count of `event` for a public video; anything else is ignored (False)."""
-    if event not in EVENTS or not is_random_id(video_id):
-        return False
-    session = db.session()
-    video = session.get(Video, video_id)
-    if video is None or not video.is_public:
-        return False
-    row = {"video_id": video.id, "day": date.today().isoformat(), "event": event, "count": 1}
-    db.add_to_rows(session, WatchCount, [row], keys=("video_id", "day", "event"), sums=("count",))
-    session.commit()
-    return True
+QUARTILES = {25: "q25", 50: "q50", 75: "q75", RETENTION_BINS - 1: "q100"}
 
 
 def totals(video_ids: list[str]) -> dict[str, dict[str, int]]:
-    """{video_id: {event: count}} over all days, for the studio."""
-    rows = db.session().execute(
-        select(WatchCount.video_id, WatchCount.event, func.sum(WatchCount.count))
-        .where(WatchCount.video_id.in_(video_ids)).group_by(WatchCount.video_id, WatchCount.event))
+    """{video_id: {name: count}} over all time, for videos with any views."""
+    session = db.session()
     result: dict[str, dict[str, int]] = {}
-    for video_id, event, total in rows:
-        result.setdefault(video_id, {})[event] = int(total)
+    for video_id, views, errors in session.execute(
+            select(PlaybackMinute.video_id, func.sum(PlaybackMinute.views), func.sum(PlaybackMinute.errors))
+            .where(PlaybackMinute.video_id.in_(video_ids)).group_by(PlaybackMinute.video_id)):
+        result[video_id] = {"play": int(views or 0), "error": int(errors or 0)}
+    for video_id, percent, count in session.execute(
+            select(PlaybackBin.video_id, PlaybackBin.bin, func.sum(PlaybackBin.count))
+            .where(PlaybackBin.video_id.in_(video_ids), PlaybackBin.kind == RETENTION, PlaybackBin.bin.in_(list(QUARTILES)))
+            .group_by(PlaybackBin.video_id, PlaybackBin.bin)):
+        result.setdefault(video_id, {})[QUARTILES[percent]] = int(count)
     return result

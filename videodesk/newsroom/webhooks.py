@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
-from videodesk.core import db, outbox
+from videodesk.core import db, links, outbox
 from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.ids import is_random_id, random_id
 from videodesk.core.jobnames import JobName
@@ -64,7 +64,7 @@ def create_webhook(user, data: dict, address_problem: Callable[[str], str]) -> W
     hook = Webhook(id=random_id(), url=url, events=[e for e in EVENTS if e in events], secret=secrets.token_hex(32),
                    created_by=user.id if user else None)
     db.session().add(hook)
-    audit.record(user, "webhook_create", f"webhook:{hook.id}", url=url, events=hook.events)
+    audit.record(user, "webhook_create", f"webhook:{hook.id}", url=links.origin(url), events=hook.events)
     db.session().commit()
     return hook
 
@@ -81,7 +81,7 @@ def webhook_by_id(webhook_id: str) -> Webhook:
 
 
 def delete_webhook(user, hook: Webhook):
-    audit.record(user, "webhook_delete", f"webhook:{hook.id}", url=hook.url)
+    audit.record(user, "webhook_delete", f"webhook:{hook.id}", url=links.origin(hook.url))
     db.session().delete(hook)
     db.session().commit()
 

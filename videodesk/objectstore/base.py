@@ -8,7 +8,8 @@ Prefix arguments are *folder* prefixes: ``"abc"`` means everything under ``abc/`
 ``abcdef/...``) and ``""`` means the whole store.
 
 Visibility: every object is private when written. ``set_public(prefix, True)`` publishes a
-folder, ``set_public(prefix, False)`` withdraws it; what that means per backend is documented
+folder (``only=`` a predicate: just the keys it accepts), ``set_public(prefix, False)`` withdraws
+it; what that means per backend is documented
 in ``s3.py`` (a separate ``public/`` copy that only a bucket policy exposes) and ``local.py``
 (the app itself decides, the local store only remembers the flag).
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import abc
 import mimetypes
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -232,13 +233,21 @@ class MediaStore(abc.ABC):
         return [origin_of(self.media_base_url)] if self.media_base_url else []
 
     @abc.abstractmethod
-    def set_public(self, prefix: str, public: bool) -> None:
-        """Publish (True) or withdraw (False) everything under a folder prefix. Idempotent."""
+    def set_public(self, prefix: str, public: bool, only: Callable[[str], bool] | None = None) -> None:
+        """Publish (True) or withdraw (False) everything under a folder prefix. Idempotent. With
+        `only`, publishing makes exactly the keys under the prefix for which `only(key)` is true
+        public, and withdraws every other public object there: a replaced or unnamed file never
+        stays public. (The local store keeps a folder flag; the app serves readers by the same rule.)"""
 
     @abc.abstractmethod
     def join_public(self, key: str) -> None:
         """An object written after its folder was published (or, for a key ending in "/", every object
         under that folder) becomes public with it: only these are copied, not the whole folder."""
+
+    @abc.abstractmethod
+    def withdraw_public(self, prefix: str, keep: Callable[[str], bool]) -> None:
+        """Withdraw every public object under a folder prefix whose key `keep` refuses (files a
+        published video no longer names); nothing is copied."""
 
     @abc.abstractmethod
     def is_public(self, key: str) -> bool:

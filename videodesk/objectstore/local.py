@@ -4,11 +4,13 @@ Keys are relative paths under ``root``; a key that could escape it (``..``, abso
 NUL, backslashes, drive letters, symlinks pointing outside) is refused with ValueError.
 
 Writes are atomic: a file is written under ``root/.tmp`` and renamed into place, so a reader
-sees the old file or the new one, never half of one.
+sees the old file or the new one, never half of one. Files are 0600 (as ``mkstemp`` makes them):
+the app reads them, other accounts on the machine do not.
 
 Visibility: there is no anonymous reader in front of a local folder; the app decides per
-request (published story or a valid token from ``signing``). ``set_public`` only records the
-flag (marker files under ``root/.public``) so that ``is_public`` can answer; keys may not start
+request (published story or a valid token from ``signing``), serving readers only the files a
+video names. ``set_public`` only records the flag (marker files under ``root/.public``) so that
+``is_public`` can answer; keys may not start
 with ``.``, so the bookkeeping folders never collide with media.
 """
 from __future__ import annotations
@@ -61,7 +63,7 @@ class LocalStore(MediaStore):
     # -- writing --------------------------------------------------------------------------
     def _write_atomic(self, key: str, writer) -> None:
         self._tmp_file_dir().mkdir(exist_ok=True)
-        _write_atomically(self._path(key), self._tmp_file_dir(), writer, mode=0o644)
+        _write_atomically(self._path(key), self._tmp_file_dir(), writer)
 
     def put_file(self, key, local_path, content_type=None):
         def copy(out):
@@ -159,7 +161,8 @@ class LocalStore(MediaStore):
     def _marker_dir(self, prefix_no_slash: str) -> Path:
         return self.root.joinpath(_PUBLIC_DIR, *prefix_no_slash.split("/"))
 
-    def set_public(self, prefix, public):
+    def set_public(self, prefix, public, only=None):
+        """A folder flag: which of its files readers get, the app decides (`only` is its rule too)."""
         base = check_prefix(prefix)
         if not base:
             raise ValueError("set_public needs a non-empty prefix")
@@ -176,21 +179,22 @@ class LocalStore(MediaStore):
     def join_public(self, key):
         check_prefix(key) if key.endswith("/") else check_key(key)  # the folder's marker already covers it
 
+    def withdraw_public(self, prefix, keep):
+        check_prefix(prefix)  # nothing is copied: the app serves only what the video names
+
     def is_public(self, key):
         parts = check_key(key).split("/")
         return any((self._marker_dir("/".join(parts[:i])) / _MARKER).is_file() for i in range(1, len(parts)))
 
 
-def _write_atomically(dest: Path, tmp_dir: Path, writer, mode: int | None = None):
-    """`writer(file)` fills a temp file in `tmp_dir` (same file system), which then replaces `dest`."""
+def _write_atomically(dest: Path, tmp_dir: Path, writer):
+    """`writer(file)` fills a temp file in `tmp_dir` (same file system, mode 0600), which then replaces `dest`."""
     fd, tmp = tempfile.mkstemp(dir=tmp_dir, prefix=f".{dest.name}.")
     try:
         with os.fdopen(fd, "wb") as out:
             writer(out)
             out.flush()
             os.fsync(out.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, dest)
     except BaseException:

@@ -11,11 +11,11 @@ A logical key ``K`` (e.g. ``<video_id>/hls/master.m3u8``) is stored at
 ``<prefix>public/*`` and nothing else; objects are uploaded with the default (private) ACL, so
 an unpublished object can only be read with a signature. A CDN is pointed at the ``public/``
 prefix as its origin (``media_base_url`` + K maps to ``<prefix>public/K``), so it can never
-fetch a private object either. ``set_public(P, True)`` copies ``private/P/*`` to ``public/P/*``
-(server-side, multipart for big objects) and removes public leftovers that no longer exist
-privately; ``set_public(P, False)`` deletes ``public/P/*``. On unpublish, a CDN additionally
-needs a purge of ``public/P/*`` (its cache outlives the origin object); that is the CDN's API,
-not this module's. On AWS the bucket's Block Public Access must allow bucket policies.
+fetch a private object either. ``set_public(P, True)`` copies ``private/P/*`` (with ``only``, the
+keys it accepts) to ``public/P/*`` (server-side, multipart for big objects) and removes every other
+public object under ``P`` (leftovers, and files no longer named); ``set_public(P, False)``
+deletes ``public/P/*``. On unpublish, a CDN additionally needs a purge of ``public/P/*`` (its
+cache outlives the origin object); that is the CDN's API, not this module's. On AWS the bucket's Block Public Access must allow bucket policies.
 
 Errors: connection failures and timeouts (after botocore's retries) become StoreUnavailable;
 a missing object is FileNotFoundError in fetch, False/None in exists/size.
@@ -305,7 +305,7 @@ class S3Store(MediaStore):
             return self.client.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": self.private_name(key)}, ExpiresIn=int(expires_s))
 
-    def set_public(self, prefix, public):
+    def set_public(self, prefix, public, only=None):
         base = check_prefix(prefix)
         if not base:
             raise ValueError("set_public needs a non-empty prefix")
@@ -314,6 +314,8 @@ class S3Store(MediaStore):
             wanted = set()
             for obj in self._objects(self.prefix + PRIVATE + base):
                 rel = obj["Key"][len(self.prefix + PRIVATE):]
+                if only is not None and not only(rel):
+                    continue
                 target = self.public_name(rel)
                 wanted.add(target)
                 with _translated("publish copy"):
@@ -323,6 +325,14 @@ class S3Store(MediaStore):
         else:
             stale = sorted(public_names)
         self._delete_names(stale)
+
+    def withdraw_public(self, prefix, keep):
+        base = check_prefix(prefix)
+        if not base:
+            raise ValueError("withdraw_public needs a non-empty prefix")
+        strip = len(self.prefix + PUBLIC)
+        self._delete_names(sorted(o["Key"] for o in self._objects(self.prefix + PUBLIC + base)
+                                  if not keep(o["Key"][strip:])))
 
     def join_public(self, key):
         if key.endswith("/"):

@@ -8,6 +8,7 @@ from videodesk.auth import sessions
 from videodesk.auth.tokens import user_for_token
 from videodesk.core.errors import Forbidden, Unauthorized
 from videodesk.core.models import User
+from videodesk.newsroom import usage
 from videodesk.web.csrf import SESSION_KEY, csrf_matches
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -51,6 +52,21 @@ def require_role(role: str):
             if not user.has_role(role):
                 raise Forbidden(f"This needs the {role} role; you are {user.role}.")
             g.user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def limited_work(kind: str):
+    """Under `require_role`: the request asks for an expensive job of `kind` ("clip", "reprocess",
+    "transcribe"), counted against the user's hourly limit (newsroom/usage.py); 429 past it."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            usage.admit_work(g.user, kind)
             return view(*args, **kwargs)
 
         return wrapped

@@ -1,6 +1,7 @@
 """Jinja filters for durations, sizes, dates, poster srcsets and absolute URLs."""
 from email.utils import format_datetime
 
+from videodesk.newsroom import transcripts
 from videodesk.newsroom.slugs import slugify
 from videodesk.web.urls import site_root
 
@@ -35,16 +36,8 @@ def section_slug(section: str) -> str:
 
 
 def default_track(captions: list[dict], language: str) -> int | None:
-    """Index of the caption track shown by default: the story's language, else the first track;
-    only tracks a person made or reviewed (machine words are never switched on for readers)."""
-    vouched = [index for index, track in enumerate(captions) if track["reviewed"]]
-    if not vouched:
-        return None
-    base = language.split("-")[0].lower()
-    for index in vouched:
-        if captions[index]["lang"].split("-")[0].lower() == base:
-            return index
-    return vouched[0]
+    """Index of the caption track the player shows by default (the transcript's track too)."""
+    return transcripts.reader_track([(track["lang"], track["reviewed"]) for track in captions], language)
 
 
 def rfc822(moment) -> str:

@@ -6,7 +6,7 @@ from math import gcd
 
 from flask import url_for
 
-from videodesk.core import storage
+from videodesk.core import links, storage
 from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, VideoStatus
 from videodesk.core.models import Video
 from videodesk.core.settings import current_settings
@@ -81,6 +81,15 @@ def source_metadata(video: Video) -> dict | None:
     }
 
 
+def credit_link(video: Video) -> str | None:
+    """The link under an imported video: the producer's choice as given, else the source page
+    (yt-dlp's page address, or the import URL) without its query string, which often holds a token."""
+    if video.credit_url:
+        return video.credit_url
+    credit = video.pipeline_state.attribution or {}
+    return links.public_link(credit.get("webpage_url") or credit.get("original_url"))
+
+
 def status_text(video: Video) -> str:
     """The video's state in the studio's words: every studio page and script shows this one."""
     if video.status == VideoStatus.FAILED:
@@ -133,6 +142,7 @@ def video_view(video: Video, *, detail: bool = False, signed: bool = False) -> d
         "captions": [caption_json(track, url_of) for track in video.captions],
         "audio": [audio_json(track, url_of) for track in video.audio_tracks],
         "attribution": state.attribution,
+        "credit_url": credit_link(video),
         "clip_of": video.clip_of.to_json() if video.clip_of else None,
         "trim": {"start": video.trim.start, "end": video.trim.end} if video.trim else None,
         "chapters": list(video.chapters or []),

@@ -151,7 +151,7 @@ class PipelineState(Record):
     quick: Picture | None = None
     web: Picture | None = None
     renditions: tuple[dict, ...] = ()    # media.ladder.Rendition fields
-    embedded_captions: tuple[dict, ...] = ()  # {"lang", "filename"}
+    embedded_captions: tuple[dict, ...] = ()  # {"lang", "filename", "stem"}
     audio_tracks: tuple[dict, ...] = ()  # the source's sound streams made tracks: {"folder", "lang", "name", "kind", "stream"}
     auto_captions: dict | None = None    # what transcription made (media.pipeline.transcribe)
     attribution: dict | None = None      # an import's title, uploader, license, ...

@@ -151,6 +151,8 @@ def set_trim(video: Video, trim: Trim | None):
     """Keep only a range of the original (None: all of it again); the caller then resets the video."""
     require(video, (READY, FAILED), "be trimmed", code="busy")
     video.trim = trim
+    # Social cuts show the other range: they go from the outputs (their files stay, private).
+    video.outputs = replace(video.outputs, social={})
 
 
 # -- edit jobs of a ready video ---------------------------------------------------------------

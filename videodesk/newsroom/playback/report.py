@@ -51,13 +51,22 @@ def _moment(name: str, text: str, *, end: bool) -> datetime:
 def period(from_text: str | None, to_text: str | None, now: datetime | None = None) -> Period:
     """The period the query asks for; without `to` it ends now, without `from` it starts 7 days
     before its end. Invalid (400) for unreadable, reversed or over-a-year periods."""
-    end = _moment("to", to_text, end=True) if to_text else (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    start = _moment("from", from_text, end=False) if from_text else end - timedelta(days=DEFAULT_DAYS)
+    try:
+        end = _moment("to", to_text, end=True) if to_text else last_days(DEFAULT_DAYS, now).end
+        start = _moment("from", from_text, end=False) if from_text else end - timedelta(days=DEFAULT_DAYS)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar's ends
+        raise Invalid(message="'from' and 'to' must be dates between the years 1 and 9999.") from None
     if start >= end:
         raise Invalid(message="'from' must come before 'to'.")
     if end - start > timedelta(days=MAX_DAYS):
         raise Invalid(message=f"Ask for at most {MAX_DAYS} days at a time.")
     return Period(start, end)
+
+
+def last_days(days: int, now: datetime | None = None) -> Period:
+    """The `days` days up to now."""
+    end = (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return Period(end - timedelta(days=days), end)
 
 
 def limit(text: str) -> int:
@@ -93,6 +102,7 @@ def _quality(sums: MinuteSums, startup: dict[int, int]) -> dict:
             "startup_ms": {"p50": percentile(startup, 0.5), "p95": percentile(startup, 0.95)},
             "startup_score": _ratio(sums.startup_score_sum, sums.plays),
             "rebuffer_ratio": _ratio(sums.stall_ms, sums.watch_ms + sums.stall_ms),
+            "stalls": sums.stalls, "stall_time_s": round(sums.stall_ms / 1000, 1),
             "exits_before_start": sums.exits_before_start, "errors": sums.errors,
             "error_rate": _ratio(sums.errors, sums.views)}
 

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 # Lower edges of the startup-time classes (ms); the last class runs to beacons.MAX_STARTUP_MS.
 STARTUP_EDGES_MS = (0, 100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 15000, 30000)
 STARTUP, RETENTION, RENDITION, ERROR = "startup", "retention", "rendition", "error"
+RECORDER = "videodesk.playback_recorder"  # the app extension holding this process's Recorder
+# Videos one process sums between two writes: beacons naming random ids cannot grow memory (or the
+# public-video query) without bound; beacons for further videos wait for the next interval's room.
+MAX_VIDEOS = 5000
 
 
 def startup_bin(ms: int) -> int:
@@ -68,11 +72,17 @@ class Sums:
     def __init__(self):
         self.minutes: dict[tuple[str, int, str], MinuteSums] = {}
         self.bins: Counter[tuple[str, int, str, int]] = Counter()
+        self.videos: set[str] = set()
 
     def __bool__(self):
         return bool(self.minutes or self.bins)
 
-    def add(self, beacon: Beacon, minute: int):
+    def add(self, beacon: Beacon, minute: int) -> bool:
+        """Add the beacon; False (dropped) when MAX_VIDEOS other videos fill these sums."""
+        if beacon.video_id not in self.videos:
+            if len(self.videos) >= MAX_VIDEOS:
+                return False
+            self.videos.add(beacon.video_id)
         row = self.minutes.setdefault((beacon.video_id, minute, beacon.surface), MinuteSums())
         row.views += beacon.view
         row.exits_before_start += beacon.exit_before_start
@@ -93,19 +103,22 @@ class Sums:
             self.bins[(*key, RETENTION, percent)] += 1
         for height, ms in beacon.heights:
             self.bins[(*key, RENDITION, height)] += ms
+        return True
 
     def merge(self, other: "Sums"):
+        """Add sums that could not be written (their videos count against MAX_VIDEOS again)."""
         for key, row in other.minutes.items():
             self.minutes.setdefault(key, MinuteSums()).add(row)
         self.bins.update(other.bins)
+        self.videos |= other.videos
 
     def write(self) -> int:
         """Add these sums to the database's rows (videos without a published story are skipped: the
         beacon route cannot afford to look each one up). Returns the rows written."""
         session = db.session()
-        video_ids = {key[0] for key in self.minutes} | {key[0] for key in self.bins}
-        public = set(session.scalars(select(Story.video_id).distinct().where(
-            Story.video_id.in_(video_ids), Story.live_clause())))
+        ids = sorted(self.videos)
+        public = {video_id for start in range(0, len(ids), 500) for video_id in session.scalars(
+            select(Story.video_id).distinct().where(Story.video_id.in_(ids[start:start + 500]), Story.live_clause()))}
         minutes = [{"video_id": video, "minute": minute, "surface": surface, **vars(row)}
                    for (video, minute, surface), row in self.minutes.items() if video in public]
         bins = [{"video_id": video, "minute": minute, "kind": kind, "bin": number, "count": count}
@@ -117,39 +130,30 @@ class Sums:
 
 
 class Recorder:
-    """This process's sums and the daemon thread that writes them every `analytics_flush_s` seconds
-    (0: at once, in the request). A sum that fails to write is kept for the next try; sums still in
-    memory are written when the process exits normally."""
+    """One app's sums in this process and the daemon thread that writes them: at most once every
+    `analytics_flush_s` seconds, at once when a beacon ends a quiet interval (so a spike costs one
+    write per interval, and a lone play shows without waiting). A sum that fails to write is kept
+    for the next try; sums still in memory are written when the process exits normally."""
 
-    def __init__(self):
-        self._pid = None
-
-    def _start(self, app, interval: float):
-        """Once per process (gunicorn forks workers: a thread or lock of the parent is not ours)."""
-        self._pid, self._app, self._interval = os.getpid(), app, interval
-        self._lock, self._sums, self._wake = threading.Lock(), Sums(), threading.Event()
+    def __init__(self, app, interval: float):
+        self.pid, self._app, self._interval = os.getpid(), app, interval
+        self._lock, self._sums, self._waiting = threading.Lock(), Sums(), threading.Event()
         threading.Thread(target=self._run, name="playback-sums", daemon=True).start()
         atexit.register(self.flush)
 
     def add(self, beacon: Beacon):
-        interval = current_settings().analytics_flush_s
-        if interval <= 0:
-            sums = Sums()
-            sums.add(beacon, minute_now())
-            sums.write()
-            return
-        if self._pid != os.getpid():
-            self._start(current_app._get_current_object(), interval)
         with self._lock:
             self._sums.add(beacon, minute_now())
+        self._waiting.set()
 
     def _run(self):
-        while not self._wake.wait(self._interval):
+        while True:
+            self._waiting.wait()
+            self._waiting.clear()
             self.flush()
+            time.sleep(self._interval)
 
     def flush(self) -> int:
-        if self._pid != os.getpid():
-            return 0
         with self._lock:
             taken, self._sums = self._sums, Sums()
         if not taken:
@@ -164,4 +168,23 @@ class Recorder:
             return 0
 
 
-recorder = Recorder()
+_recorders_made = threading.Lock()
+
+
+def record(beacon: Beacon):
+    """Add a checked beacon to the running app's sums (written at once when `analytics_flush_s` is 0).
+    Each process makes its own recorder: gunicorn forks workers, and a parent's thread is not theirs."""
+    interval = current_settings().analytics_flush_s
+    if interval <= 0:
+        sums = Sums()
+        sums.add(beacon, minute_now())
+        sums.write()
+        return
+    app = current_app._get_current_object()
+    recorder = app.extensions.get(RECORDER)
+    if recorder is None or recorder.pid != os.getpid():
+        with _recorders_made:
+            recorder = app.extensions.get(RECORDER)
+            if recorder is None or recorder.pid != os.getpid():
+                recorder = app.extensions[RECORDER] = Recorder(app, interval)
+    recorder.add(beacon)

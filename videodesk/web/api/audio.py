@@ -34,9 +34,10 @@ def _label(form, lang: str, kind: str) -> str:
 
 @bp.post("/videos/<video_id>/audio")
 @operation("Add an audio track (a language, a dub, audio description, commentary)", tags=["audio"],
-           request={"multipart/form-data": {"type": "object", "required": ["file", "lang", "kind"], "properties": {
+           request={"multipart/form-data": {"type": "object", "required": ["file", "lang"], "properties": {
                "file": {**FILE, "description": "Audio, or a video whose first sound stream is used."},
-               "lang": {**LANG, "default": None}, "kind": {"type": "string", "enum": list(KINDS)},
+               "lang": {key: value for key, value in LANG.items() if key != "default"},
+               "kind": {"type": "string", "enum": list(KINDS), "default": "dub"},
                "label": {"type": "string", "maxLength": 100, "description": "Defaults to the language's name."}}}},
            responses={201: AUDIO_TRACK},
            errors=["missing_file", "missing_field", "invalid_field", "invalid_audio", "not_ready", "too_large"])
@@ -49,7 +50,7 @@ def add_audio_track(video_id):
     if not form.get("lang"):
         raise Invalid(code="missing_field", message="'lang' (the track's language, BCP 47 such as 'es') is required.")
     lang = language_tag(form.get("lang"))
-    kind = choice_field(form, "kind", KINDS)
+    kind = choice_field(form, "kind", KINDS) if form.get("kind") else "dub"
     label = _label(form, lang, kind)
     upload = request.files.get("file")
     if upload is None or not upload.filename:

@@ -77,7 +77,7 @@ CAPTIONING = {"oneOf": [{"type": "null"}, _object({
     "status": {"type": "string", "enum": [status.value for status in CaptioningStatus]},
     "progress": {"type": "number", "minimum": 0, "maximum": 1},
     "error": {"type": ["string", "null"], "description": "Why the job failed, in words."},
-    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected, once done."},
+    "language": {"type": ["string", "null"], "description": "The spoken language Whisper detected (once it has)."},
     "transcribed_until": {"type": "number", "minimum": 0, "description": (
         "Seconds of the video transcribed so far: the automatic track and search cover [0, this) while "
         "it grows.")}})],
@@ -103,6 +103,8 @@ VIDEO = component("Video", _object({
     "audio": {"type": "array", "items": AUDIO_TRACK, "description": "One per audio track, the default first; "
               "[] before processing finished or without sound (docs/AUDIO.md)."},
     "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
+    "credit_url": {**NULLABLE_STRING, "description": "Imports: the link pages show under the video (the producer's "
+                   "credit_url, else the source page without its query string)."},
     "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS}),
                           _object({"live_id": STRING, "start": SECONDS, "end": SECONDS})],
                 "description": "The video this clip was cut from, and the range in that video's original timeline; "
@@ -198,6 +200,7 @@ _QUALITY = {
                           description="Time to first frame from the play intent, from the startup histogram."),
     "startup_score": {**RATIO, "description": "Mean of 8/(8+s) over plays (Mux's startup score); null without plays."},
     "rebuffer_ratio": {**RATIO, "description": "stall time / (watch time + stall time)"},
+    "stalls": INTEGER, "stall_time_s": NUMBER,
     "exits_before_start": INTEGER, "errors": INTEGER,
     "error_rate": {**RATIO, "description": "views with a playback error / views"},
 }

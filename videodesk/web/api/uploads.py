@@ -85,7 +85,7 @@ def create():
     if length == 0:
         raise Invalid(code="empty_file", message="The file is empty.")
     metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
-    upload_id, record = resumable.create(current_user().id, length, metadata)
+    upload_id, record = resumable.create(current_user(), length, metadata)
     location = url_for("resumable.upload", upload_id=upload_id)
     return Response(status=201, headers=_headers({"Location": location, "Upload-Expires": _expires_header(record)}))
 

@@ -11,7 +11,7 @@ from videodesk.jobs.queue import queue
 from videodesk.media.captions import cues_of
 from videodesk.media.social import ASPECTS
 from videodesk.newsroom import branding, library, watch_counts
-from videodesk.web.access import require_role
+from videodesk.web.access import limited_work, require_role
 from videodesk.web.api import bp
 from videodesk.web.api.presenters import CAPTION_TRACK, STRING, VIDEO, VIDEO_STATUS, video_json
 from videodesk.web.openapi import Reply, component, link, operation, query
@@ -25,7 +25,7 @@ LANG = {"type": "string", "description": "BCP 47 tag", "pattern": f"^{LANGUAGE_T
 # The next steps a client can take with a new video's id (Schemathesis follows them too).
 VIDEO_LINKS = {name: link(f"api_{name}", video_id="$response.body#/id") for name in (
     "get_video", "add_captions", "list_captions", "edit_captions", "choose_poster", "request_social_cut",
-    "rerun_transcription", "reprocess", "delete_video")}
+    "rerun_transcription", "reprocess", "video_analytics", "delete_video")}
 ACCEPTED = component("VideoAccepted", {
     "type": "object", "required": ["id", "status", "url"], "additionalProperties": False,
     "properties": {"id": STRING, "status": VIDEO_STATUS,
@@ -52,7 +52,8 @@ def _queued(result: intake.Intake, **extra):
 def _create_from_json(data: dict):
     title = text_field(data, "title", max_length=300)
     if "source_url" in data:
-        return intake.from_url(g.user, text_field(data, "source_url", required=True, max_length=2000), title)
+        return intake.from_url(g.user, text_field(data, "source_url", required=True, max_length=2000), title,
+                               text_field(data, "credit_url", max_length=2000) or None)
     if "upload_id" in data:
         upload_id = text_field(data, "upload_id", required=True, max_length=64)
         return intake.from_resumable(g.user, upload_id, title, allow_duplicate=bool(data.get("allow_duplicate")))
@@ -68,7 +69,11 @@ def _create_from_json(data: dict):
                        "title": TITLE}},
         "application/json": {"oneOf": [
             component("VideoImport", {"type": "object", "required": ["source_url"], "properties": {
-                "source_url": {"type": "string", "maxLength": 2000, "description": "A page yt-dlp can download."},
+                "source_url": {"type": "string", "maxLength": 2000, "description": "A page yt-dlp can download "
+                               "(no user name or password: refused with url_not_allowed)."},
+                "credit_url": {"type": ["string", "null"], "maxLength": 2000, "description": "The link readers "
+                               "see under the video, published as given (a query string too). Unset: the source "
+                               "page's address without its query string."},
                 "title": TITLE}, "examples": [{"source_url": "https://www.example.org/watch?v=flood"}]}),
             component("VideoFromUpload", {"type": "object", "required": ["upload_id"], "properties": {
                 "upload_id": {"type": "string", "maxLength": 64, "description": "The last segment of the tus Location."},
@@ -78,8 +83,8 @@ def _create_from_json(data: dict):
                200: Reply("A byte-identical video already exists (finished resumable uploads only)", ACCEPTED,
                           links=VIDEO_LINKS)},
     errors=["missing_field", "invalid_field", "missing_file", "empty_file", "invalid_captions", "url_not_allowed",
-            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "rate_limited",
-            "insufficient_storage"])
+            "invalid_input", "not_found", "expired", "incomplete_upload", "too_large", "quota_exceeded",
+            "rate_limited", "insufficient_storage"])
 @body_limit(DEFAULT, multipart=UPLOAD)
 @require_role("producer")
 def create_video():
@@ -113,7 +118,7 @@ def add_captions(video_id):
         raise Invalid(code="missing_file", message="Send the caption file (SRT or WebVTT) as the multipart field 'file'.")
     label = (request.form.get("label") or "").strip()[:100] or None
     text = intake.read_captions(upload.read())
-    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label, user=g.user)
+    track = library.add_captions(video, text, language_tag(request.form.get("lang")), label)
     return caption_json(track), 201
 
 
@@ -210,8 +215,10 @@ def request_social_cut(video_id):
 
 
 @bp.post("/videos/<video_id>/captions/auto")
-@operation("Transcribe the video again", tags=["captions"], responses={202: QUEUED}, errors=["not_ready", "no_audio"])
+@operation("Transcribe the video again", tags=["captions"], responses={202: QUEUED},
+           errors=["not_ready", "no_audio", "rate_limited"])
 @require_role("producer")
+@limited_work("transcribe")
 def rerun_transcription(video_id):
     """Run automatic transcription again (after an engine or model change, say)."""
     video = library.video_for(g.user, video_id)
@@ -233,8 +240,10 @@ def delete_video(video_id):
 
 
 @bp.post("/videos/<video_id>/reprocess")
-@operation("Process the video again from its original", tags=["videos"], responses={202: ACCEPTED}, errors=["busy"])
+@operation("Process the video again from its original", tags=["videos"], responses={202: ACCEPTED},
+           errors=["busy", "rate_limited"])
 @require_role("producer")
+@limited_work("reprocess")
 def reprocess(video_id):
     """Run the whole pipeline again from the original (after a failure or a pipeline upgrade)."""
     video = library.video_for(g.user, video_id)

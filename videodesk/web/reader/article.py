@@ -13,11 +13,13 @@ def render_article(story: Story, preview: bool = False) -> str:
     """A story with a live stream plays it (or its "Live soon" poster) until its recording is
     playable, then the recording, at the same URL."""
     live = live_view(story.live) if story.live else None
+    shown = None
     if live and live["recording"] is not None:
-        video, live = video_view(live["recording"]), None
-    else:
-        video = video_view(story.video) if story.video and not live else None
-    words = transcripts.plain_text(story.video) if video and video["status"] == "ready" else None
+        shown, live = live["recording"], None
+    elif live is None:
+        shown = story.video
+    video = video_view(shown) if shown else None
+    words = transcripts.plain_text(shown, story.language) if video and video["status"] == "ready" else None
     body, body_after = render_split(story.body, story.video_position if video or live else None)
     return render_template(
         "public/article.html", story=story, body=body, body_after=body_after, video=video, live=live, preview=preview,

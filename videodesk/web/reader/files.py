@@ -1,5 +1,6 @@
 """Serving media: nothing outside a video's files, and private media (no live story uses the
-video) only to its managers (studio session, Bearer token) or through a signed URL.
+video, or a file the video no longer names: newsroom/visibility.public_files) only to its
+managers (studio session, Bearer token) or through a signed URL.
 
 Signed URLs carry their token in the path, `/media/s/<token>/<video_id>/<name>`
 (objectstore/signing.py), so HLS segments and init files that a player resolves relative to a
@@ -24,6 +25,7 @@ from videodesk.core import db, storage
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import LiveStream, Video
 from videodesk.core.settings import current_settings
+from videodesk.newsroom import visibility
 from videodesk.objectstore import StoreError, signing
 from videodesk.web.access import current_user
 
@@ -53,7 +55,8 @@ def _video(video_id: str, name: str) -> Video:
 @bp.get("/<video_id>/<path:name>")
 def file(video_id, name):
     video = _video(video_id, name)
-    public = video.is_public
+    # Readers get only the files a published video names now; earlier versions stay its managers'.
+    public = video.is_public and name in visibility.public_files(video)
     if not public and not can_manage_video(current_user(), video):
         abort(404)
     return _serve(video, name, public)

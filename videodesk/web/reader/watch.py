@@ -23,7 +23,7 @@ def page(video_id):
         if story is None or video.status != VideoStatus.READY:
             abort(404, "There is no published video at this address.")
         data = video_view(video)
-        words = transcripts.plain_text(video)
+        words = transcripts.plain_text(video, story.language)
         plays = watch_counts.totals([video.id]).get(video.id, {}).get("play", 0)
         url = watch_url(video.id)
         html = render_template(

@@ -23,9 +23,9 @@ def _start_session(user, via_token_id=None):
     return redirect(url_for("studio.index"))
 
 
-def _check_credentials(form, name: str):
+def _check_credentials(form, name: str | None):
     """The user and the token id the form's credentials belong to, or (None, None)."""
-    if name == "token":
+    if name is None:
         record = token_record(form["token"].strip())
         return (record.user, record.id) if record is not None else (None, None)
     candidate = db.session().scalar(select(User).where(User.name == name)) if name else None
@@ -40,19 +40,19 @@ def login():
     error = None
     if request.method == "POST":
         check_csrf()
+        # The client's address: ProxyFix (create_app) takes it from X-Forwarded-For behind trusted proxies.
         address = request.remote_addr or "unknown"
-        name = "token" if "token" in request.form else request.form.get("name", "").strip()
-        if logins.locked(name, address) or not logins.admit(name, address):
-            error = logins.PAUSED
-        else:
+        name = None if "token" in request.form else request.form.get("name", "").strip()
+        error = logins.refusal(name, address) or logins.admit(name, address)
+        if error is None:
             user, via_token_id = _check_credentials(request.form, name)
             if user is not None:
                 logins.succeeded(name, address)
                 return _start_session(user, via_token_id)
-            logins.failed(name, address)
-            log.warning("sign-in failed after a password check: name %r from %s", name[:150], address)
+            logins.failed(address)
+            log.warning("sign-in failed after a password check: name %r from %s", (name or "token")[:150], address)
             error = logins.FAILED
-    status = 429 if error == logins.PAUSED else 401 if error else 200
+    status = 429 if error in (logins.PAUSED, logins.SLOWED) else 401 if error else 200
     return render_template("studio/login.html", error=error), status
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from videodesk.auth.access import can_review_captions
 from videodesk.core import db, storage
 from videodesk.core.errors import Conflict, Invalid
 from videodesk.core.lifecycle.states import VideoStatus
@@ -13,17 +14,19 @@ from videodesk.core.settings import current_settings
 from videodesk.core.validation import is_language_tag
 from videodesk.jobs.queue import queue
 from videodesk.media.social import ASPECTS
-from videodesk.newsroom import library, search, watch_counts
+from videodesk.newsroom import clips, library, search, stories, watch_counts
+from videodesk.newsroom.playback import report
 from videodesk.newsroom.stories import stories_using
 from videodesk.web import sharing
-from videodesk.web.access import require_role
+from videodesk.web.access import limited_work, require_role
 from videodesk.web.csrf import check_csrf
-from videodesk.web.studio import bp
+from videodesk.web.studio import bp, charts
 from videodesk.web.views import media_urls, status_text, video_view
 
 ACCEPTED_TYPES = "video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.mts,.m2ts,.ts,.mxf,.mpg,.flv,.wmv,.3gp"
 
 STATUSES = tuple(VideoStatus)
+ANALYTICS_DAYS = {"7": 7, "30": 30, "90": 90}  # the video page's choice of analytics periods
 
 
 @bp.get("/")
@@ -55,7 +58,7 @@ def index():
 @bp.get("/dashboard")
 @require_role("editor")
 def dashboard():
-    """Queue status and disk usage for the desk."""
+    """Queue status, disk usage and the most watched videos for the desk."""
     counts = dict(db.session().execute(select(Video.status, func.count()).group_by(Video.status)).all())
     failed = db.session().scalars(select(Video).where(Video.status == VideoStatus.FAILED).order_by(Video.updated_at.desc()).limit(50))
     running = db.session().scalars(select(Video).where(Video.status == VideoStatus.PROCESSING))
@@ -63,11 +66,15 @@ def dashboard():
                            failed=[video_view(v, detail=True, signed=True) for v in failed],
                            running=[video_view(v, detail=True, signed=True) for v in running],
                            disk={name: storage.folder_size(storage.data_dir() / name)
-                                 for name in ("media", "uploads", "resumable")})
+                                 for name in ("media", "uploads", "resumable")},
+                           top_videos=[(label, charts.bar_shares(
+                               report.ranking(g.user, report.last_days(days), limit=5)["videos"]["by_views"]))
+                               for label, days in (("Last 24 hours", 1), ("Last 7 days", 7))])
 
 
 @bp.post("/videos/<video_id>/reprocess")
 @require_role("producer")
+@limited_work("reprocess")
 def reprocess(video_id):
     check_csrf()
     video = library.video_for(g.user, video_id)
@@ -86,9 +93,9 @@ def delete(video_id):
         check_csrf()
         library.delete_video(video, g.user)
         return redirect(url_for("studio.index"))
-    stories, unpublished = stories_using(video, g.user)
+    using, unpublished = stories_using(video, g.user)
     return render_template("studio/delete.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           stories=stories, unpublished=unpublished)
+                           stories=using, unpublished=unpublished)
 
 
 @bp.get("/upload")
@@ -103,9 +110,41 @@ def upload():
 def video_page(video_id):
     video = library.video_for(g.user, video_id)
     used_in, unpublished = sharing.used_in(video, g.user)
-    return render_template("studio/video.html", user=g.user, video=video_view(video, detail=True, signed=True),
-                           aspects=list(ASPECTS), share=sharing.share_links(video), used_in=used_in,
-                           unpublished=unpublished)
+    view = video_view(video, detail=True, signed=True)
+    days = ANALYTICS_DAYS.get(request.args.get("days", ""), 7)
+    figures = report.video_report(video, report.last_days(days))
+    return render_template("studio/video.html", user=g.user, video=view,
+                           can_review=can_review_captions(g.user), aspects=list(ASPECTS),
+                           share=sharing.share_links(video), used_in=used_in,
+                           unpublished=unpublished, stories=stories.recent() if g.user.has_role("editor") else [],
+                           analytics=figures, analytics_days=days, charts=[
+                               charts.retention_chart(figures["retention"], video.duration, view["chapters"],
+                                                      view.get("poster_time")),
+                               charts.views_chart(figures["by_day"]), charts.startup_chart(figures["by_day"])])
+
+
+def _seconds_field(value: str | None):
+    """A number from a form field; anything else is passed on for the domain rule to refuse by name."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+@bp.post("/videos/<video_id>/clip-to-story")
+@require_role("editor")
+@limited_work("clip")
+def clip_to_story(video_id):
+    """Breaking news in one action: a clip of the range on a new or existing story (docs/EDITING.md)."""
+    check_csrf()
+    parent = library.video_for(g.user, video_id)
+    form = request.form
+    clip, story = clips.clip_to_story(g.user, parent, {
+        "start": _seconds_field(form.get("start")), "end": _seconds_field(form.get("end")),
+        "title": form.get("title", ""), "story_id": form.get("story_id", ""), "headline": form.get("headline", ""),
+        "status": form.get("status", "draft")})
+    queue().process_video(clip.id)
+    return redirect(url_for("studio.edit_story", story_id=story.id))
 
 
 @bp.get("/videos/<video_id>/captions/<lang>")
@@ -114,7 +153,8 @@ def caption_editor(video_id, lang):
     video = library.video_for(g.user, video_id)
     if not is_language_tag(lang):
         abort(404)
-    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang)
+    return render_template("studio/captions.html", user=g.user, video=video_view(video, detail=True, signed=True), lang=lang,
+                           can_review=can_review_captions(g.user))
 
 
 @bp.get("/videos.json")

@@ -1,7 +1,7 @@
 """live streams, and stories that play one
 
 Revision ID: 0017_live
-Revises: 0018_audio
+Revises: 0015_security
 Create Date: 2026-12-04
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import videodesk.core.db
 
 revision = '0017_live'
-down_revision = '0018_audio'
+down_revision = '0015_security'
 branch_labels = None
 depends_on = None
 
