@@ -16,7 +16,7 @@ from videodesk.core import db
 from videodesk.core.models import User
 
 from . import media
-from .helpers import bearer, check_against_document, make_app
+from .helpers import bearer, check_against_document, csrf_from, make_app
 from .media import ENGLISH_HZ, SPANISH_HZ, dominant_frequency, make_bilingual, make_tone
 
 DESCRIPTION_HZ, FRENCH_HZ = 660, 330
@@ -233,3 +233,12 @@ def test_a_language_mp4_on_request_and_a_social_cut_speak_the_chosen_language(de
                       json={"aspect": "1:1", "lang": "es"})
     assert cut.status_code == 202, cut.json
     assert_tone(media_file(desk, get_video(desk)["social_cuts"]["1:1"]), SPANISH_HZ)
+
+
+def test_the_studio_video_page_lists_the_audio_tracks_with_the_player_menu(desk):
+    client = desk.test_client()
+    token = csrf_from(client.get("/studio/login").get_data(as_text=True))
+    assert client.post("/studio/login", data={"token": desk.token, "csrf_token": token}).status_code == 302
+    page = client.get(f"/studio/videos/{desk.video_id}").get_data(as_text=True)
+    assert 'class="audio-list"' in page and "Español (es, dub)" in page and "English (en, main, default)" in page
+    assert 'class="audio-select"' in page

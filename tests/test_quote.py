@@ -92,6 +92,7 @@ def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, s
     assert video_state(site, clip_id)["captioning"]["status"] == "done"
 
 
+@pytest.mark.timeout(600)  # a ladder in nine parts on one worker thread of a shared 2-core machine
 def test_interactive_jobs_go_before_queued_ladder_parts_on_one_worker(tmp_path):
     """One worker thread, a ladder in eight 4 s parts and the sound: a clip asked for once the parts
     are queued is cut, made playable and finished while most of them still wait."""
