@@ -35,8 +35,10 @@ setup: system-deps $(VENV)/.requirements static/vendor/hls.min.js static/vendor/
 
 setup-test: setup test-system-deps $(VENV)/.requirements-test
 
+# nginx with Debian's RTMP module takes live RTMP; ffmpeg's libsrt (libsrt1.5-gnutls) takes SRT (docs/LIVE.md).
 system-deps:
-	@bin/ensure-packages ffmpeg:ffmpeg ffprobe:ffmpeg npm:npm
+	@bin/ensure-packages ffmpeg:ffmpeg ffprobe:ffmpeg npm:npm nginx:nginx \
+		/usr/lib/nginx/modules/ngx_rtmp_module.so:libnginx-mod-rtmp
 
 # Front-end packages come from the npm registry (package-lock.json); only their built files are served.
 node_modules/.installed: package.json package-lock.json
@@ -89,6 +91,7 @@ bench: setup-test
 	$(BIN)/python -m bench.transcription
 	$(BIN)/python -m bench.time_to_playable
 	$(BIN)/python -m bench.parallel_ladder
+	$(BIN)/python -m bench.live_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -39,9 +39,11 @@ def sign_in(page, base, token):
     page.wait_for_url(base + "/studio/")
 
 
-def serious_accessibility_violations(page) -> list:
-    """axe-core's serious and critical findings on the page (the context must bypass CSP to inject it)."""
+def serious_accessibility_violations(page, selector: str | None = None) -> list:
+    """axe-core's serious and critical findings on the page, or in the element `selector` names
+    (the context must bypass CSP to inject it)."""
     page.add_script_tag(content=(ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text())
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    results = page.evaluate("selector => axe.run(selector ? document.querySelector(selector) : document, "
+                            "{resultTypes: ['violations']})", selector)
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
             for v in results["violations"] if v["impact"] in ("serious", "critical")]

@@ -63,6 +63,12 @@ def wait_for_video(base: str, headers: dict, video_id: str, done=None, what=None
         what=what or f"video {video_id}")
 
 
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 class Instance:
     """One videodesk installation: a data folder, a web server and any number of workers."""
 
@@ -75,6 +81,7 @@ class Instance:
         self.env.pop("DATABASE_URL", None) if "DATABASE_URL" not in env else None
         self.web = None
         self.workers = []
+        self.ingest = None
         self.logs = data_dir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
 
@@ -102,6 +109,14 @@ class Instance:
         self.workers.append(worker)
         return worker
 
+    def start_ingest(self):
+        """The live ingest service on the ports of VIDEODESK_RTMP_PORT / VIDEODESK_SRT_PORT in env."""
+        needs.require("live")
+        self.ingest = self._spawn([str(BIN / "flask"), "--app", "app", "ingest"], "ingest.log")
+        port = int(self.env["VIDEODESK_RTMP_PORT"])
+        wait_until(lambda: _accepts(port), timeout=120, what="nginx to listen for RTMP")
+        return self.ingest
+
     @staticmethod
     def stop_process(process, sig=signal.SIGTERM):
         if process and process.poll() is None:
@@ -114,7 +129,7 @@ class Instance:
 
     def stop(self):
         """All processes are told to stop at once, then waited for (each may take seconds to drain)."""
-        running = [p for p in (self.web, *self.workers) if p and p.poll() is None]
+        running = [p for p in (self.web, *self.workers, self.ingest) if p and p.poll() is None]
         for process in running:
             process.send_signal(signal.SIGTERM)
         for process in running:

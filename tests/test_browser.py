@@ -266,7 +266,7 @@ def test_studio_makes_a_vertical_social_cut_to_download(demo_site):
             box.locator(".make-cut").click()
             box.locator(".download-cut:not([hidden])").wait_for(timeout=60_000)
             href = box.locator(".download-cut").get_attribute("href")
-            assert re.search(r"/social-9x16-[a-z0-9]{8}\.mp4$", href)
+            assert re.search(r"/social-9x16-[a-z0-9]{16}\.mp4$", href)
             size = page.evaluate("url => fetch(url).then(r => r.ok && r.headers.get('content-type'))", href)
             assert size == "video/mp4"
             assert not problems, problems

@@ -52,7 +52,7 @@ def clip_to_story(site, options, story_choice, status):
         else:
             page.select_option(".quote-story", str(story_choice))
             assert page.is_hidden(".new-headline")
-        page.check(f"input[name=status][value={status}]")
+        page.select_option("select[name=status]", status)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         page.click(".clip-story")
         page.wait_for_url(f"{site.base}/studio/stories/*")

@@ -53,6 +53,7 @@ def play(site, url: str, rate: float = 4.0) -> dict:
         return page.evaluate(PLAY, [site.base + url, rate])
 
 
+@pytest.mark.browser
 def test_quick_version_plays_while_processing_then_the_full_ladder_replaces_it(site, tmp_path):
     clip = media.make_clip(tmp_path / "news.mp4", seconds=10, rate=25)
     video_id = post_video(site, clip).json()["id"]

@@ -381,10 +381,7 @@ def test_the_buckets_public_prefix_holds_only_the_files_a_published_video_names(
     bucket = "history-" + uuid.uuid4().hex[:12]
     with s3_server(tmp_path / "moto.log") as endpoint:
         app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, s3_bucket=bucket,
-                       s3_endpoint_url=endpoint, s3_path_style=True, store_retry_delays_s=(0.1, 0.1),
-                       # On main, immediate-mode captions-first on S3 loses the worker's scratch copy
-                       # of the original ("Quick version failed: ... source: No such file"): reported.
-                       captions_first=False)
+                       s3_endpoint_url=endpoint, s3_path_style=True, store_retry_delays_s=(0.1, 0.1))
         assert app.test_cli_runner().invoke(args=["storage-setup"]).exit_code == 0
         tokens = make_tokens(app, [("pat", "producer"), ("eddie", "editor")])
         _story, before, after = _replace_files_of_a_published_video(app, tokens, clips)

@@ -7,6 +7,7 @@ import sys
 import time
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -18,9 +19,12 @@ from videodesk.cli.seed import seed
 from videodesk.core import db, migrate
 from videodesk.core.models import ROLES, User
 from videodesk.core.settings import current_settings
+from videodesk.jobs.live.service import IngestService
 from videodesk.jobs.priority import lower_priority
 from videodesk.jobs.queue import queue
 from videodesk.newsroom import audit
+
+INGEST_RESTART_S = 2
 
 
 @click.command("create-token")
@@ -77,6 +81,16 @@ def worker(workers):
     q.consumer(workers or settings.workers).run()
 
 
+@click.command("ingest")
+@with_appcontext
+def ingest():
+    """Run the live ingest service: RTMP (nginx) and SRT listeners, packaging, recordings (docs/LIVE.md)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    service = IngestService(current_app._get_current_object())
+    service.start()
+    service.run_forever()
+
+
 @click.command("db-upgrade")
 @with_appcontext
 def db_upgrade():
@@ -101,27 +115,35 @@ def serve(port, host):
     """Run the web server (gunicorn) and one worker together; Ctrl-C stops both."""
     bindir = os.path.dirname(sys.executable)
     env = {**os.environ, "VIDEODESK_DATA": str(current_settings().data_dir)}
+    flask = os.path.join(bindir, "flask")
     children = [
         subprocess.Popen([os.path.join(bindir, "gunicorn"), "--config", "python:videodesk.cli.gunicorn_conf",
                           "--bind", f"{host}:{port}", "app:app"], env=env),
-        subprocess.Popen([os.path.join(bindir, "flask"), "--app", "app", "worker"], env=env),
+        subprocess.Popen([flask, "--app", "app", "worker"], env=env),
     ]
-    click.echo(f"videodesk on http://{host}:{port}/ (web + worker); Ctrl-C stops both")
+    # The live ingest service (RTMP, SRT) is restarted if it dies: encoders reconnect and the
+    # event continues (docs/LIVE.md).
+    ingest = [subprocess.Popen([flask, "--app", "app", "ingest"], env=env)]
+    click.echo(f"videodesk on http://{host}:{port}/ (web + worker + live ingest); Ctrl-C stops them")
 
     def stop(*_):
-        for child in children:
+        for child in [*children, *ingest]:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     try:
         while all(child.poll() is None for child in children):
+            if ingest[-1].poll() is not None:
+                click.echo(f"live ingest stopped (exit {ingest[-1].returncode}); starting it again", err=True)
+                time.sleep(INGEST_RESTART_S)
+                ingest.append(subprocess.Popen([flask, "--app", "app", "ingest"], env=env))
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         stop()
-        for child in children:
+        for child in [*children, *ingest]:
             try:
                 child.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -130,6 +152,6 @@ def serve(port, host):
 
 
 def init_app(app):
-    for command in (create_token, set_password, worker, db_upgrade, seed_demo, serve, backup, restore,
+    for command in (create_token, set_password, worker, ingest, db_upgrade, seed_demo, serve, backup, restore,
                     *storage_commands.COMMANDS):
         app.cli.add_command(command)

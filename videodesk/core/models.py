@@ -99,13 +99,15 @@ class Video(Base):
         back_populates="video", cascade="all, delete-orphan", order_by="CaptionTrack.id"
     )
     stories: Mapped[list["Story"]] = relationship(back_populates="video")
+    # A live stream's recording is public while a published story plays that stream.
+    recording_of: Mapped[list["LiveStream"]] = relationship(back_populates="video")
     audio_tracks: Mapped[list["AudioTrack"]] = relationship(
         back_populates="video", cascade="all, delete-orphan", order_by="(AudioTrack.is_default.desc(), AudioTrack.source, AudioTrack.id)"
     )
 
     @property
     def is_public(self) -> bool:
-        return any(story.is_live for story in self.stories)
+        return any(story.is_live for story in self.stories) or any(stream.is_public for stream in self.recording_of)
 
     @property
     def playable(self) -> bool:
@@ -229,6 +231,9 @@ class Story(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     video: Mapped[Video | None] = relationship(back_populates="stories")
+    # A live stream the article plays while it runs, and its recording after it ends.
+    live_id: Mapped[str | None] = mapped_column(ForeignKey("live_streams.id", ondelete="SET NULL"), index=True)
+    live: Mapped["LiveStream | None"] = relationship(back_populates="stories")
 
     @property
     def is_live(self) -> bool:
@@ -391,3 +396,48 @@ class StudioSession(Base):
     # Signed in with an API token: deleting (revoking) the token deletes the session with it.
     via_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
     user: Mapped[User] = relationship()
+
+
+class LiveStream(Base):
+    """A live event (docs/LIVE.md): its encoder publishes with `stream_key` over RTMP or SRT, the
+    ingest service packages it into HLS in the media store under `live/<id>/`, and when it ends the
+    recording becomes the Video `video_id`. The state fields are written only by
+    core/lifecycle/live.py."""
+
+    __tablename__ = "live_streams"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="idle", index=True)
+    # The secret in the encoder's URL; reset-key replaces it (the old one is refused from then on).
+    stream_key: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(Text)
+    # An encoder is publishing since connected_at (None: none now); the last one left at disconnected_at.
+    connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Seconds of the event packaged so far (the DVR timeline; clips and captions use it).
+    duration: Mapped[float] = mapped_column(Float, default=0.0)
+    captions_lang: Mapped[str | None] = mapped_column(String(35))  # what Whisper hears in the live sound
+    video_id: Mapped[str | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    video: Mapped[Video | None] = relationship(back_populates="recording_of")
+    stories: Mapped[list[Story]] = relationship(back_populates="live")
+
+    @property
+    def is_public(self) -> bool:
+        return any(story.is_live for story in self.stories)
+
+
+class LiveCue(Base):
+    """One recognised cue of a live stream's automatic captions, searchable while the stream runs."""
+
+    __tablename__ = "live_cues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    live_id: Mapped[str] = mapped_column(ForeignKey("live_streams.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(35))
+    start: Mapped[float] = mapped_column(Float)  # seconds since the stream started (its DVR timeline)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)

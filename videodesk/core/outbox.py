@@ -55,6 +55,13 @@ class VideoEvent:
 
 
 @dataclass(frozen=True)
+class LiveStreamEvent:
+    """A webhook event about a live stream (live.started, live.ended, live.recording_ready)."""
+    event: str
+    live_id: str
+
+
+@dataclass(frozen=True)
 class Job:
     """A queue job to send, after `delay` seconds if given."""
 

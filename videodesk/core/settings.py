@@ -20,7 +20,7 @@ EXTENSION = "videodesk.settings"
 # Files and folders that videodesk writes (media made in place by ffmpeg, captions, originals, the
 # database, backups) are readable by their owner only, whatever the shell's umask was.
 PRIVATE_UMASK = 0o077
-DATA_SUBFOLDERS = ("media", "uploads", "tmp", "resumable", "scratch")
+DATA_SUBFOLDERS = ("media", "uploads", "tmp", "resumable", "scratch", "live")
 
 
 def flag(value: str) -> bool:
@@ -134,6 +134,19 @@ class Settings:
     store_retry_delays_s: tuple[float, ...] = (1.0, 4.0, 10.0)
     # Workers (and their ffmpeg) run this much nicer than the web server; 0 keeps them equal.
     worker_nice: int = setting("VIDEODESK_WORKER_NICE", 19, int)
+    # Live streams (docs/LIVE.md): the ingest service listens for RTMP and SRT encoders on this
+    # address; encoders are told ingest_url_host (default: the listening address, or the host the
+    # request came to when it listens on every interface).
+    ingest_host: str = setting("VIDEODESK_INGEST_HOST", "127.0.0.1", str)
+    ingest_url_host: str | None = setting("VIDEODESK_INGEST_URL_HOST", None, str)
+    rtmp_port: int = setting("VIDEODESK_RTMP_PORT", 1935, int)
+    srt_port: int = setting("VIDEODESK_SRT_PORT", 9000, int)
+    # Hours of the event the live playlist offers behind the live edge (the recording keeps all).
+    live_dvr_h: float = setting("VIDEODESK_LIVE_DVR_H", 4.0, float)
+    # A stream still running after this many hours is ended (a forgotten encoder).
+    live_max_h: float = setting("VIDEODESK_LIVE_MAX_H", 12.0, float)
+    # An encoder that drops may reconnect within this many seconds and continue the same event.
+    live_reconnect_s: float = setting("VIDEODESK_LIVE_RECONNECT_S", 20.0, float)
     # Immediate mode runs jobs in-process; only unit tests use it.
     queue_immediate: bool = False
 

@@ -41,6 +41,23 @@ def work_key(video_id: str, name: str) -> str:
     return f"{ORIGINALS}/{video_id}/work/{name}"
 
 
+LIVE = "live"
+
+
+def live_prefix(live_id: str) -> str:
+    """A live stream's HLS (playlists, segments, captions) in the media store."""
+    return f"{LIVE}/{live_id}"
+
+
+def live_key(live_id: str, name: str) -> str:
+    return f"{LIVE}/{live_id}/{name}"
+
+
+def live_dir(live_id: str) -> Path:
+    """Where the ingest service's packager writes a stream's files before they go to the store."""
+    return data_dir() / LIVE / live_id
+
+
 def safe_media_name(video_id: str, name: str) -> bool:
     """A media URL's id and path may only use plain names (no dots first, no slashes of their own)."""
     return bool(SAFE_NAME.fullmatch(video_id)) and all(SAFE_NAME.fullmatch(part) for part in name.split("/"))

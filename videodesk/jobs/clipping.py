@@ -8,11 +8,12 @@ from videodesk.core.digests import sha256_of
 from videodesk.core.lifecycle.states import Cut
 from videodesk.core.models import Video
 from videodesk.jobs import audio_tracks
+from videodesk.jobs.live.event import EventPlaylist
 from videodesk.jobs.workspace import Workspace
-from videodesk.media import clip
+from videodesk.media import clip, live
 from videodesk.media.outputs import atomic_output
 from videodesk.media.pipeline import Limits
-from videodesk.media.runner import MediaError
+from videodesk.media.runner import MediaError, run
 
 CUT_SHARE = 0.1  # of the progress bar
 TRIMMED_PREFIX = "trimmed-"
@@ -56,12 +57,44 @@ def _parent_original(video: Video, ws: Workspace) -> Path:
     return parent
 
 
+def _live_material(live_id: str, start: float, end: float, ws: Workspace, limits: Limits) -> tuple[Path, float]:
+    """A live stream's segments around [start, end) (seconds since it started), fetched from the
+    media store and joined by stream copy; with the event time where the joined file starts. Works
+    while the stream runs, on any worker (the store has every finished segment)."""
+    store = storage.media_store()
+    try:
+        event = EventPlaylist.from_text(store.read_bytes(storage.live_key(live_id, "video.m3u8")).decode("utf-8"))
+    except FileNotFoundError:
+        raise MediaError("The live stream this clip was cut from has no packaged video.") from None
+    picked, at, first = [], 0.0, None
+    for segment in event.segments:
+        if at + segment.duration > start and at < end:
+            first = at if first is None else first
+            picked.append(segment)
+        at += segment.duration
+    if not picked:
+        raise MediaError("The range is not in the live stream's packaged video (yet).")
+    folder = ws.root / "live"
+    for name in dict.fromkeys([name for segment in picked for name in (segment.init, segment.uri)]):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        ws.fetch_key(storage.live_key(live_id, name), folder / name)
+    playlist, joined = folder / "range.m3u8", ws.root / "live-range.mp4"
+    playlist.write_text(EventPlaylist(picked).text(ended=True))
+    run(live.recording_command(playlist, joined), timeout=limits.step_timeout(end - start), what="joining the live segments")
+    return joined, first
+
+
 def cut_source(video: Video, ws: Workspace, limits: Limits, report) -> Cut:
     """Make the missing cut; returns how it was made, for the pipeline state."""
     if video.source_kind == "clip" and video.source_sha256 is None:
         start, end = video.clip_of.start, video.clip_of.end
-        method = _cut(_parent_original(video, ws), ws.source, start, end, limits, report)
-        audio_tracks.carry_to_clip(video, ws, limits.step_timeout(end - start))
+        if video.clip_of.live_id:
+            material, shift = _live_material(video.clip_of.live_id, start, end, ws, limits)
+        else:
+            material, shift = _parent_original(video, ws), 0.0
+        method = _cut(material, ws.source, start - shift, end - shift, limits, report)
+        if not video.clip_of.live_id:
+            audio_tracks.carry_to_clip(video, ws, limits.step_timeout(end - start))
         ws.store_original()
         video.source_size, video.source_sha256 = ws.source.stat().st_size, sha256_of(ws.source)
     else:

@@ -27,7 +27,7 @@ from videodesk.jobs import audio_edits, edits, parallel, recovery, transcription
 from videodesk.jobs import processing as jobs
 from videodesk.jobs import webhooks as webhook_jobs
 from videodesk.media.runner import bulk_gate
-from videodesk.newsroom import visibility, webhooks
+from videodesk.newsroom import live, visibility, webhooks
 
 EXTENSION = "videodesk.huey"
 PROCESS_VIDEO = JobName.PROCESS_VIDEO  # (tests look for its tasks in the queue)
@@ -229,7 +229,9 @@ def init_app(app):
     outbox.handle(app, outbox.ContentChanged, lambda effect: changes.content_changed())
     outbox.handle(app, outbox.MediaStored, visibility.join_public_copy)
     outbox.handle(app, outbox.MediaUsed, visibility.publish_when_used)
-    outbox.handle(app, outbox.VideoEvent, webhooks.announce, in_transaction=True)
+    outbox.handle(app, outbox.VideoEvent, lambda effect: (webhooks.announce(effect), live.recording_ready(effect)),
+                  in_transaction=True)
+    outbox.handle(app, outbox.LiveStreamEvent, live.announce, in_transaction=True)
 
 
 def queue() -> Queue:

@@ -37,7 +37,7 @@ class Completed:
     stderr: str
 
 
-def _die_with_parent():
+def die_with_parent():
     # A worker killed mid-job must not leave ffmpeg running and writing.
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -108,7 +108,7 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg", bulk: b
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     stderr_tail = collections.deque(maxlen=400)
     reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)

@@ -69,7 +69,7 @@ def create_clip(user, parent: Video, data: dict) -> Video:
     _require_probed(parent, "Clips can be made")
     usage.require_room(user)  # a clip's size is known once it is made (at most its parent's)
     start, end = validate_range(data, parent.duration or parent.pipeline_state.info["duration"])
-    title = text_field(data, "title", max_length=300) or f"{parent.title} ({_label(start)}–{_label(end)})"
+    title = text_field(data, "title", max_length=300) or f"{parent.title} ({label(start)}–{label(end)})"
     clip = library.new_video(user.id, title, parent.source_name or "", kind="clip")
     offset = _offset(parent)
     lifecycle.set_clip_origin(clip, ClipOrigin(id=parent.id, start=round(offset + start, 3),
@@ -169,7 +169,7 @@ def _follow(clip: Video, parent: Video):
     captioning.follow(clip, until=until, length=end - start, language=transcript.language)
 
 
-def _label(seconds: float) -> str:
+def label(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 

@@ -42,12 +42,13 @@ def new_video(owner_id: int | None, title: str, source_name: str, kind: str = "u
     return video
 
 
-def import_local_file(path: Path, owner_id: int | None, title: str) -> Video:
-    """Copy a file already on this machine (seed, CLI) into the library."""
-    video = new_video(owner_id, title, Path(path).name)
+def import_local_file(path: Path, owner_id: int | None, title: str, *, kind: str = "upload",
+                      move: bool = False) -> Video:
+    """Copy (or `move`) a file already on this machine (seed, CLI, a live recording) into the library."""
+    video = new_video(owner_id, title, Path(path).name, kind=kind)
     destination = storage.source_path(video.id)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, destination)
+    (shutil.move if move else shutil.copyfile)(path, destination)
     video.source_size = destination.stat().st_size
     keep_original(video.id)
     return video

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from videodesk.core import db, outbox
 from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.ids import is_random_id
-from videodesk.core.models import DEFAULT_SECTION, Story, StoryRevision, Video, utcnow
+from videodesk.core.models import DEFAULT_SECTION, LiveStream, Story, StoryRevision, Video, utcnow
 from videodesk.core.validation import choice_field, language_tag, text_field
 from videodesk.newsroom import audit, visibility, webhooks
 from videodesk.newsroom.slugs import slugify
@@ -73,6 +73,11 @@ def apply_changes(story: Story, data: dict):
         if video_id is not None and (not is_random_id(video_id) or db.session().get(Video, video_id) is None):
             raise Invalid("'video_id' does not name an existing video.")
         story.video_id = video_id
+    if "live_id" in data:
+        live_id = data["live_id"] or None
+        if live_id is not None and (not is_random_id(live_id) or db.session().get(LiveStream, live_id) is None):
+            raise Invalid("'live_id' does not name an existing live stream.")
+        story.live_id = live_id
     if "video_position" in data:
         position = data["video_position"]
         if position is not None and (isinstance(position, bool) or not isinstance(position, int)
@@ -98,7 +103,8 @@ def _moment(value) -> datetime | None:
         raise Invalid("'published_at' must be an ISO 8601 date and time.") from None
 
 
-REVISED_FIELDS = ("headline", "dek", "body", "byline", "section", "language", "video_id", "video_position")
+REVISED_FIELDS = ("headline", "dek", "body", "byline", "section", "language", "video_id", "live_id",
+                  "video_position")
 
 
 def snapshot(story: Story) -> dict:

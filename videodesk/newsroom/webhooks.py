@@ -22,7 +22,8 @@ from videodesk.core.models import Story, Video, Webhook, WebhookAttempt, Webhook
 from videodesk.core.validation import text_field
 from videodesk.newsroom import audit
 
-EVENTS = ("video.playable", "video.ready", "video.failed", "story.published", "story.unpublished")
+EVENTS = ("video.playable", "video.ready", "video.failed", "story.published", "story.unpublished",
+          "live.started", "live.ended", "live.recording_ready")
 # Delays between attempts, as multiples of the configured base (10 s): 10 s, 30 s, 2 min, 10 min,
 # 30 min, 1 h, 2 h, 4 h, 8 h, 8 h: eleven attempts over about 24 hours.
 BACKOFF_FACTORS = (1, 3, 12, 60, 180, 360, 720, 1440, 2880, 2880)
@@ -124,7 +125,7 @@ def story_data(story: Story) -> dict:
     return {"id": story.id, "slug": story.slug, "url": f"/stories/{story.slug}", "headline": story.headline,
             "dek": story.dek, "byline": story.byline, "section": story.section, "language": story.language,
             "status": story.status, "published_at": story.published_at.isoformat() if story.published_at else None,
-            "scheduled": story.is_scheduled, "video_id": story.video_id}
+            "scheduled": story.is_scheduled, "video_id": story.video_id, "live_id": story.live_id}
 
 
 def announce(effect: outbox.VideoEvent):

@@ -5,4 +5,4 @@ from videodesk.web.errors import json_errors
 
 bp = json_errors(Blueprint("api", __name__, url_prefix="/api"))
 
-from videodesk.web.api import analytics, audio, captions, clips, docs, search, stories, videos, webhooks  # noqa: E402,F401  (routes register on bp)
+from videodesk.web.api import analytics, audio, captions, clips, docs, live, search, stories, videos, webhooks  # noqa: E402,F401  (routes register on bp)

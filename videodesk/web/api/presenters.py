@@ -1,10 +1,12 @@
 """The API's JSON for videos and stories (the contract in ../shared/CONTRACT.md)."""
 from flask import url_for
 
+from videodesk.core.lifecycle.live import LiveStatus
 from videodesk.core.lifecycle.states import CaptioningStatus, VideoStatus
-from videodesk.core.models import Story, Video
+from videodesk.core.models import LiveStream, Story, Video
 from videodesk.core.settings import current_settings
 from videodesk.web.filters import section_slug
+from videodesk.web.live_views import caption_tracks, ingest_urls, live_url
 from videodesk.web.openapi import component
 from videodesk.web.views import URL_FIELDS, video_view
 
@@ -103,8 +105,10 @@ VIDEO = component("Video", _object({
     "attribution": {"type": ["object", "null"], "description": "Imports: title, uploader, license, ..."},
     "credit_url": {**NULLABLE_STRING, "description": "Imports: the link pages show under the video (the producer's "
                    "credit_url, else the source page without its query string)."},
-    "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS})],
-                "description": "The video this clip was cut from, and the range in that video's original timeline."},
+    "clip_of": {"oneOf": [{"type": "null"}, _object({"id": STRING, "start": SECONDS, "end": SECONDS}),
+                          _object({"live_id": STRING, "start": SECONDS, "end": SECONDS})],
+                "description": "The video this clip was cut from, and the range in that video's original timeline; "
+                               "or the live stream, and seconds since it started."},
     "trim": {"oneOf": [{"type": "null"}, _object({"start": SECONDS, "end": SECONDS})],
              "description": "The kept range of the original (docs/EDITING.md); null when the whole original plays."},
     "chapters": {"type": "array", "items": CHAPTER, "description": "Sorted by start; [] for none."},
@@ -134,8 +138,8 @@ VIDEO = component("Video", _object({
     "captioning_text": {"type": ["string", "null"], "description": "The automatic-captions job in words."},
     "captioning_active": {"type": "boolean", "description": "The automatic-captions job waits or runs."},
     "social_cuts": {"type": "object", "additionalProperties": MEDIA_URL, "description": "{aspect: url}"},
-    "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip"],
-                                "description": "clip: cut from `clip_of`."}, "name": NULLABLE_STRING,
+    "source": _object({"kind": {"type": "string", "enum": ["upload", "url", "clip", "live"],
+                                "description": "clip: cut from `clip_of`; live: a live stream's recording."}, "name": NULLABLE_STRING,
                        "url": NULLABLE_STRING, "size": NULLABLE_INTEGER, "sha256": NULLABLE_STRING}),
     "created_at": {"type": ["string", "null"], "format": "date-time"},
     "watch": {"type": "object", "additionalProperties": INTEGER,
@@ -147,7 +151,7 @@ STORY = component("Story", _object({
     "body": {"type": "string", "description": "Markdown"}, "byline": STRING, "section": STRING,
     "language": STRING, "status": {"type": "string", "enum": ["draft", "published"]},
     "published_at": {"type": ["string", "null"], "format": "date-time"},
-    "video_id": NULLABLE_STRING, "video_position": NULLABLE_INTEGER,
+    "video_id": NULLABLE_STRING, "live_id": NULLABLE_STRING, "video_position": NULLABLE_INTEGER,
     "scheduled": {"type": "boolean", "description": "Published with a future published_at."},
     "created_at": {"type": ["string", "null"], "format": "date-time"},
     "updated_at": {"type": ["string", "null"], "format": "date-time"},
@@ -179,6 +183,7 @@ def story_json(story: Story) -> dict:
         "status": story.status,
         "published_at": story.published_at.isoformat() if story.published_at else None,
         "video_id": story.video_id,
+        "live_id": story.live_id,
         "video_position": story.video_position,
         "scheduled": story.is_scheduled,
         "created_at": story.created_at.isoformat() if story.created_at else None,
@@ -221,3 +226,41 @@ PLAYBACK_RANKING = component("PlaybackRanking", _object({
     "stories": _object({"by_views": {"type": "array", "items": _RANKED_STORY},
                         "by_completion": {"type": "array", "items": _RANKED_STORY}}),
 }))
+
+NULLABLE_MOMENT = {"type": ["string", "null"], "format": "date-time"}
+LIVE_STREAM = component("LiveStream", _object({
+    "id": STRING, "title": STRING,
+    "status": {"type": "string", "enum": [str(status) for status in LiveStatus],
+               "description": "idle until the encoder first publishes, live (also while it reconnects), ended."},
+    "ingest": _object({"rtmp_url": STRING, "srt_url": STRING, "stream_key": {
+        "type": "string", "description": "Secret: whoever has it can publish. reset-key replaces it."}}),
+    "hls_url": {"type": "string", "description": "The live HLS (an EVENT playlist: the whole event so far)."},
+    "url": {"type": "string", "description": "This stream's API URL."},
+    "connected": {"type": "boolean", "description": "An encoder is publishing now."},
+    "started_at": NULLABLE_MOMENT, "ended_at": NULLABLE_MOMENT,
+    "ended_reason": {"type": ["string", "null"], "description": "Why it ended, in words."},
+    "duration": {"type": "number", "minimum": 0, "description": "Seconds of the event packaged so far."},
+    "captions": {"type": "array", "items": _object({
+        "lang": STRING, "label": STRING, "kind": STRING, "source": {"const": "auto"}, "url": STRING}),
+        "description": "The live automatic captions (WebVTT, growing while the stream runs)."},
+    "video_id": {"type": ["string", "null"], "description": "The recording, once the stream has ended."},
+    "created_at": NULLABLE_MOMENT,
+}, examples=[{"id": "q8r2k3m4n5b6v7c8x9z0", "title": "Mayor's press conference", "status": "idle",
+              "ingest": {"rtmp_url": "rtmp://127.0.0.1:1935/live/7dVq3...", "srt_url":
+                         "srt://127.0.0.1:9000?streamid=7dVq3...", "stream_key": "7dVq3..."},
+              "hls_url": "/media/live/q8r2k3m4n5b6v7c8x9z0/master.m3u8", "url": "/api/live/q8r2k3m4n5b6v7c8x9z0",
+              "connected": False, "started_at": None, "ended_at": None, "ended_reason": None, "duration": 0,
+              "captions": [], "video_id": None, "created_at": "2026-12-04T10:00:00+00:00"}]))
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def live_json(stream: LiveStream) -> dict:
+    return {"id": stream.id, "title": stream.title, "status": str(stream.status), "ingest": ingest_urls(stream),
+            "hls_url": live_url(stream, "master.m3u8"), "url": url_for("api.get_live", live_id=stream.id),
+            "connected": stream.connected_at is not None, "started_at": _iso(stream.started_at),
+            "ended_at": _iso(stream.ended_at), "ended_reason": stream.ended_reason,
+            "duration": round(stream.duration or 0.0, 3), "captions": caption_tracks(stream),
+            "video_id": stream.video_id, "created_at": _iso(stream.created_at)}

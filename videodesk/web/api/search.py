@@ -1,16 +1,19 @@
 """Find the quote: caption and transcript cues that contain the words searched for."""
 from flask import g, request
 
-from videodesk.newsroom import search
+from videodesk.newsroom import live, search
 from videodesk.web.access import require_role
 from videodesk.web.api import bp
-from videodesk.web.api.presenters import INTEGER, NUMBER, STRING
+from videodesk.web.api.presenters import NUMBER, STRING
 from videodesk.web.openapi import component, operation, query
 
 QUOTE = component("Quote", {
     "type": "object", "required": ["video_id", "title", "track_id", "lang", "start", "end", "text"],
     "additionalProperties": False,
-    "properties": {"video_id": STRING, "title": STRING, "track_id": INTEGER,
+    "properties": {"video_id": {"type": ["string", "null"], "description": "null for a live stream's cue"},
+                   "live_id": {"type": "string", "description": "Only on cues of a live stream's captions; "
+                               "start and end are then seconds since the stream started."},
+                   "title": STRING, "track_id": {"type": ["integer", "null"]},
                    "lang": {"type": "string", "description": "The caption track's BCP 47 tag"},
                    "start": {"type": "number", "description": "Seconds into the video"}, "end": NUMBER,
                    "text": {"type": "string", "description": "The cue's words (the two cues' for a match across two)"}},
@@ -30,4 +33,6 @@ QUOTE = component("Quote", {
     errors=["missing_field", "invalid_field"])
 @require_role("producer")
 def search_cues():
-    return {"results": search.find(g.user, request.args.get("q"))}
+    q = request.args.get("q")
+    found = search.find(g.user, q)
+    return {"results": found + live.find_cues(g.user, search.query_words(q), search.LIMIT - len(found))}

@@ -17,6 +17,7 @@ STORY_FIELDS = {
     "section": {**_TEXT, "maxLength": stories.TEXT_FIELDS["section"], "description": "null: Top News Video"},
     "language": {"type": ["string", "null"], "description": "BCP 47 tag; null: en"},
     "video_id": {"type": ["string", "null"], "description": "An existing video, or null for none."},
+    "live_id": {"type": ["string", "null"], "description": "A live stream the article plays (then its recording)."},
     "video_position": {"type": ["integer", "null"], "minimum": 0, "maximum": stories.POSITION_MAX,
                        "description": "Paragraphs before the player; null: at the end."},
     "published_at": {"type": ["string", "null"], "format": "date-time",

@@ -3,19 +3,23 @@ import math
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
+from videodesk.auth.access import can_manage_video
 from videodesk.core import db
 from videodesk.core.errors import Invalid, NotFound
 from videodesk.core.lifecycle.states import VideoStatus
 from videodesk.core.models import Story, Video
 from videodesk.core.text import whole_number
+from videodesk.newsroom import live
 from videodesk.newsroom.stories import live_story_for
 from videodesk.web import caching
+from videodesk.web.access import current_user
 from videodesk.web.errors import ApiError, json_errors
 from videodesk.web.filters import absolute
+from videodesk.web.live_views import live_view
 from videodesk.web.openapi import Reply, operation, query
 from videodesk.web.urls import site_host, site_root
 from videodesk.web.views import video_view
@@ -47,6 +51,34 @@ def player(video_id):
 
     body, last_modified = caching.cached(("embed", video_id), build)
     return caching.reader_response(body, last_modified=last_modified)
+
+
+def _public_live(live_id: str):
+    """A live stream readers may watch: a published story plays it (its managers may too)."""
+    stream = live.stream_by_id(live_id)
+    if stream is None or not (stream.is_public or can_manage_video(current_user(), stream)):
+        abort(404, "This live stream is not available.")
+    return stream
+
+
+@bp.get("/embed/live/<live_id>")
+def live_player(live_id):
+    """The live player alone, for iframes; after the end (once playable) the recording's player."""
+    stream = _public_live(live_id)
+    view = live_view(stream)
+    story = next((s for s in stream.stories if s.is_live), None)
+    if view["recording"] is not None and story is not None:
+        return redirect(url_for("embed.player", video_id=view["recording"].id))
+    return render_template("public/embed_live.html", live=view, story=story)
+
+
+@bp.get("/embed/live/<live_id>/status")
+def live_status(live_id):
+    """What the live player polls: its state, and whether the recording now plays in its place."""
+    view = live_view(_public_live(live_id))
+    response = jsonify({"state": view["state"], "recording": view["recording"] is not None})
+    response.cache_control.max_age = 2
+    return response
 
 
 def _story_for_url(url: str) -> tuple[Story, Video]:

@@ -18,12 +18,12 @@ Where the bytes come from depends on the media store:
 import mimetypes
 import time
 
-from flask import Blueprint, Response, abort, redirect, send_file
+from flask import Blueprint, Response, abort, redirect, request, send_file
 
 from videodesk.auth.access import can_manage_video
 from videodesk.core import db, storage
 from videodesk.core.lifecycle.states import VideoStatus
-from videodesk.core.models import Video
+from videodesk.core.models import LiveStream, Video
 from videodesk.core.settings import current_settings
 from videodesk.newsroom import visibility
 from videodesk.objectstore import StoreError, signing
@@ -67,6 +67,39 @@ def signed_file(token, video_id, name):
     if not signing.verify(current_settings().secret_key, video_id, token, time.time()):
         abort(404)
     return _serve(_video(video_id, name), name, public=False)
+
+
+# A live playlist grows every segment (2 s); readers and CDNs may keep it only this long.
+LIVE_PLAYLIST_MAX_AGE = 1
+
+
+@bp.get("/live/<live_id>/<path:name>")
+def live_file(live_id, name):
+    """A live stream's HLS, from the media store (written there by the ingest service, so any web
+    node serves any stream): public while a published story plays it, else for its managers."""
+    if not storage.safe_media_name(live_id, name):
+        abort(404)
+    stream = db.session().get(LiveStream, live_id)
+    if stream is None:
+        abort(404)
+    public = stream.is_public
+    if not public and not can_manage_video(current_user(), stream):
+        abort(404)
+    store, key = storage.media_store(), storage.live_key(stream.id, name)
+    playlist = name.endswith((".m3u8", ".vtt"))
+    max_age = LIVE_PLAYLIST_MAX_AGE if playlist else current_settings().media_max_age_s
+    try:
+        if store.local_root() is not None or playlist:
+            data = store.read_bytes(key)
+            response = Response(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            return _cache(response.make_conditional(request), public, max_age if public else 0)
+        return _cache(redirect(store.signed_url(key, expires_s=PRIVATE_PRESIGN_S), 302), False, PRIVATE_PRESIGN_S // 2)
+    except (FileNotFoundError, ValueError):
+        abort(404)
+    except StoreError:
+        abort(503)
 
 
 def _cache(response, public: bool, max_age: int):

@@ -11,4 +11,4 @@ from videodesk.web.requests import FORM, body_limit
 
 bp = body_limit(FORM)(Blueprint("studio", __name__, url_prefix="/studio"))
 
-from videodesk.web.studio import admin, branding, session, stories, videos, webhooks  # noqa: E402,F401  (routes register on bp)
+from videodesk.web.studio import admin, branding, live, session, stories, videos, webhooks  # noqa: E402,F401  (routes register on bp)
