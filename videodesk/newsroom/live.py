@@ -66,7 +66,7 @@ def recording_ready(effect: VideoEvent):
 
 def create(user, data: dict) -> LiveStream:
     title = text_field(data, "title", required=True, max_length=300)
-    stream = LiveStream(owner_id=user.id, title=title, status=LiveStatus.IDLE, stream_key=new_key())
+    stream = LiveStream(owner_id=user.id, title=title, stream_key=new_key())  # idle (the column's default)
     db.session().add(stream)
     db.session().commit()
     return stream
