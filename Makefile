@@ -12,8 +12,10 @@ run: setup
 	$(BIN)/flask --app app seed-demo
 	$(BIN)/flask --app app serve
 
+# Two pytest workers (pytest-xdist), a test file each at a time: the suite waits on ffmpeg, browsers and
+# real-time publishers as much as it computes, so two processes finish it in about half the time.
 test: setup-test lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The fast half of `make test`: lint, layers and every test that needs no browser, server process or
 # extra service (the marks in pytest.ini), in under two minutes on two cores.
