@@ -13,6 +13,7 @@ import pytest
 
 from videodesk.auth.tokens import issue_token
 from videodesk.core import db
+from videodesk.core.languages import sound_name
 from videodesk.core.models import User
 
 from . import media
@@ -242,3 +243,9 @@ def test_the_studio_video_page_lists_the_audio_tracks_with_the_player_menu(desk)
     page = client.get(f"/studio/videos/{desk.video_id}").get_data(as_text=True)
     assert 'class="audio-list"' in page and "Español (es, dub)" in page and "English (en, main, default)" in page
     assert 'class="audio-select"' in page
+
+
+def test_an_untagged_sound_stream_is_offered_as_the_original_sound():
+    """A stream without a language tag ('und') is not shown to readers as a code."""
+    assert sound_name("und") == "Original sound"
+    assert sound_name("es") == "Español"

@@ -15,3 +15,8 @@ ENGLISH_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German
 def language_name(tag: str) -> str:
     """What a track menu shows for a BCP 47 tag: the language's own name when known, else the tag."""
     return LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
+
+
+def sound_name(tag: str) -> str:
+    """What an audio menu shows for a sound stream: an untagged one ('und') is the original sound."""
+    return "Original sound" if tag.lower() == "und" else language_name(tag)

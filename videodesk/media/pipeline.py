@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from videodesk.core.ids import file_token
-from videodesk.core.languages import language_name
+from videodesk.core.languages import sound_name
 from videodesk.media import analysis, audio, chunks, fmp4, hls, ladder, loudness, poster, preview, quick, social, speech, storyboard, subtitles
 from videodesk.media.captions import from_cues, to_webvtt
 from videodesk.media.outputs import atomic_output, remove_stale_temp_files
@@ -268,7 +268,7 @@ def step_audio(ctx: Context, report):
         if position > 0:
             encode_audio_track(ctx, ctx.source, info.demuxer, stream.index, folder, measurements[stream.index][0])
         lang = audio.track_language(stream)
-        made.append({"folder": folder, "lang": lang, "name": stream.title or language_name(lang),
+        made.append({"folder": folder, "lang": lang, "name": stream.title or sound_name(lang),
                      "kind": "main" if position == 0 else audio.stream_kind(stream), "stream": stream.index})
     for added in ctx.added_audio:
         measured, _ = measure_sound(ctx, added.path, audio.KEPT_DEMUXER, 0)
