@@ -195,6 +195,19 @@ def test_yt_dlp_connections_are_checked_at_connect_time(agency, tmp_path):
     assert agency.requests == []
 
 
+def test_a_refused_address_is_named_even_when_its_port_reads_404():
+    """The reason comes from what happened, not from digits in the URL (a port like 40412 once
+    turned a refused private address into "not found")."""
+    from yt_dlp.utils import DownloadError
+
+    from videodesk.ingest.url_import import _reason
+    blocked = DownloadError("ERROR: Unable to download webpage: <urlopen error connection to 127.0.0.1 refused:"
+                            " not a public address> (caused by http://127.0.0.1:40412/clip.mp4)")
+    assert "private or local address" in _reason(blocked)
+    assert "404" not in _reason(DownloadError("ERROR: Unable to download http://127.0.0.1:40412/a.mp4: timed out"))
+    assert "404" in _reason(DownloadError("ERROR: Unable to download webpage: HTTP Error 404: Not Found"))
+
+
 @pytest.mark.parametrize("address, public", [
     ("93.184.216.34", True), ("2606:2800:220:1:248:1893:25c8:1946", True), ("127.0.0.1", False),
     ("10.1.2.3", False), ("172.16.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False),

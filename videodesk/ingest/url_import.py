@@ -217,6 +217,9 @@ class _SafeYoutubeDL(yt_dlp.YoutubeDL):
         return {**info, "url": final_url, "hls_media_playlist_data": text}
 
 
+_NOT_FOUND = re.compile(r"\bhttp error 404\b|\bnot found\b")
+
+
 def _reason(error: Exception) -> str:
     for candidate in (error, getattr(error, "exc_info", None) and error.exc_info[1]):
         if isinstance(candidate, (Refused, Stopped)):
@@ -225,10 +228,11 @@ def _reason(error: Exception) -> str:
     lowered = text.lower()
     if "unsupported url" in lowered:
         return "This site or link is not supported for import."
-    if "404" in lowered or "not found" in lowered:
-        return "The link answered 'not found' (HTTP 404)."
+    # Before the status: the refused URL's port may well contain "404".
     if "not a public address" in lowered:
         return "The link redirected to a private or local address, which is not allowed."
+    if _NOT_FOUND.search(lowered):
+        return "The link answered 'not found' (HTTP 404)."
     if "timed out" in lowered or "timeout" in lowered:
         return "The site did not answer in time."
     if "larger than max-filesize" in lowered or "file is larger" in lowered:
