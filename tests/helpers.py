@@ -181,7 +181,8 @@ class FileServer:
 
         self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
         self.url = f"http://{host}:{self.httpd.server_port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for it, and tests close two servers each.
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def add(self, path, body, kind="application/octet-stream"):
         self.files[path] = (body.encode() if isinstance(body, str) else body, kind)

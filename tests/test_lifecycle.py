@@ -142,6 +142,27 @@ def test_a_transcription_whose_worker_died_is_queued_again(session):
     assert subject.captioning.status == CaptioningStatus.QUEUED
 
 
+def test_a_dead_transcription_is_found_while_its_video_is_still_processing(session):
+    """Captioning holds a lease of its own: the video's processing, still reporting (the row's
+    updated_at is fresh), does not keep a transcription whose worker died looking alive."""
+    subject = _video(session, VideoStatus.PROCESSING, processed_by="alive:1",
+                     captioning=Captioning(status=CaptioningStatus.QUEUED),
+                     pipeline_state=PipelineState(info={"duration": 1.0}))
+    assert captioning.claim(session, subject.id, "dead:1", stalled_before=utcnow()) is not None
+    session.execute(update(Video).where(Video.id == subject.id).values(
+        captioning=Captioning(status=CaptioningStatus.RUNNING, worker="dead:1",
+                              renewed_at=(utcnow() - timedelta(minutes=10)).timestamp()), updated_at=utcnow()))
+    session.commit()
+    cutoff = utcnow() - timedelta(minutes=5)
+    assert video.requeue_stalled(session, cutoff, excluding=[]) == []  # processing reports: it is alive
+    assert captioning.requeue_stalled(session, cutoff) == [subject.id]
+    session.commit()
+    assert subject.status == VideoStatus.PROCESSING and subject.captioning.status == CaptioningStatus.QUEUED
+    assert captioning.claim(session, subject.id, "other:2", stalled_before=cutoff).captioning.worker == "other:2"
+    session.commit()
+    assert captioning.requeue_stalled(session, cutoff) == []  # the new worker's lease is fresh
+
+
 def test_a_ladder_part_moves_only_forward(session):
     subject = _video(session, VideoStatus.PROCESSING)
     ladder.plan(session, subject.id, {"0000": 1.0})

@@ -10,9 +10,10 @@ import requests
 from sqlalchemy import select
 
 from videodesk.core import db, storage
+from videodesk.core.jobnames import JobName
 from videodesk.core.lifecycle.states import Outputs
 from videodesk.core.models import LadderPart, Video
-from videodesk.jobs import processing
+from videodesk.jobs.queue import queue
 from videodesk.newsroom import library
 
 from . import media
@@ -102,7 +103,7 @@ def test_store_down_fails_the_video_readably_and_published_pages_keep_working(tm
         moto.__exit__(None, None, None)
 
     with app.app_context():
-        processing.process_video(pending_id)
+        queue().run_now(JobName.PROCESS_VIDEO, pending_id)
         failed = db.session().get(Video, pending_id)
         assert failed.status == "failed" and "media store did not answer" in failed.error, failed.error
         assert failed.outputs == Outputs() and not storage.scratch_dir(pending_id).exists()  # nothing half-stored is named

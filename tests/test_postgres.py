@@ -71,3 +71,23 @@ def test_sign_in_throttle_and_sessions_on_postgresql(client, tokens):
     statuses = [client.post("/studio/login", data={"name": "editor", "password": "wrong password",
                                                   "csrf_token": login}).status_code for _ in range(6)]
     assert statuses == [401] * 5 + [429]  # the successful sign-in above gave its address attempt back
+
+
+def test_running_transcriptions_are_found_by_their_json_status_on_postgresql(app):
+    """The recovery sweep selects running transcriptions inside the captioning JSON column."""
+    from datetime import timedelta
+
+    from videodesk.core import db
+    from videodesk.core.lifecycle import captioning
+    from videodesk.core.lifecycle.states import Captioning, CaptioningStatus, PipelineState, VideoStatus
+    from videodesk.core.models import Video, utcnow
+    with app.app_context():
+        session = db.session()
+        an_hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
+        dead, done = (Video(title=status, status=VideoStatus.READY, pipeline_state=PipelineState(info={"duration": 9.0}),
+                            captioning=Captioning(status=status, renewed_at=an_hour_ago))
+                      for status in (CaptioningStatus.RUNNING, CaptioningStatus.DONE))
+        session.add_all([dead, done])
+        session.commit()
+        assert captioning.requeue_stalled(session, utcnow() - timedelta(minutes=5)) == [dead.id]
+        session.rollback()

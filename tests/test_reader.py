@@ -6,15 +6,26 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .helpers import bearer, csrf_from, make_app, ready_video
+from .helpers import bearer, csrf_from, make_app
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "video": "http://www.google.com/schemas/sitemap-video/1.1",
       "media": "http://search.yahoo.com/mrss/"}
 
 
 @pytest.fixture
-def published(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def app(ready):
+    """Every reader test starts from a copy of the session's ready video (processed once per run)."""
+    return ready.app
+
+
+@pytest.fixture
+def tokens(ready):
+    return ready.tokens
+
+
+@pytest.fixture
+def published(client, tokens, ready):
+    video = ready.video
     story = client.post("/api/stories", headers=bearer(tokens["editor"]), json={
         "headline": "Bridge reopens after repairs", "dek": "Traffic returns to the old bridge.", "body": "Text.",
         "byline": "City desk", "section": "Local News", "video_id": video["id"], "status": "published"}).json

@@ -5,8 +5,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from videodesk.core import db, storage
+from videodesk.core.jobnames import JobName
 from videodesk.core.models import DEFAULT_SECTION, Story, User, utcnow
-from videodesk.jobs import processing
+from videodesk.jobs.queue import queue
 from videodesk.media.captions import to_webvtt
 from videodesk.media.runner import run
 from videodesk.media.synth import test_clip_command
@@ -62,5 +63,5 @@ def seed() -> Story:
     )
     session.add(story)
     session.commit()
-    processing.process_video(video.id)
+    queue().run_now(JobName.PROCESS_VIDEO, video.id)
     return story

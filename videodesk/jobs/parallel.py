@@ -48,11 +48,16 @@ def start(video_id: str):
     session.commit()
 
 
-def _claim(session, video_id: str, name: str) -> bool:
-    """Take a queued part, or a running one whose worker stopped renewing its lease."""
-    claimed = ladder.claim(session, video_id, name, processing.WORKER_NAME, processing.lease_cutoff())
-    session.commit()
-    return claimed
+def claim_part(session, video_id: str, name: str) -> bool:
+    """Take a queued part of a processing video, or a running one whose worker stopped renewing its lease."""
+    video = session.get(Video, video_id)
+    return video is not None and video.status == VideoStatus.PROCESSING and ladder.claim(
+        session, video_id, name, processing.WORKER_NAME, processing.lease_cutoff())
+
+
+def claim_assembly(session, video_id: str) -> bool:
+    """The assembly is taken once every other part is done."""
+    return ladder.encoded(session, video_id) and claim_part(session, video_id, ASSEMBLE)
 
 
 def _reporter(session, video: Video, name: str, *, part_progress: bool):
@@ -77,11 +82,9 @@ def _reporter(session, video: Video, name: str, *, part_progress: bool):
 
 
 def run_part(video_id: str, name: str):
-    """Encode one part; the last one sends the assembly."""
+    """Encode one part this worker claimed (`claim_part`); the last one sends the assembly."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != VideoStatus.PROCESSING or not _claim(session, video_id, name):
-        return
     report = _reporter(session, video, name, part_progress=True)
     with workspace(video_id, job=name) as ws:
         try:
@@ -106,12 +109,10 @@ def run_part(video_id: str, name: str):
 
 
 def assemble(video_id: str) -> str | None:
-    """Join the parts into the ladder, then run the remaining steps; READY when the video is."""
+    """Join the parts into the ladder (claimed: `claim_assembly`), then run the remaining steps;
+    READY when the video is."""
     session = db.session()
     video = session.get(Video, video_id)
-    if video is None or video.status != VideoStatus.PROCESSING or not ladder.encoded(session, video_id) \
-            or not _claim(session, video_id, ASSEMBLE):
-        return None
     with workspace(video_id, job=ASSEMBLE) as ws:
         try:
             processing.prepare_source(video, ws)

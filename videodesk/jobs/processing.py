@@ -120,22 +120,18 @@ def lease_cutoff():
     return utcnow() - timedelta(seconds=current_settings().job_lease_s)
 
 
-def _claim(session, video_id: str) -> Video | None:
+def claim(session, video_id: str) -> bool:
     """Take the video for this worker: a queued video, or one whose worker's lease ran out.
     A job that reaches two workers (a requeued duplicate, a queue that replayed it) runs on one only."""
-    video = lifecycle.claim(session, video_id, WORKER_NAME, lease_cutoff())
-    session.commit()
-    return video
+    return lifecycle.claim(session, video_id, WORKER_NAME, lease_cutoff()) is not None
 
 
 def process_video(video_id: str) -> str | None:
-    """Idempotent: a ready video, or one another worker holds, is left alone; otherwise the steps not
-    yet done are run. The outcome for the queue: READY, CHUNKED when the
-    ladder is to be encoded in parallel parts (jobs/parallel.py), None when failed or not taken."""
+    """Run the steps not yet done of a video this worker claimed (`claim`, by the queue's wrapper).
+    The outcome for the queue: READY, CHUNKED when the ladder is to be encoded in parallel parts
+    (jobs/parallel.py), None when failed."""
     session = db.session()
-    video = _claim(session, video_id)
-    if video is None:
-        return None
+    video = session.get(Video, video_id, populate_existing=True)
     # An imported video spends the first quarter of its progress bar downloading.
     start = IMPORT_SHARE if video.source_kind == "url" else 0.0
     with workspace(video.id) as ws:

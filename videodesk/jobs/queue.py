@@ -1,9 +1,9 @@
 """The job queue (huey): SQLite in the data folder by default, Redis when VIDEODESK_REDIS_URL is set.
 
 Every job kind is one row of TASKS: its function, retries, priority and what a crash on its last
-try means; one wrapper (`Queue._register`) gives each the app context, the interactive/bulk rule and
-the failure ritual. Claims and leases are the lifecycle's (core/lifecycle), and every kind is
-recovered by the same sweep (`recover_stalled`): jobs whose worker stopped, and waiting work whose
+try means; one wrapper (`Queue._register`) gives each the app context, the claim of its work (the
+lifecycle's compare-and-set and lease, core/lifecycle), the interactive/bulk rule and the failure
+ritual. Every kind is recovered by the same sweep (`recover_stalled`): jobs whose worker stopped, and waiting work whose
 queue message was lost."""
 import contextlib
 import logging
@@ -74,12 +74,14 @@ def _edit_crashed(job: EditJob):
 
 @dataclass(frozen=True)
 class Task:
-    """One kind of job. `run(queue, *args)` runs in an app context; a number it returns is a delay
+    """One kind of job. `run(queue, *args)` runs in an app context, once `claim` took the work; a number it returns is a delay
     after which the same job is sent again (a webhook's backoff). `crashed(*args, exc=, last_try=)`
     is the failure ritual of an unexpected exception."""
 
     name: JobName
     run: Callable
+    claim: Callable | None = None  # claim(session, *args) -> bool: take the work for this worker (the lifecycle's
+    #                                compare-and-set, committed by the wrapper); False: nothing waits or another holds it
     retries: int = 0
     retry_delay: int = 0
     priority: int | None = None  # higher first; None: huey's default
@@ -95,20 +97,20 @@ def _process(queue, video_id):
 
 
 TASKS = (
-    Task(JobName.PROCESS_VIDEO, _process, retries=2, retry_delay=10, priority=INTERACTIVE,
+    Task(JobName.PROCESS_VIDEO, _process, claim=jobs.claim, retries=2, retry_delay=10, priority=INTERACTIVE,
          crashed=_processing_crashed),
-    Task(JobName.LADDER_PART, lambda queue, video_id, name: parallel.run_part(video_id, name), retries=2,
-         retry_delay=10, priority=BULK, yields=True, crashed=_part_crashed),
-    Task(JobName.ASSEMBLE_LADDER, lambda queue, video_id: parallel.assemble(video_id), retries=2, retry_delay=10,
-         priority=BULK, yields=True, crashed=_part_crashed),
+    Task(JobName.LADDER_PART, lambda queue, video_id, name: parallel.run_part(video_id, name), claim=parallel.claim_part,
+         retries=2, retry_delay=10, priority=BULK, yields=True, crashed=_part_crashed),
+    Task(JobName.ASSEMBLE_LADDER, lambda queue, video_id: parallel.assemble(video_id), claim=parallel.claim_assembly,
+         retries=2, retry_delay=10, priority=BULK, yields=True, crashed=_part_crashed),
     Task(JobName.REMOVE_QUICK, lambda queue, video_id: jobs.remove_quick(video_id), retries=1, retry_delay=60),
     Task(JobName.RENDER_POSTER, lambda queue, video_id, time_s: edits.render_poster(video_id, time_s), retries=1,
          retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.POSTER)),
     Task(JobName.SOCIAL_CUT, lambda queue, video_id, aspect, lang, logo=False: edits.social_cut(video_id, aspect, lang,
                                                                                                 logo),
          retries=1, retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.SOCIAL_CUT)),
-    Task(JobName.TRANSCRIBE, lambda queue, video_id: transcription.transcribe(video_id), retries=1, retry_delay=30,
-         priority=INTERACTIVE, interactive=True, crashed=_captioning_crashed),
+    Task(JobName.TRANSCRIBE, lambda queue, video_id: transcription.transcribe(video_id), claim=transcription.claim,
+         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, crashed=_captioning_crashed),
     Task(JobName.TRANSCRIBE_AUDIO_TRACK, lambda queue, track_id: transcription.transcribe_audio_track(track_id),
          retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True),
     Task(JobName.LANGUAGE_MP4, lambda queue, track_id: audio_edits.language_mp4(track_id), retries=1, retry_delay=5,
@@ -168,6 +170,9 @@ class Queue:
                 return
             with app.app_context(), bulk_gate.interactive() if kind.interactive else contextlib.nullcontext():
                 try:
+                    if kind.claim is not None and not self._claimed(kind, args):
+                        log.info("job %s %s: nothing waits, or another worker holds it", kind.name, args)
+                        return
                     again = kind.run(self, *args, **kwargs)
                 except Exception as exc:
                     log.exception("job %s %s crashed", kind.name, args)
@@ -178,6 +183,17 @@ class Queue:
                 run.schedule(args, kwargs, delay=again)
 
         return run
+
+    @staticmethod
+    def _claimed(kind: Task, args) -> bool:
+        session = db.session()
+        taken = kind.claim(session, *args)
+        session.commit()
+        return taken
+
+    def run_now(self, name: JobName, *args):
+        """Run a job in this process, through the same wrapper (the demo seed, which waits for it)."""
+        self.tasks[name].call_local(*args)
 
     def send(self, name: JobName, *args, delay: float | None = None):
         """Put a job in the queue. When Redis is down at that moment, the change that asked for it is

@@ -46,18 +46,20 @@ def _language_hint(video: Video) -> str | None:
     return stories[0].language.split("-")[0].lower() if stories and stories[0].language else None
 
 
+def claim(session, video_id: str) -> bool:
+    """Take the video's queued captions job (or one whose worker's lease ran out)."""
+    return captioning.claim(session, video_id, processing.WORKER_NAME, processing.lease_cutoff()) is not None
+
+
 def transcribe(video_id: str):
     """Automatic captions for a probed video, as a job of its own: right after the probe
     (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
     speech is recognised (saved, indexed for search and handed to clips of its range every few
     seconds of speech; captioning.transcribed_until says how far). No track is made in a language
     a person already captioned. A missing or damaged model fails the job with its reason in
-    video.captioning.error."""
+    video.captioning.error. The job is claimed (`claim`) by the queue's wrapper."""
     session = db.session()
-    video = captioning.claim(session, video_id, processing.WORKER_NAME, processing.lease_cutoff())
-    session.commit()
-    if video is None:
-        return
+    video = session.get(Video, video_id, populate_existing=True)
     captioned = {track.lang for track in video.captions if track.source != "auto"}
     with workspace(video.id, job="transcribe") as ws:
         ctx = processing.context(video, ws)

@@ -6,8 +6,12 @@ functions are the only writers of `Video.captioning`.
     running (its worker silent for a lease) --requeue_stalled--> queued
     (none) | queued | running --follow--> running | done   (a clip takes its parent's transcript of its range)
 
-A running job renews its lease with each progress report (the video's updated_at moves)."""
+A running job holds a lease of its own (`Captioning.renewed_at`), renewed by each progress report:
+not the row's updated_at, which the video's processing moves too, so a transcription whose worker
+died is found while the same video's ladder is still being made (and the other way round)."""
+import time
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import object_session
@@ -48,33 +52,36 @@ def is_waiting(video: Video) -> bool:
     return _transcribable(video) and _status(video) == QUEUED
 
 
-def claim(session, video_id: str, worker: str, stalled_before) -> Video | None:
+def _stalled(video: Video, stalled_before: datetime) -> bool:
+    """Running, and its worker has not reported since `stalled_before`."""
+    return _status(video) == RUNNING and (video.captioning.renewed_at or 0.0) < stalled_before.timestamp()
+
+
+def claim(session, video_id: str, worker: str, stalled_before: datetime) -> Video | None:
     """queued -> running for this worker (or take over a running job silent since `stalled_before`).
     Compare-and-set on the row's updated_at, so two workers never both run it."""
     video = session.get(Video, video_id, populate_existing=True)
     if video is None or not _transcribable(video) or video.captioning is None:
         return None
-    stalled = video.captioning.status == RUNNING and video.updated_at < stalled_before
-    if video.captioning.status != QUEUED and not stalled:
+    if video.captioning.status != QUEUED and not _stalled(video, stalled_before):
         return None
     claimed = session.execute(
         update(Video).where(Video.id == video_id, Video.updated_at == video.updated_at)
-        .values(captioning=Captioning(status=RUNNING, worker=worker, transcribed_until=0.0),
+        .values(captioning=Captioning(status=RUNNING, worker=worker, transcribed_until=0.0, renewed_at=time.time()),
                 updated_at=utcnow())).rowcount
     return session.get(Video, video_id, populate_existing=True) if claimed else None
 
 
 def report(video: Video, fraction: float):
-    """Progress of a running job (and its lease: the row's updated_at moves)."""
+    """Progress of a running job, which renews its lease."""
     _require(video, (RUNNING,), "report progress")
-    video.captioning = replace(video.captioning, progress=round(fraction, 3))
-    video.updated_at = utcnow()
+    video.captioning = replace(video.captioning, progress=round(fraction, 3), renewed_at=time.time())
 
 
 def grow(video: Video, transcribed_until: float):
     """The automatic track grew: its words now reach `transcribed_until` seconds."""
     _require(video, (RUNNING,), "grow")
-    video.captioning = replace(video.captioning, transcribed_until=transcribed_until)
+    video.captioning = replace(video.captioning, transcribed_until=transcribed_until, renewed_at=time.time())
     declare(object_session(video), ContentChanged())
 
 
@@ -99,12 +106,11 @@ def fail(video: Video, reason: str):
     video.captioning = replace(video.captioning, status=FAILED, error=reason, worker=None)
 
 
-def requeue_stalled(session, stalled_before) -> list[str]:
+def requeue_stalled(session, stalled_before: datetime) -> list[str]:
     """running -> queued for jobs whose worker stopped reporting (killed mid-transcription)."""
-    candidates = session.scalars(select(Video).where(Video.status != VideoStatus.FAILED,
-                                                     Video.captioning.is_not(None),
-                                                     Video.updated_at < stalled_before))
-    stalled = [video for video in candidates if _status(video) == RUNNING]
+    running = session.scalars(select(Video).where(Video.status != VideoStatus.FAILED,
+                                                  Video.captioning["status"].as_string() == RUNNING.value))
+    stalled = [video for video in running if _stalled(video, stalled_before)]
     for video in stalled:
         video.captioning = Captioning(status=QUEUED, transcribed_until=0.0)
         declare(session, Job(JobName.TRANSCRIBE, (video.id,)))

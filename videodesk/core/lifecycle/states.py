@@ -226,6 +226,7 @@ class Captioning(Record):
     language: str | None = None          # the spoken language detected, once done
     transcribed_until: float | None = None
     worker: str | None = None            # host:pid of the worker running it
+    renewed_at: float | None = None      # epoch seconds of the running job's last report: its own lease
 
     @property
     def active(self) -> bool:
