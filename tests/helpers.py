@@ -14,6 +14,8 @@ from pathlib import Path
 
 import jsonschema
 import requests
+from alembic import command
+from alembic.script import ScriptDirectory
 
 from videodesk.app import create_app
 from videodesk.auth.tokens import issue_token
@@ -127,6 +129,16 @@ def _migrated_sqlite() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     migrate.upgrade(f"sqlite:///{folder / 'videodesk.db'}")
     return folder / "videodesk.db"
+
+
+def database_before(tmp_path: Path, revision: str | None = None) -> str:
+    """The URL of a SQLite database migrated up to just before `revision` (default: the head), to
+    check what that migration does to rows an older release wrote."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = migrate.alembic_config(url)
+    scripts = ScriptDirectory.from_config(config)
+    command.upgrade(config, scripts.get_revision(revision or scripts.get_current_head()).down_revision)
+    return url
 
 
 def copy_sqlite(source: Path, destination: Path):

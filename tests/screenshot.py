@@ -37,7 +37,7 @@ def main(article_target: str):
         site = Instance(Path(data))
         site.flask("db-upgrade")
         site.flask("seed-demo")
-        token = site.flask("create-token", "--role", "editor", "--name", "screenshot").stdout.strip().splitlines()[-1]
+        token = site.create_token("editor", "screenshot")
         site.start_web()
         try:
             with browser() as chromium:

@@ -89,6 +89,20 @@ class Instance:
         return subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, timeout=120, check=check)
 
+    def serve(self, *roles: str) -> "Instance":
+        """Migrated, with a token per role in `headers` (made in-process: helpers.role_headers), the
+        web server and one worker running."""
+        from .helpers import role_headers
+        self.headers = role_headers(self.data_dir, roles)
+        self.start_web()
+        self.start_worker()
+        return self
+
+    def create_token(self, role: str, name: str | None = None) -> str:
+        """A user with `role` and their API token, through the `flask create-token` command a newcomer uses."""
+        output = self.flask("create-token", "--role", role, *(("--name", name) if name else ())).stdout
+        return output.strip().splitlines()[-1]
+
     def _spawn(self, args, log_name):
         log = open(self.logs / log_name, "ab")
         return subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)

@@ -40,7 +40,7 @@ def site(tmp_path_factory):
     instance.flask("db-upgrade")
     instance.start_web()
     instance.start_worker()
-    token = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    token = instance.create_token("editor", "desk")
     headers = {"Authorization": f"Bearer {token}"}
     source = media.make_bilingual(folder / "bilingual.mp4", seconds=8)
     with open(source, "rb") as file:

@@ -23,7 +23,7 @@ def demo_site(tmp_path_factory):
     assert "/stories/welcome-to-videodesk" in seeded
     assert instance.flask("seed-demo").stdout == seeded  # idempotent: one demo story
     instance.start_web()
-    editor = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    editor = instance.create_token("editor", "desk")
     instance.editor_token = editor
     instance.editor_headers = {"Authorization": f"Bearer {editor}"}
     # oEmbed names the video without rendering (and caching) the article before the track is added.
@@ -170,7 +170,7 @@ def test_page_is_usable_without_javascript(demo_site):
 def test_studio_shows_processing_progress_live(demo_site, clips):
     import requests
 
-    token = demo_site.flask("create-token", "--role", "producer", "--name", "live").stdout.strip().splitlines()[-1]
+    token = demo_site.create_token("producer", "live")
     worker = demo_site.start_worker()
     try:
         with browser() as chromium:

@@ -20,7 +20,7 @@ def site(tmp_path_factory):
     instance.flask("db-upgrade")
     instance.start_web()
     instance.start_worker()
-    instance.token = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    instance.token = instance.create_token("editor", "desk")
     headers = {"Authorization": f"Bearer {instance.token}"}
     source = media.make_frame_numbered(folder / "numbered.mp4")
     created = requests.post(instance.base + "/api/videos", headers=headers, timeout=30,

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.server
 def site(tmp_path_factory):
     instance = Instance(tmp_path_factory.mktemp("site"), VIDEODESK_JOB_LEASE_S="3")
     instance.flask("db-upgrade")
-    producer = instance.flask("create-token", "--role", "producer", "--name", "pat").stdout.strip().splitlines()[-1]
-    editor = instance.flask("create-token", "--role", "editor", "--name", "eddie").stdout.strip().splitlines()[-1]
+    producer = instance.create_token("producer", "pat")
+    editor = instance.create_token("editor", "eddie")
     instance.start_web()
     instance.start_worker()
     instance.headers = {"producer": {"Authorization": f"Bearer {producer}"},

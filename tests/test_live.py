@@ -40,7 +40,7 @@ def live_site(tmp_path_factory):
     instance.start_web()
     instance.start_worker()
     instance.start_ingest()
-    token = instance.flask("create-token", "--role", "producer").stdout.strip().splitlines()[-1]
+    token = instance.create_token("producer")
     instance.token = token
     yield instance
     instance.stop()
@@ -108,7 +108,7 @@ def test_a_published_stream_is_live_hls_then_a_recording(live_site, protocol):
 @pytest.mark.browser
 def test_the_article_shows_live_soon_then_plays_live_with_dvr_then_the_recording(live_site):
     stream = new_stream(live_site, "Mayor speaks")
-    editor = live_site.flask("create-token", "--role", "editor").stdout.strip().splitlines()[-1]
+    editor = live_site.create_token("editor")
     story = requests.post(live_site.base + "/api/stories", headers=bearer(editor), timeout=10, json={
         "headline": "Live: the mayor speaks", "body": "Follow it live.", "live_id": stream["id"],
         "status": "published"}).json()

@@ -35,7 +35,7 @@ def cluster(tmp_path, postgres_server, redis_url):
         S3Store(BUCKET, endpoint_url=endpoint, path_style=True, aws_access_key_id=ACCESS_KEY,
                 aws_secret_access_key=SECRET_KEY).prepare()
         a.flask("db-upgrade")
-        editor = a.flask("create-token", "--role", "editor", "--name", "ed").stdout.strip().splitlines()[-1]
+        editor = a.create_token("editor", "ed")
         a.headers = b.headers = {role: {"Authorization": f"Bearer {editor}"} for role in ("producer", "editor")}
         try:
             with ThreadPoolExecutor(2) as pool:

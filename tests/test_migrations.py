@@ -1,19 +1,17 @@
 """Migrations on an existing database: a database at the previous head keeps its rows through
 `upgrade` to the new head, and the app serves them."""
-from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from videodesk.app import create_app
 from videodesk.core import migrate
 
+from .helpers import database_before
+
 
 def test_upgrade_from_the_previous_head_keeps_the_data(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = migrate.alembic_config(url)
-    head = ScriptDirectory.from_config(config).get_current_head()
-    previous = ScriptDirectory.from_config(config).get_revision(head).down_revision
-    command.upgrade(config, previous)
+    url = database_before(tmp_path)
+    head = ScriptDirectory.from_config(migrate.alembic_config(url)).get_current_head()
     with create_engine(url).begin() as connection:
         connection.execute(text(
             "INSERT INTO videos (id, title, status, progress, source_kind, source_name, outputs, pipeline_state, "

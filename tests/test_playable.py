@@ -34,12 +34,7 @@ PLAY = """async ([url, rate]) => {
 def site(tmp_path_factory):
     instance = Instance(tmp_path_factory.mktemp("playable"), VIDEODESK_CHUNK_SECONDS="4", VIDEODESK_JOB_LEASE_S="3",
                         VIDEODESK_WORKERS="1")
-    instance.flask("db-upgrade")
-    producer = instance.flask("create-token", "--role", "producer", "--name", "pat").stdout.strip().splitlines()[-1]
-    instance.headers = {"producer": {"Authorization": f"Bearer {producer}"}}
-    instance.start_web()
-    instance.start_worker()
-    yield instance
+    yield instance.serve("producer")
     instance.stop()
 
 

@@ -5,8 +5,6 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, select, text
 
 from videodesk.core import db, migrate
@@ -15,7 +13,7 @@ from videodesk.core.models import PlaybackBin, PlaybackMinute, Story, User, Vide
 from videodesk.newsroom.playback import beacons, report, sums
 from videodesk.web.studio import charts
 
-from .helpers import bearer, check_against_document, csrf_from, make_app, make_tokens
+from .helpers import bearer, check_against_document, csrf_from, database_before, make_app, make_tokens
 from .servers import wait_until
 
 VIDEO = "abcdefghjkmnpqrs"
@@ -268,9 +266,7 @@ def test_the_studio_shows_the_charts_and_the_dashboard_the_top_videos(site):
 
 
 def test_the_migration_keeps_the_old_watch_counts_as_views_and_errors(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = migrate.alembic_config(url)
-    command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0019_analytics").down_revision)
+    url = database_before(tmp_path, "0019_analytics")
     with create_engine(url).begin() as connection:
         connection.execute(text(
             "INSERT INTO videos (id, title, status, progress, source_kind, source_name, outputs, pipeline_state, "

@@ -21,7 +21,7 @@ def site(tmp_path_factory):
     instance.flask("db-upgrade")
     instance.flask("seed-demo")
     instance.start_web()
-    instance.editor_token = instance.flask("create-token", "--role", "editor", "--name", "desk").stdout.strip().splitlines()[-1]
+    instance.editor_token = instance.create_token("editor", "desk")
     instance.editor = {"Authorization": f"Bearer {instance.editor_token}"}
     oembed = requests.get(instance.base + "/oembed", params={"url": instance.base + ARTICLE}, timeout=10).json()
     instance.video_id = re.search(r"/embed/([a-z0-9]+)", oembed["html"]).group(1)

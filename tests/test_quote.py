@@ -12,7 +12,7 @@ from videodesk.media import whisper_model
 
 from . import media
 from .helpers import post_video, video_state
-from .servers import Instance, wait_until
+from .servers import Instance, wait_for_video
 
 pytestmark = pytest.mark.server
 
@@ -31,12 +31,7 @@ def speech(tmp_path_factory):
 def site(tmp_path_factory, model_data):
     instance = Instance(tmp_path_factory.mktemp("quote-site"), VIDEODESK_CHUNK_SECONDS="8",
                         VIDEODESK_WHISPER_MODEL=str(model_data / "models" / whisper_model.MODEL_NAME))
-    instance.flask("db-upgrade")
-    producer = instance.flask("create-token", "--role", "producer", "--name", "pat").stdout.strip().splitlines()[-1]
-    instance.headers = {"producer": {"Authorization": f"Bearer {producer}"}}
-    instance.start_web()
-    instance.start_worker()
-    yield instance
+    yield instance.serve("producer")
     instance.stop()
 
 
@@ -57,11 +52,13 @@ def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, s
     response = post_video(site, speech)
     assert response.status_code == 202, response.text
     video_id = response.json()["id"]
-    try:
-        [hit] = wait_until(lambda: search(site, "captain opened the eastern gate"), timeout=300,
-                           what="the first sentence to be searchable")
+    producer = site.headers["producer"]
+    try:  # (the transcript grows: the wait follows captioning.transcribed_until)
+        wait_for_video(site.base, producer, video_id, done=lambda video: search(site, "captain opened the eastern gate"),
+                       what="the first sentence to be searchable")
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{site.log_text()}") from None
+    [hit] = search(site, "captain opened the eastern gate")
     parent = video_state(site, video_id)
     captioning = parent["captioning"]
     # Found while the later part is still being transcribed, and before the ladder is ready.
@@ -74,18 +71,20 @@ def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, s
                          headers=site.headers["producer"], timeout=10)
     assert clip.status_code == 202, clip.text
     clip_id = clip.json()["id"]
-    playable = wait_until(lambda: (state := video_state(site, clip_id))["playable"] and state, timeout=120,
-                          what="the clip to play")
+    playable = wait_for_video(site.base, producer, clip_id, done=lambda video: video["playable"] or video["error"],
+                              what="the clip to play")
+    assert playable["playable"], playable
     assert video_state(site, video_id)["status"] == "processing"
     assert requests.get(site.base + playable["mp4_url"], headers=site.headers["producer"], timeout=10).ok
-    [track] = wait_until(lambda: captions_of(site, clip_id), timeout=60, what="the clip's captions")
+    wait_for_video(site.base, producer, clip_id, done=lambda video: captions_of(site, clip_id), what="the clip's captions")
+    [track] = captions_of(site, clip_id)
     assert track["source"] == "auto" and track["lang"] == "en"
     words = " ".join(cue["text"] for cue in track["cues"]).lower()
     assert "captain" in words or "gate" in words, track
     assert track["cues"][0]["start"] == pytest.approx(hit["start"] - start, abs=0.01)
 
-    ready = wait_until(lambda: (state := video_state(site, video_id))["status"] == "ready" and state, timeout=600,
-                       what="the parent to be ready")
+    ready = wait_for_video(site.base, producer, video_id, what="the parent")
+    assert ready["status"] == "ready", ready
     assert ready["captioning"]["status"] == "done"
     assert ready["captioning"]["transcribed_until"] == pytest.approx(ready["duration"], abs=0.5)
     assert search(site, "silver herring")[0]["video_id"] == video_id
@@ -97,23 +96,21 @@ def test_interactive_jobs_go_before_queued_ladder_parts_on_one_worker(tmp_path):
     """One worker thread, a ladder in eight 4 s parts and the sound: a clip asked for once the parts
     are queued is cut, made playable and finished while most of them still wait."""
     site = Instance(tmp_path / "site", VIDEODESK_CHUNK_SECONDS="4", VIDEODESK_WORKERS="1")
-    site.flask("db-upgrade")
-    producer = site.flask("create-token", "--role", "producer", "--name", "pat").stdout.strip().splitlines()[-1]
-    site.headers = {"producer": {"Authorization": f"Bearer {producer}"}}
     source = media.make_clip(tmp_path / "long.mp4", seconds=32, size="640x360", audio=False)
     try:
-        site.start_web()
-        site.start_worker()
+        site.serve("producer")
+        producer = site.headers["producer"]
         video_id = post_video(site, source).json()["id"]
-        wait_until(lambda: len(parts(site, video_id)) >= 8, timeout=120, what="the ladder parts to be queued")
+        wait_for_video(site.base, producer, video_id, done=lambda video: len(parts(site, video_id)) >= 8,
+                       what="the ladder parts to be queued")
         clip = requests.post(f"{site.base}/api/videos/{video_id}/clips", json={"start": 1, "end": 2.5},
-                             headers=site.headers["producer"], timeout=10)
+                             headers=producer, timeout=10)
         assert clip.status_code == 202, clip.text
-        wait_until(lambda: video_state(site, clip.json()["id"])["status"] == "ready", timeout=120,
-                   what="the clip to be ready")
+        made = wait_for_video(site.base, producer, clip.json()["id"], what="the clip")
+        assert made["status"] == "ready", made
         waiting = [name for name, status in parts(site, video_id).items() if status == "queued"]
         assert len(waiting) >= 4, parts(site, video_id)
-        wait_until(lambda: video_state(site, video_id)["status"] == "ready", timeout=300, what="the ladder")
+        assert wait_for_video(site.base, producer, video_id, what="the ladder")["status"] == "ready"
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{site.log_text()}") from None
     finally:

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.server]
 def test_two_workers_share_jobs_through_redis(tmp_path, redis_url, clips):
     site = Instance(tmp_path / "data", VIDEODESK_REDIS_URL=redis_url, VIDEODESK_WORKERS="1")
     site.flask("db-upgrade")
-    token = site.flask("create-token", "--role", "producer", "--name", "p").stdout.strip().splitlines()[-1]
+    token = site.create_token("producer", "p")
     site.headers = {"producer": {"Authorization": f"Bearer {token}"}}
     site.start_web()
     try:

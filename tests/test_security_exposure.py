@@ -13,8 +13,6 @@ from datetime import timedelta
 import boto3
 import pytest
 import requests
-from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
 
 from videodesk.auth import logins
@@ -22,7 +20,7 @@ from videodesk.core import db, migrate, storage
 from videodesk.core.models import AuditEvent, LoginAttempt, User, Video, utcnow
 from videodesk.newsroom import library
 
-from .helpers import TUS, FileServer, bearer, csrf_from, make_app, make_tokens, sign_in, upload
+from .helpers import TUS, FileServer, bearer, csrf_from, database_before, make_app, make_tokens, sign_in, upload
 from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
 from .servers import wait_until
 
@@ -400,9 +398,7 @@ def test_the_buckets_public_prefix_holds_only_the_files_a_published_video_names(
 
 
 def test_webhook_urls_already_in_the_audit_log_are_cut_to_their_origin(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = migrate.alembic_config(url)
-    command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0015_security").down_revision)
+    url = database_before(tmp_path, "0015_security")
     with create_engine(url).begin() as connection:
         connection.execute(text(
             "INSERT INTO audit_events (at, user_name, action, target, detail) VALUES "
