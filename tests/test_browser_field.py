@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from . import media
-from .browser import browser
+from .browser import browser, serious_accessibility_violations
 from .helpers import make_app
-from .servers import ROOT, Instance, wait_for_video
+from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -197,13 +197,6 @@ def test_desk_copies_the_embed_code_and_it_plays_on_another_origin(newsroom, des
             context.close()
     finally:
         server.shutdown()
-
-
-def serious_accessibility_violations(page) -> list:
-    page.add_script_tag(content=(ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text())
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
 # The phone in dark mode and the desk in light mode: both colour schemes are checked.
