@@ -14,8 +14,7 @@ def search(client, token, q):
     return response.json["results"]
 
 
-def check_search_follows_edits_and_deletion(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def check_search_follows_edits_and_deletion(client, tokens, video):
     producer = tokens["producer"]
     [hit] = search(client, producer, "second line")
     assert hit == {"video_id": video["id"], "title": "Flood defences", "track_id": video["captions"][0]["id"],
@@ -31,13 +30,14 @@ def check_search_follows_edits_and_deletion(client, tokens, clips):
     assert search(client, tokens["editor"], "ferries") == []
 
 
-def test_search_follows_edits_and_deletion(client, tokens, clips):
-    check_search_follows_edits_and_deletion(client, tokens, clips)
+def test_search_follows_edits_and_deletion(ready):
+    check_search_follows_edits_and_deletion(ready.client, ready.tokens, ready.video)
 
 
 @pytest.mark.postgres
 def test_search_on_postgresql(pg_app, clips):
-    check_search_follows_edits_and_deletion(pg_app.test_client(), make_tokens(pg_app), clips)
+    client, tokens = pg_app.test_client(), make_tokens(pg_app)
+    check_search_follows_edits_and_deletion(client, tokens, ready_video(client, tokens, clips))
 
 
 @pytest.mark.parametrize("query, code", [({}, "missing_field"), ({"q": "  "}, "missing_field"),
@@ -70,8 +70,7 @@ SPLIT = {"cues": [{"start": 10.0, "end": 12.5, "text": "The minister said the ta
                   {"start": 30.0, "end": 32.0, "text": "Talks were useful but difficult, she repeated."}]}
 
 
-def check_a_phrase_split_over_two_cues_is_found(client, tokens, clips):
-    video = ready_video(client, tokens, clips)
+def check_a_phrase_split_over_two_cues_is_found(client, tokens, video):
     producer = tokens["producer"]
     assert client.put(f"{video['url']}/captions/en", json=SPLIT, headers=bearer(producer)).status_code == 200
     exact, split = search(client, producer, "talks were useful but difficult")
@@ -87,13 +86,14 @@ def check_a_phrase_split_over_two_cues_is_found(client, tokens, clips):
     assert [hit["start"] for hit in search(client, producer, "spring")] == [15.2]
 
 
-def test_a_phrase_split_over_two_cues_is_found(client, tokens, clips):
-    check_a_phrase_split_over_two_cues_is_found(client, tokens, clips)
+def test_a_phrase_split_over_two_cues_is_found(ready):
+    check_a_phrase_split_over_two_cues_is_found(ready.client, ready.tokens, ready.video)
 
 
 @pytest.mark.postgres
 def test_a_phrase_split_over_two_cues_is_found_on_postgresql(pg_app, clips):
-    check_a_phrase_split_over_two_cues_is_found(pg_app.test_client(), make_tokens(pg_app), clips)
+    client, tokens = pg_app.test_client(), make_tokens(pg_app)
+    check_a_phrase_split_over_two_cues_is_found(client, tokens, ready_video(client, tokens, clips))
 
 
 def test_a_search_is_bounded_in_words(client, tokens):

@@ -22,13 +22,13 @@ from videodesk.core.lifecycle.states import (
 )
 from videodesk.core.models import LadderPart, Video, utcnow
 
-from .helpers import bearer, make_app, ready_video
+from .helpers import bearer, make_app
 
 
-def test_choosing_a_poster_after_a_social_cut_keeps_the_cut(client, tokens, clips):
+def test_choosing_a_poster_after_a_social_cut_keeps_the_cut(ready):
     """Outputs live in one place: the poster job once copied the pipeline's own list over the
     column, and the social cut made before it was lost."""
-    video = ready_video(client, tokens, clips)
+    client, tokens, video = ready.client, ready.tokens, ready.video
     producer = bearer(tokens["producer"])
     assert client.post(f"/api/videos/{video['id']}/social-cut", headers=producer, json={"aspect": "9:16"}).status_code == 202
     cut = client.get(video["url"], headers=producer).json["social_cuts"]["9:16"]

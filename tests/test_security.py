@@ -13,7 +13,7 @@ from videodesk.core import db
 from videodesk.core.models import AuditEvent, User
 from videodesk.core.settings import Settings, prepare_data_folder
 
-from .helpers import TUS, bearer, csrf_from, make_app, sign_in, tus_create, tus_patch, upload
+from .helpers import TUS, bearer, change_settings, csrf_from, make_app, sign_in, tus_create, tus_patch, upload
 
 
 class Endless:
@@ -222,16 +222,9 @@ def test_deleting_imports_does_not_reset_the_import_limit(queued_app, people):
     assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"
 
 
-def test_base_url_beats_a_forged_host_header(tmp_path, clips):
-    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, base_url="https://news.example.com/")
-    with app.app_context():
-        from videodesk.auth.tokens import issue_token
-        editor = User(name="eddie", role="editor")
-        db.session().add(editor)
-        token = issue_token(editor)
-        db.session().commit()
-    client = app.test_client()
-    video = upload(client, token, clips["clip"]).json
+def test_base_url_beats_a_forged_host_header(ready):
+    change_settings(ready.app, base_url="https://news.example.com/")
+    client, token, video = ready.client, ready.tokens["editor"], ready.video
     story = client.post("/api/stories", headers=bearer(token), json={
         "headline": "Harbour", "video_id": video["id"], "status": "published"}).json
     forged = {"Host": "evil.example"}

@@ -299,13 +299,11 @@ def test_finished_work_is_held_to_a_storage_quota_per_user(tmp_path, clips):
     assert upload(client, tokens["pat"], clips["clip"]).status_code == 202  # deleting frees the quota
 
 
-def test_clips_reprocessing_and_transcription_are_rate_limited(tmp_path, clips):
-    ready_app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5)
-    tokens = make_tokens(ready_app, [("pat", "producer")])
-    video = upload(ready_app.test_client(), tokens["pat"], clips["clip"]).json
-    app = make_app(tmp_path / "data", max_upload_mb=5, clip_rate_per_hour=2, reprocess_rate_per_hour=1,
+def test_clips_reprocessing_and_transcription_are_rate_limited(ready):
+    video = ready.video
+    app = make_app(ready.app.settings.data_dir, max_upload_mb=5, clip_rate_per_hour=2, reprocess_rate_per_hour=1,
                    transcribe_rate_per_hour=1)  # the same installation, with jobs left queued
-    client, pat = app.test_client(), bearer(tokens["pat"])
+    client, pat = app.test_client(), bearer(ready.tokens["producer"])
     base = f"/api/videos/{video['id']}"
     for _ in range(2):
         assert client.post(f"{base}/clips", json={"start": 0, "end": 1}, headers=pat).status_code == 202
