@@ -18,7 +18,8 @@ def test_settings_are_read_from_the_settings_object_below_the_web_layer():
 
 # The fields only core/lifecycle/ writes: states, typed state records and failures of videos,
 # caption jobs, ladder parts and live streams (whatever the row is called where it is assigned).
-LIFECYCLE_FIELDS = {"status", "pipeline_state", "outputs", "captioning", "trim", "clip_of", "error", "edit_errors"}
+LIFECYCLE_FIELDS = {"status", "pipeline_state", "outputs", "captioning", "trim", "clip_of", "error", "edit_errors",
+                    "processing_renewed_at"}
 LIFECYCLE_PACKAGE = PACKAGE / "core" / "lifecycle"
 MIGRATIONS = PACKAGE / "core" / "migrations"  # they move old rows' data, not states
 # Same names that are not a lifecycle's: a story's publication (newsroom/stories.py), a webhook

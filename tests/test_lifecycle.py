@@ -163,6 +163,25 @@ def test_a_dead_transcription_is_found_while_its_video_is_still_processing(sessi
     assert captioning.requeue_stalled(session, cutoff) == []  # the new worker's lease is fresh
 
 
+def test_a_dead_processing_job_is_found_while_its_transcription_still_reports(session):
+    """Processing holds a lease of its own too: the transcription beside it moves the row's
+    updated_at, and must not keep a processing job whose worker died looking alive."""
+    subject = _video(session, VideoStatus.QUEUED, pipeline_state=PipelineState(info={"duration": 1.0}))
+    assert video.claim(session, subject.id, "dead:1", stalled_before=utcnow()) is not None
+    session.execute(update(Video).where(Video.id == subject.id).values(
+        processing_renewed_at=utcnow() - timedelta(minutes=10), updated_at=utcnow(),
+        captioning=Captioning(status=CaptioningStatus.RUNNING, worker="alive:2", renewed_at=utcnow().timestamp())))
+    session.commit()
+    cutoff = utcnow() - timedelta(minutes=5)
+    assert captioning.requeue_stalled(session, cutoff) == []
+    assert video.requeue_stalled(session, cutoff, excluding=[]) == [subject.id]
+    session.commit()
+    assert subject.status == VideoStatus.QUEUED and subject.captioning.status == CaptioningStatus.RUNNING
+    assert video.claim(session, subject.id, "other:3", stalled_before=cutoff).processed_by == "other:3"
+    session.commit()
+    assert video.requeue_stalled(session, cutoff, excluding=[]) == []  # the new worker's lease is fresh
+
+
 def test_a_ladder_part_moves_only_forward(session):
     subject = _video(session, VideoStatus.PROCESSING)
     ladder.plan(session, subject.id, {"0000": 1.0})

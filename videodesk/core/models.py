@@ -82,6 +82,8 @@ class Video(Base):
     # What the pipeline and the edit jobs made.
     outputs: Mapped[Outputs] = mapped_column(TypedJSON(Outputs), default=lambda: Outputs())
     processed_by: Mapped[str | None] = mapped_column(String(200))
+    # The processing job's lease: its worker renews it with each progress commit (core/lifecycle/video.py).
+    processing_renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The automatic-captions job, which runs after the video is ready; None for a video without sound.
     captioning: Mapped[Captioning | None] = mapped_column(TypedJSON(Captioning))
     # A clip's place in its source's timeline; None for other videos.

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from videodesk.core import db
 from videodesk.core.lifecycle import ladder
+from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import VideoStatus
-from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.models import LadderPart, Video
 from videodesk.jobs import processing
 from videodesk.jobs.workspace import workspace
 from videodesk.media import chunks, pipeline
@@ -76,7 +77,7 @@ def _reporter(session, video: Video, name: str, *, part_progress: bool):
         else:
             ladder.report(session, video.id, name)
         video.progress = round(max(video.progress, fraction), 3)
-        video.updated_at = utcnow()
+        lifecycle.renew(video)
 
     return processing.every_second(session, apply)
 

@@ -24,8 +24,8 @@ from videodesk.newsroom import clips, library, usage
 from videodesk.objectstore import StoreError
 
 log = logging.getLogger(__name__)
-# A running job refreshes its video's updated_at with each progress commit; a processing video
-# untouched for JOB_LEASE_S belonged to a worker that died and is queued again.
+# A running job renews its lease with each progress commit; a processing video whose lease was not
+# renewed for JOB_LEASE_S belonged to a worker that died and is queued again.
 PROGRESS_COMMIT_INTERVAL = 1.0
 IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
@@ -85,7 +85,7 @@ def _progress_reporter(session, video, start: float = 0.0, span: float = 1.0):
     """Progress as start + span * fraction; each commit also renews the lease."""
     def apply(fraction: float):
         video.progress = round(max(video.progress, start + span * fraction), 3)
-        video.updated_at = utcnow()
+        lifecycle.renew(video)
 
     return every_second(session, apply)
 

@@ -5,6 +5,9 @@ outputs, trim, clip origin and failures (PeerTube's server/core/lib/video-state.
       ^                  |  \\--mark_failed--> failed --reset--> queued
       +--release, requeue_stalled (its worker stopped)
 
+A processing video's worker renews its lease (`renew`, with each progress commit) in a column of its
+own, not the row's updated_at: the transcription of the same video, running beside it, moves that.
+
 A processing video records each finished step (`record_steps`), and becomes playable at the first
 step that names a quick version. A ready video changes only through its edit jobs (`replace_poster`,
 `add_social_cut`), whose failures are their own (`edit_failed`) and leave it ready.
@@ -13,7 +16,7 @@ the transaction (core/outbox.py), and happens once it commits. None of these com
 """
 from dataclasses import replace
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import object_session
 
 from videodesk.core.jobnames import JobName
@@ -48,17 +51,29 @@ def require(video: Video, allowed, doing: str, code: str | None = None):
         raise IllegalTransition(f"A {video.status} video cannot {doing}.", code=code)
 
 
+def _lapsed(stalled_before):
+    """A processing video whose worker has not renewed its lease since `stalled_before`."""
+    return (Video.status == PROCESSING) & (func.coalesce(Video.processing_renewed_at, Video.updated_at) < stalled_before)
+
+
 def claim(session, video_id: str, worker: str, stalled_before) -> Video | None:
     """queued -> processing for this worker, in one UPDATE, or take over a processing video whose
     worker has been silent since `stalled_before`. None when another worker holds it (a job that
     reached two workers runs on one only) or it is not waiting."""
+    now = utcnow()
     claimed = session.execute(
         update(Video)
-        .where(Video.id == video_id, or_(Video.status == QUEUED,
-                                         (Video.status == PROCESSING) & (Video.updated_at < stalled_before)))
-        .values(status=PROCESSING, error=None, processed_by=worker, updated_at=utcnow())
+        .where(Video.id == video_id, or_(Video.status == QUEUED, _lapsed(stalled_before)))
+        .values(status=PROCESSING, error=None, processed_by=worker, processing_renewed_at=now, updated_at=now)
     ).rowcount
     return session.get(Video, video_id, populate_existing=True) if claimed else None
+
+
+def renew(video: Video):
+    """The processing worker is alive: its lease runs again from now (a video another job already
+    failed has no lease left to renew)."""
+    if video.status == PROCESSING:
+        video.processing_renewed_at = utcnow()
 
 
 def note_cut(video: Video, cut: Cut):
@@ -122,8 +137,7 @@ def release(session, video_id: str, worker: str):
 def requeue_stalled(session, stalled_before, excluding) -> list[str]:
     """processing -> queued for the videos whose worker has been silent since `stalled_before`
     (killed, or its machine went away), except those in the `excluding` subquery."""
-    videos = list(session.scalars(select(Video).where(Video.status == PROCESSING, Video.updated_at < stalled_before,
-                                                      Video.id.not_in(excluding))))
+    videos = list(session.scalars(select(Video).where(_lapsed(stalled_before), Video.id.not_in(excluding))))
     for video in videos:
         video.status = QUEUED
         declare(session, Job(JobName.PROCESS_VIDEO, (video.id,)))
