@@ -57,16 +57,24 @@ def _stalled(video: Video, stalled_before: datetime) -> bool:
     return _status(video) == RUNNING and (video.captioning.renewed_at or 0.0) < stalled_before.timestamp()
 
 
+def _still(seen: Captioning):
+    """The row's job is still the one `seen` (same status, same worker): the compare of a claim's
+    compare-and-set. Not the row's updated_at, which the video's processing moves every second."""
+    worker = Video.captioning["worker"].as_string()
+    return (Video.captioning["status"].as_string() == seen.status.value) & (
+        worker.is_(None) if seen.worker is None else worker == seen.worker)
+
+
 def claim(session, video_id: str, worker: str, stalled_before: datetime) -> Video | None:
-    """queued -> running for this worker (or take over a running job silent since `stalled_before`).
-    Compare-and-set on the row's updated_at, so two workers never both run it."""
+    """queued -> running for this worker (or take over a running job silent since `stalled_before`),
+    by compare-and-set, so two workers never both run it."""
     video = session.get(Video, video_id, populate_existing=True)
     if video is None or not _transcribable(video) or video.captioning is None:
         return None
     if video.captioning.status != QUEUED and not _stalled(video, stalled_before):
         return None
     claimed = session.execute(
-        update(Video).where(Video.id == video_id, Video.updated_at == video.updated_at)
+        update(Video).where(Video.id == video_id, _still(video.captioning))
         .values(captioning=Captioning(status=RUNNING, worker=worker, transcribed_until=0.0, renewed_at=time.time()),
                 updated_at=utcnow())).rowcount
     return session.get(Video, video_id, populate_existing=True) if claimed else None
