@@ -93,12 +93,12 @@ ENGINES = {"faster-whisper (base, int8)": ("run_whisper", None, {}),
            "pocketsphinx 5 (en-us)": ("run_pocketsphinx", "pocketsphinx", {})}
 # `--speed`: what faster-whisper offers on this machine for speed, each against the same corpus.
 SPEED_VARIANTS = {
-    "whisper beam 5 (before)": ("run_whisper", None, {"beam_size": 5}),
-    "whisper beam 1, greedy (today)": ("run_whisper", None, {}),
-    "whisper batched 8, beam 5": ("run_whisper", None, {"batch_size": 8, "beam_size": 5}),
+    "whisper beam 5 (today)": ("run_whisper", None, {}),
+    "whisper beam 1 (greedy)": ("run_whisper", None, {"beam_size": 1}),
+    "whisper batched 8, beam 5": ("run_whisper", None, {"batch_size": 8}),
     "whisper batched 8, beam 1": ("run_whisper", None, {"batch_size": 8, "beam_size": 1}),
-    "whisper 1 thread, beam 5": ("run_whisper", None, {"threads": 1, "beam_size": 5}),
-    "whisper VAD silence 300 ms, beam 5": ("run_whisper", None, {"min_silence_duration_ms": 300, "beam_size": 5}),
+    "whisper 1 thread, beam 5": ("run_whisper", None, {"threads": 1}),
+    "whisper VAD silence 300 ms": ("run_whisper", None, {"min_silence_duration_ms": 300}),
 }
 
 

@@ -33,7 +33,7 @@ LANGUAGE_CONFIDENCE = 0.5
 # before Whisper sees it, so it cannot be "heard" as words.
 VAD = {"threshold": 0.5, "min_speech_duration_ms": 250, "min_silence_duration_ms": 500, "speech_pad_ms": 200}
 DECODE = {
-    "beam_size": 1,                        # greedy: 1.45x faster for +0.018 WER (docs/PERFORMANCE.md)
+    "beam_size": 5,
     "word_timestamps": True,
     "condition_on_previous_text": False,   # one hallucinated line must not seed the next
     "no_speech_threshold": 0.6,
@@ -42,8 +42,6 @@ DECODE = {
     "hallucination_silence_threshold": 2.0,
     "temperature": (0.0, 0.2, 0.4, 0.6),   # fewer slow retries on audio the model cannot make sense of
 }
-# Greedy decoding leaves words of the source language in a translation: beam search there.
-TRANSLATE_BEAM = 5
 # Speech stretches decoded together by faster-whisper's batched pipeline; 0: one 30 s window after
 # another (docs/PERFORMANCE.md, "Speed of recognition", has the figures behind the choice).
 BATCH_SIZE = 0
@@ -163,7 +161,6 @@ class WhisperEngine:
         options = dict(DECODE)
         if task == "translate":
             options["temperature"] = 0.0  # sampled retries make translations differ from run to run
-            options["beam_size"] = TRANSLATE_BEAM
         if BATCH_SIZE:
             from faster_whisper import BatchedInferencePipeline
 
