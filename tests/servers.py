@@ -90,10 +90,10 @@ class Instance:
                               capture_output=True, text=True, timeout=120, check=check)
 
     def serve(self, *roles: str) -> "Instance":
-        """Migrated, with a token per role in `headers` (made in-process: helpers.role_headers), the
-        web server and one worker running."""
+        """Migrated, with a token per role in `headers` (made in-process: helpers.role_headers; by
+        default producer, editor and admin), the web server and one worker running."""
         from .helpers import role_headers
-        self.headers = role_headers(self.data_dir, roles)
+        self.headers = role_headers(self.data_dir, *((roles,) if roles else ()))
         self.start_web()
         self.start_worker()
         return self

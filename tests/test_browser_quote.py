@@ -5,7 +5,6 @@ import pytest
 import requests
 
 from .browser import browser, serious_accessibility_violations, sign_in
-from .helpers import role_headers
 from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -18,12 +17,9 @@ DESK = {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"}
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory, clips):
     data = tmp_path_factory.mktemp("quote-browser")
-    headers = role_headers(data, roles=("editor",))
-    site = Instance(data)
-    site.headers = headers["editor"]
+    site = Instance(data).serve("editor")
+    site.headers = site.headers["editor"]
     site.token = site.headers["Authorization"].split()[-1]
-    site.start_web()
-    site.start_worker()
     with open(clips["clip"], "rb") as video, open(clips["srt"], "rb") as captions:
         answer = requests.post(site.base + "/api/videos", headers=site.headers, timeout=30,
                                files={"file": ("clip.mp4", video), "captions": ("c.srt", captions)},

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from .browser import browser
-from .helpers import post_video, role_headers
+from .helpers import post_video
 from .servers import Instance, wait_for_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -17,9 +17,7 @@ VIEWPORTS = ({"width": 390, "height": 844}, {"width": 1280, "height": 800})
 def vertical_site(tmp_path_factory, vertical_clip, clips):
     folder = tmp_path_factory.mktemp("vertical-site")
     instance = Instance(folder)
-    instance.headers = role_headers(folder)
-    instance.start_web()
-    instance.start_worker()
+    instance.serve()
     video_id = post_video(instance, vertical_clip, captions=clips["srt"]).json()["id"]
     video = wait_for_video(instance.base, instance.headers["producer"], video_id, what="the vertical video")
     assert video["status"] == "ready", video

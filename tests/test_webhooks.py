@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from .helpers import post_video, role_headers
+from .helpers import post_video
 from .servers import Instance, wait_until
 
 pytestmark = pytest.mark.server
@@ -51,9 +51,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("webhooks")
     instance = Instance(folder, VIDEODESK_IMPORT_ALLOW_PRIVATE="1", VIDEODESK_WEBHOOK_BACKOFF_S="1",
                         VIDEODESK_WEBHOOK_TIMEOUT_S="1")
-    instance.headers = role_headers(folder)
-    instance.start_web()
-    instance.start_worker()
+    instance.serve()
     receiver = Receiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     instance.receiver = receiver

@@ -3,8 +3,8 @@
 Every job kind is one row of TASKS: its function, retries, priority and what a crash on its last
 try means; one wrapper (`Queue._register`) gives each the app context, the claim of its work (the
 lifecycle's compare-and-set and lease, core/lifecycle), the interactive/bulk rule and the failure
-ritual. Every kind is recovered by the same sweep (`recover_stalled`): jobs whose worker stopped, and waiting work whose
-queue message was lost."""
+ritual. Every kind is recovered by the same sweep (`recover_stalled`): jobs whose worker stopped,
+and waiting work whose queue message was lost."""
 import contextlib
 import logging
 from collections.abc import Callable
@@ -74,9 +74,9 @@ def _edit_crashed(job: EditJob):
 
 @dataclass(frozen=True)
 class Task:
-    """One kind of job. `run(queue, *args)` runs in an app context, once `claim` took the work; a number it returns is a delay
-    after which the same job is sent again (a webhook's backoff). `crashed(*args, exc=, last_try=)`
-    is the failure ritual of an unexpected exception."""
+    """One kind of job. `run(queue, *args)` runs in an app context, once `claim` took the work; a
+    number it returns is a delay after which the same job is sent again (a webhook's backoff).
+    `crashed(*args, exc=, last_try=)` is the failure ritual of an unexpected exception."""
 
     name: JobName
     run: Callable
