@@ -163,7 +163,7 @@ def main():
         model = str(whisper_model.assemble(work))
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"{args.minutes:g} min 1920x1080 25 fps source, quote at {args.minutes * 0.7:.1f} min; "
-          f"gunicorn + one worker (2 threads); load average before {' '.join(load)}; data in {work}")
+          f"gunicorn + one worker (default threads); load average before {' '.join(load)}; data in {work}")
     orders = ["first", "after"] if args.order == "both" else [args.order]
     results = {}
     for order in orders:

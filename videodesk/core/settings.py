@@ -106,17 +106,22 @@ class Settings:
     # A newsroom's own faster-whisper model folder (small, medium, large-v3...) for automatic
     # captions; unset: the bundled, hash-checked Whisper base (docs/CAPTIONS.md).
     whisper_model: str | None = setting("VIDEODESK_WHISPER_MODEL", None, str)
+    # Threads one transcription uses (1 was the fastest on 2 cores); the worker's bulk encodes keep
+    # the other cores meanwhile (docs/PERFORMANCE.md, "Quote to clip").
+    whisper_threads: int = setting("VIDEODESK_WHISPER_THREADS", 1, int)
     # Speech in another language also gets a track machine-translated into this one (Whisper
     # translates only into English); empty: no translations.
     caption_translate_to: str | None = setting("VIDEODESK_CAPTION_TRANSLATE_TO", "en", optional_text, blank_is_value=True)
     # Automatic captions start right after the probe, so a quote can be found and clipped while the
     # ladder is made; off: once the video is ready (bench/quote_to_clip.py compares both orders).
     captions_first: bool = setting("VIDEODESK_CAPTIONS_FIRST", True, flag)
-    # A worker's bulk encodes (ladder parts) stop while its interactive jobs run (media/runner.BulkGate).
+    # A worker's bulk encodes (ladder parts) stop while its interactive jobs run, or keep the cores a
+    # transcription leaves (media/runner.BulkGate); bulk jobs never take a worker's last free thread.
     bulk_yields: bool = setting("VIDEODESK_BULK_YIELDS", True, flag)
     # Behind HTTPS, studio cookies must only travel encrypted.
     secure_cookies: bool = setting("VIDEODESK_SECURE_COOKIES", False, flag)
-    workers: int = setting("VIDEODESK_WORKERS", 2, int)
+    # Jobs a worker runs at once; one thread stays free of bulk work for what the desk waits for.
+    workers: int = setting("VIDEODESK_WORKERS", 3, int)
     # Media storage: an S3-compatible bucket when set (docs/MANY_MACHINES.md), else the data
     # folder's media/. Credentials come from boto3's usual chain.
     s3_bucket: str | None = setting("VIDEODESK_S3_BUCKET", None, str)

@@ -40,6 +40,7 @@ def _limits() -> pipeline.Limits:
         max_duration=settings.max_duration_s, max_dimension=MAX_DIMENSION,
         ffmpeg_timeout=settings.ffmpeg_timeout_s, ffprobe_timeout=settings.ffprobe_timeout_s,
         loudness_target=settings.loudness_target, whisper_model=settings.whisper_model,
+        whisper_threads=settings.whisper_threads,
         data_dir=settings.data_dir, translate_to=settings.caption_translate_to,
         chunk_seconds=settings.chunk_seconds, work_budget_per_s=settings.work_budget_per_s,
     )

@@ -7,6 +7,7 @@ ritual. Every kind is recovered by the same sweep (`recover_stalled`): jobs whos
 and waiting work whose queue message was lost."""
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -85,7 +86,8 @@ class Task:
     retries: int = 0
     retry_delay: int = 0
     priority: int | None = None  # higher first; None: huey's default
-    interactive: bool = False    # holds bulk work back while it runs (media.runner.bulk_gate)
+    interactive: bool = False    # holds bulk work back while it runs (media.runner.bulk_gate)...
+    speech: bool = False         # ...on the cores Whisper leaves (settings.whisper_threads) rather than stopping it
     yields: bool = False         # bulk work that steps aside while interactive work runs
     crashed: Callable | None = None
 
@@ -110,9 +112,9 @@ TASKS = (
                                                                                                 logo),
          retries=1, retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.SOCIAL_CUT)),
     Task(JobName.TRANSCRIBE, lambda queue, video_id: transcription.transcribe(video_id), claim=transcription.claim,
-         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, crashed=_captioning_crashed),
+         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, speech=True, crashed=_captioning_crashed),
     Task(JobName.TRANSCRIBE_AUDIO_TRACK, lambda queue, track_id: transcription.transcribe_audio_track(track_id),
-         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True),
+         retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, speech=True),
     Task(JobName.LANGUAGE_MP4, lambda queue, track_id: audio_edits.language_mp4(track_id), retries=1, retry_delay=5,
          priority=INTERACTIVE, interactive=True),
     # Retries are scheduled by the delivery itself, not by huey's fixed delay, to back off exponentially.
@@ -139,12 +141,36 @@ def make_huey(settings: Settings):
     )
 
 
+class Threads:
+    """A consumer's threads. Bulk work never takes the last free one (of three or more), so a clip or
+    transcription asked for while the ladder runs starts at once instead of after a ladder part."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.count = 0   # 0: no consumer in this process (jobs run where they are sent)
+        self._busy = 0
+
+    @contextlib.contextmanager
+    def take(self, bulk: bool):
+        """Yields False (and takes nothing) when bulk work would take the last free thread."""
+        with self._lock:
+            taken = not bulk or self.count < 3 or self._busy + 1 < self.count
+            self._busy += taken
+        try:
+            yield taken
+        finally:
+            with self._lock:
+                self._busy -= taken
+
+
 class Queue:
     """The app's huey with the app's tasks registered on it (the consumer builds the same app)."""
 
     def __init__(self, app):
         settings = app.extensions[SETTINGS_EXTENSION]
         self.huey = make_huey(settings)
+        self.threads = Threads()
+        self.speech_cores = settings.whisper_threads
         bulk_gate.enabled = settings.bulk_yields
         self.tasks = {task.name: self._register(app, task) for task in TASKS}
         for name, when, function in PERIODIC:
@@ -163,26 +189,32 @@ class Queue:
         @self.huey.task(name=kind.name.value, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
                         context=True)
         def run(*args, task=None, **kwargs):
-            if kind.yields and bulk_gate.paused:
-                # Interactive work runs in this worker: back to the queue for a moment instead of
-                # holding a thread (a stopped encode would keep the next clip waiting).
-                run.schedule(args, kwargs, delay=BULK_RETRY_S)
-                return
-            with app.app_context(), bulk_gate.interactive() if kind.interactive else contextlib.nullcontext():
-                try:
-                    if kind.claim is not None and not self._claimed(kind, args):
-                        log.info("job %s %s: nothing waits, or another worker holds it", kind.name, args)
-                        return
-                    again = kind.run(self, *args, **kwargs)
-                except Exception as exc:
-                    log.exception("job %s %s crashed", kind.name, args)
-                    if kind.crashed is not None:
-                        kind.crashed(*args, exc=exc, last_try=task is None or task.retries == 0)
-                    raise
+            with self.threads.take(bulk=kind.yields) as taken:
+                if not taken or (kind.yields and bulk_gate.paused):
+                    # Back to the queue for a moment instead of holding a thread (a stopped encode,
+                    # or one on the last free thread, would keep the next clip waiting).
+                    run.schedule(args, kwargs, delay=BULK_RETRY_S)
+                    return
+                again = self._run(app, kind, task, args, kwargs)
             if again is not None:
                 run.schedule(args, kwargs, delay=again)
 
         return run
+
+    def _run(self, app, kind: Task, task, args, kwargs):
+        gate = bulk_gate.interactive(cores=self.speech_cores if kind.speech else None) if kind.interactive \
+            else contextlib.nullcontext()
+        with app.app_context(), gate:
+            try:
+                if kind.claim is not None and not self._claimed(kind, args):
+                    log.info("job %s %s: nothing waits, or another worker holds it", kind.name, args)
+                    return None
+                return kind.run(self, *args, **kwargs)
+            except Exception as exc:
+                log.exception("job %s %s crashed", kind.name, args)
+                if kind.crashed is not None:
+                    kind.crashed(*args, exc=exc, last_try=task is None or task.retries == 0)
+                raise
 
     @staticmethod
     def _claimed(kind: Task, args) -> bool:
@@ -234,6 +266,7 @@ class Queue:
         return {(task.name, *task.args) for task in [*self.huey.pending(), *self.huey.scheduled()]}
 
     def consumer(self, workers: int):
+        self.threads.count = workers
         # Poll at least every second so an idle SQLite-backed worker picks up uploads quickly.
         return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                          initial_delay=0.1, backoff=1.15, max_delay=1.0)

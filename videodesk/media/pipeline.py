@@ -41,6 +41,7 @@ class Limits:
     ffprobe_timeout: float
     loudness_target: dict
     whisper_model: str | None = None   # a newsroom's own faster-whisper model folder; None: bundled Whisper base
+    whisper_threads: int = 1            # CPU threads of one transcription
     data_dir: Path | None = None        # where the bundled model is assembled (models/); None: derived from media_dir
     translate_to: str | None = None     # "en": also make an English track by Whisper translation of other languages
     chunk_seconds: float | None = None  # a longer clip's ladder is encoded in chunks this long; None: never
@@ -484,7 +485,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     chunks = speech.speech_chunks(samples)  # found once, for the check here and both decodes
     if not chunks:
         return
-    engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx))
+    engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx), ctx.limits.whisper_threads)
     share = 0.4 if translate_to else 0.8
     growing = {}
 

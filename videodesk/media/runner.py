@@ -3,6 +3,7 @@ import collections
 import contextlib
 import ctypes
 import errno
+import os
 import signal
 import subprocess
 import threading
@@ -45,50 +46,103 @@ def die_with_parent():
         pass
 
 
+def _cpus() -> list[int]:
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return list(range(os.cpu_count() or 1))
+
+
 class BulkGate:
     """Bulk encodes (ladder parts) give the CPU to interactive work (transcription, clips, quick
-    versions, edits) of the same worker process: while an `interactive()` section runs, every bulk
-    command is stopped (SIGSTOP) and continues (SIGCONT) when the last section ends. Their timeouts
-    do not count the time spent stopped. Measured against nice levels in docs/PERFORMANCE.md."""
+    versions, edits) of the same worker process. While an `interactive()` section runs, every bulk
+    command is stopped (SIGSTOP) and continues (SIGCONT) when the last section ends. A section that
+    needs only some cores (`interactive(cores=n)`: speech recognition on settings.whisper_threads)
+    confines them to the other cores instead (the affinity of each of their threads), so the ladder
+    goes on at that share of its pace. Their timeouts count only the share of time they had.
+    Measured against nice levels in docs/PERFORMANCE.md."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._interactive = 0
+        self._stopping = 0      # sections that need every core
+        self._cores_held = 0    # cores held by sections that need only some
         self._bulk: set[subprocess.Popen] = set()
+        self._cpus = _cpus()
         self.enabled = True
 
     @contextlib.contextmanager
-    def interactive(self):
+    def interactive(self, cores: int | None = None):
         with self._lock:
-            self._interactive += 1
-            if self._interactive == 1 and self.enabled:
-                self._signal(signal.SIGSTOP)
+            before = self._allowed()
+            if cores is None:
+                self._stopping += 1
+            else:
+                self._cores_held += cores
+            self._apply(before)
         try:
             yield
         finally:
             with self._lock:
-                self._interactive -= 1
-                if self._interactive == 0:
-                    self._signal(signal.SIGCONT)
+                before = self._allowed()
+                if cores is None:
+                    self._stopping -= 1
+                else:
+                    self._cores_held -= cores
+                self._apply(before)
+
+    def _allowed(self) -> list[int]:
+        """The cores bulk commands may use now (none: stopped)."""
+        if not self.enabled:
+            return self._cpus
+        if self._stopping:
+            return []
+        return self._cpus[self._cores_held:]
 
     @property
     def paused(self) -> bool:
-        return self.enabled and self._interactive > 0
+        return not self._allowed()
 
-    def _signal(self, signum):
+    @property
+    def share(self) -> float:
+        """The part of the worker's cores its bulk commands have now."""
+        return len(self._allowed()) / len(self._cpus)
+
+    def _apply(self, before: list[int]):
+        after = self._allowed()
+        if after == before:
+            return
         for proc in self._bulk:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(signum)
+            self._set(proc, before, after)
+
+    def _set(self, proc: subprocess.Popen, before: list[int], after: list[int]):
+        with contextlib.suppress(ProcessLookupError):
+            if after:
+                _confine(proc.pid, after)
+                if not before:
+                    proc.send_signal(signal.SIGCONT)
+            else:
+                proc.send_signal(signal.SIGSTOP)
 
     def add(self, proc: subprocess.Popen):
         with self._lock:
             self._bulk.add(proc)
-            if self.paused:
-                proc.send_signal(signal.SIGSTOP)
+            if self._allowed() != self._cpus:
+                self._set(proc, self._cpus, self._allowed())
 
     def remove(self, proc: subprocess.Popen):
         with self._lock:
             self._bulk.discard(proc)
+
+
+def _confine(pid: int, cpus: list[int]):
+    """Every thread of a process onto these cores (threads it starts later inherit them)."""
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        threads = [str(pid)]
+    for tid in threads:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(int(tid), cpus)
 
 
 bulk_gate = BulkGate()
@@ -124,16 +178,16 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg", bulk: b
             on_progress(seconds)
 
     def _watch():
-        """Kill the command once it has run (not been stopped) for `timeout` seconds. A stopped bulk
-        command repeats its last progress each second, so its job's lease holds while it waits."""
+        """Kill the command once it has run for `timeout` seconds (a bulk command's time counted at
+        its share of the cores). A stopped bulk command repeats its last progress each second, so its
+        job's lease holds while it waits."""
         left, last = timeout, time.monotonic()
         while not finished.wait(min(left, 1.0)):
             now = time.monotonic()
-            if bulk and bulk_gate.paused:
-                if on_progress is not None:
-                    progress(reported["seconds"])
-            else:
-                left -= now - last
+            share = bulk_gate.share if bulk else 1.0
+            if share == 0 and on_progress is not None:
+                progress(reported["seconds"])
+            left -= (now - last) * share
             last = now
             if left <= 0:
                 timed_out.set()

@@ -174,7 +174,8 @@ class IngestService:
     def captions_engine(self):
         """Whisper, loaded on first use and shared by every stream of this process."""
         if self._engine is None:
-            self._engine = speech.engine_for(self.settings.whisper_model, self.settings.data_dir)
+            self._engine = speech.engine_for(self.settings.whisper_model, self.settings.data_dir,
+                                           self.settings.whisper_threads)
         return self._engine
 
     def event_for(self, stream_id: str) -> LiveEvent:
