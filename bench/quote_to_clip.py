@@ -46,12 +46,11 @@ def ffmpeg(*args):
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
 
 
-def make_source(folder: Path, minutes: float) -> Path:
-    """Cached per length: generating 10 minutes of 1080p takes minutes on a busy machine."""
-    seconds = round(minutes * 60)
-    path = folder / f"briefing-{seconds}s.mp4"
-    if path.exists():
-        return path
+def make_speech(folder: Path, seconds: int) -> Path:
+    """espeak-ng speech throughout, the quote at 70 %, as a 48 kHz WAV (also bench/transcript_parts.py's)."""
+    wav = folder / f"speech-{seconds}s.wav"
+    if wav.exists():
+        return wav
     words_needed = seconds * 3  # espeak-ng at 150 words a minute, with margin
     filler, count = [], 0
     while count < words_needed:
@@ -66,8 +65,18 @@ def make_source(folder: Path, minutes: float) -> Path:
     ffmpeg("-i", str(folder / "filler.wav"), "-i", str(folder / "quote.wav"), "-filter_complex",
            f"[0]atrim=0:{at},asetpts=PTS-STARTPTS[a];[0]atrim={at},asetpts=PTS-STARTPTS[b];"
            f"[1]adelay=600:all=1,apad=pad_dur=0.6[q];[a][q][b]concat=n=3:v=0:a=1,apad,atrim=0:{seconds}[out]",
-           "-map", "[out]", "-ar", "48000", str(folder / "speech.wav"))
-    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={seconds}", "-i", str(folder / "speech.wav"),
+           "-map", "[out]", "-ar", "48000", str(wav))
+    return wav
+
+
+def make_source(folder: Path, minutes: float) -> Path:
+    """Cached per length: generating 10 minutes of 1080p takes minutes on a busy machine."""
+    seconds = round(minutes * 60)
+    path = folder / f"briefing-{seconds}s.mp4"
+    if path.exists():
+        return path
+    speech = make_speech(folder, seconds)
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={seconds}", "-i", str(speech),
            "-c:v", "libx264", "-preset", "superfast", "-crf", "20", "-g", "50", "-pix_fmt", "yuv420p",
            "-c:a", "aac", "-b:a", "128k", "-shortest", str(path) + ".tmp.mp4")
     Path(str(path) + ".tmp.mp4").rename(path)

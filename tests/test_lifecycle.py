@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy import create_engine, text, update
 
 from videodesk.core import db, migrate
-from videodesk.core.lifecycle import IllegalTransition, captioning, ladder, video
+from videodesk.core.lifecycle import IllegalTransition, captioning, ladder, transcript, video
 from videodesk.core.lifecycle.states import (
     Captioning,
     CaptioningStatus,
@@ -262,3 +262,29 @@ def test_the_sweep_recovers_a_dead_transcription_and_a_lost_ladder_part(tmp_path
         assert dead.captioning.status == CaptioningStatus.QUEUED
         queue().recover_stalled()  # sent and touched: not sent twice
         assert len(queue().huey.pending()) == 3
+
+
+def test_a_transcript_in_parts_is_taken_in_order_and_merged_once(session):
+    subject = _video(session, VideoStatus.PROCESSING)
+    transcript.plan(session, subject.id, "en", "captions-en-auto-x.vtt", [(0.0, 4.2), (4.2, 8.1), (8.1, 12.0)])
+    session.commit()
+    long_ago, later = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+    assert not transcript.claim(session, subject.id, transcript.MERGE, "me:1", long_ago)  # parts still wait
+    assert transcript.claim_next(session, subject.id, "me:1", long_ago) == "0000"
+    assert transcript.claim(session, subject.id, "0002", "other:2", long_ago)  # another machine, further on
+    transcript.report(session, subject.id, "0000", words=[["The", 0.5, 0.7]], until_s=2.0)
+    words, until = transcript.prefix(transcript.parts(session, subject.id))
+    assert (words, until) == ([["The", 0.5, 0.7]], 2.0)  # no gap: part 0002's words wait for 0001
+    assert transcript.done(session, subject.id, "0000", [["The", 0.5, 0.7], ["port", 0.8, 1.0]], [])
+    assert transcript.done(session, subject.id, "0002", [["herring", 9.0, 9.5]], [])
+    assert transcript.prefix(transcript.parts(session, subject.id)) == ([["The", 0.5, 0.7], ["port", 0.8, 1.0]], 4.2)
+    assert transcript.claim_next(session, subject.id, "me:1", long_ago) == "0001"
+    assert not transcript.claim(session, subject.id, "0001", "other:2", long_ago)  # held, its lease fresh
+    assert transcript.requeue_stalled(session, later) == [(subject.id, "0001")]  # its worker went silent
+    assert transcript.claim(session, subject.id, "0001", "other:2", long_ago)
+    assert transcript.done(session, subject.id, "0001", [["gate", 5.0, 5.3]], [])
+    assert transcript.prefix(transcript.parts(session, subject.id))[1] == 12.0
+    assert transcript.claim_next(session, subject.id, "me:1", long_ago) == transcript.MERGE
+    assert transcript.claim_next(session, subject.id, "other:2", long_ago) is None  # merged once
+    transcript.remove(session, subject.id)
+    assert transcript.parts(session, subject.id) == {}

@@ -1,5 +1,6 @@
 """Many machines, one newsroom: two web nodes and two queue workers, each with its own data folder,
 sharing only PostgreSQL, Redis, an S3 bucket (moto_server) and the secret key."""
+import re
 import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ import requests
 
 from videodesk.objectstore.s3 import S3Store
 
+from . import media
 from .browser import browser
 from .helpers import post_video
 from .s3server import ACCESS_KEY, SECRET_KEY, s3_server
@@ -29,7 +31,8 @@ def cluster(tmp_path, postgres_server, redis_url):
         shared = {"DATABASE_URL": f"{server}/{database}", "VIDEODESK_REDIS_URL": redis_url,
                   "VIDEODESK_S3_BUCKET": BUCKET, "VIDEODESK_S3_ENDPOINT_URL": endpoint, "VIDEODESK_S3_PATH_STYLE": "1",
                   "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_DEFAULT_REGION": "us-east-1",
-                  "VIDEODESK_SECRET_KEY": "one-newsroom-secret-" + uuid.uuid4().hex, "VIDEODESK_WORKERS": "1"}
+                  "VIDEODESK_SECRET_KEY": "one-newsroom-secret-" + uuid.uuid4().hex, "VIDEODESK_WORKERS": "1",
+                  "VIDEODESK_TRANSCRIPT_PART_S": "3"}  # a few seconds of speech go out in parts
         a, b = Instance(tmp_path / "a", **shared), Instance(tmp_path / "b", **shared)
         # What `make run` does with `flask storage-setup` (tests/test_media_store.py runs the command).
         S3Store(BUCKET, endpoint_url=endpoint, path_style=True, aws_access_key_id=ACCESS_KEY,
@@ -121,3 +124,27 @@ def test_upload_on_one_node_plays_from_the_bucket_on_another(cluster, clips):
     # Deleting the video removes its objects.
     assert requests.delete(f"{b.base}/api/videos/{video_id}", headers=b.headers["producer"], timeout=30).ok
     assert keys(s3, video_id) == []
+
+
+def test_a_recording_is_transcribed_in_parts_by_the_workers_through_the_bucket(cluster, tmp_path):
+    """The parts' shared sound travels through the bucket; the merged track has every sentence in order."""
+    a, b, _endpoint, s3 = cluster
+    script = "The port captain opened the eastern gate at dawn. The harbour master counted forty ships in the bay. " \
+             "Fishermen celebrated a record catch of silver herring."
+    video_id = post_video(a, media.make_speech_clip(tmp_path / "briefing.mp4", script)).json()["id"]
+    video = wait_for_video(b.base, b.headers["producer"], video_id, what="the transcript", done=lambda v: (
+        v["status"] == "failed" or (v["captioning"] or {}).get("status") in ("done", "failed")))
+    logs = a.log_text() + b.log_text()
+    assert video["captioning"]["status"] == "done", (video, logs)
+    planned = re.findall(rf"captions for video {video_id}: (\d+) parts", logs)
+    done_by = re.findall(r"transcript part \d+ done \(worker ([^)]+)\)", logs)
+    assert planned and int(planned[0]) >= 3 and len(done_by) == int(planned[0]), logs
+    [track] = [t for t in video["captions"] if t["source"] == "auto"]
+    vtt = requests.get(a.base + track["url"], headers=a.headers["producer"], timeout=10).text.lower()
+    order = [vtt.find(word) for word in ("captain", "ships", "herring")]
+    assert -1 not in order and order == sorted(order), vtt
+    # The kept sound went with the parts; no scratch folder stays on either node.
+    assert not [key for key in keys(s3, video_id) if "/work/speech/" in key]
+    for node in (a, b):
+        assert not list((node.data_dir / "scratch").glob(f"{video_id}*"))
+    print(f"parts done by workers: {sorted(set(done_by))}")

@@ -11,6 +11,7 @@ class JobName(StrEnum):
     RENDER_POSTER = "videodesk.render_poster"
     SOCIAL_CUT = "videodesk.social_cut"
     TRANSCRIBE = "videodesk.transcribe"
+    TRANSCRIBE_PART = "videodesk.transcribe_part"
     TRANSCRIBE_AUDIO_TRACK = "videodesk.transcribe_audio_track"
     LANGUAGE_MP4 = "videodesk.language_mp4"
     DELIVER_WEBHOOK = "videodesk.deliver_webhook"

@@ -142,6 +142,31 @@ class LadderPart(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class TranscriptPart(Base):
+    """One stretch of a long recording's automatic transcript (cut at a pause), transcribed by
+    whichever worker takes it (jobs/transcription.py) and merged in order; claimed like a ladder
+    part, with a lease of its own. Its words are kept here until the whole transcript is written."""
+
+    __tablename__ = "transcript_parts"
+    __table_args__ = (UniqueConstraint("video_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(20))          # "0000", "0001", ... in the recording's order
+    status: Mapped[PartStatus] = mapped_column(StatusText(PartStatus), default=PartStatus.QUEUED, index=True)
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    language: Mapped[str] = mapped_column(String(35))      # detected once, for every part
+    track: Mapped[str] = mapped_column(String(200))        # the growing track's file, shared by the parts
+    # Timed words on the recording's timeline ([text, start, end] lists), and how far they reach.
+    words: Mapped[list] = mapped_column(JSON, default=list)
+    translation: Mapped[list] = mapped_column(JSON, default=list)
+    until_s: Mapped[float] = mapped_column(Float, default=0.0)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class AudioTrack(Base):
     """One sound track of a video (a language, a dub, audio description, commentary): its own AAC
     rendition in the HLS ladder's folder, listed in the master playlist (media/audio.py)."""

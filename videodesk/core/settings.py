@@ -109,6 +109,9 @@ class Settings:
     # Threads one transcription uses (1 was the fastest on 2 cores); the worker's bulk encodes keep
     # the other cores meanwhile (docs/PERFORMANCE.md, "Quote to clip").
     whisper_threads: int = setting("VIDEODESK_WHISPER_THREADS", 1, int)
+    # Recordings at least twice this long are transcribed in parts of about this length, cut at
+    # pauses, by any idle workers; 0 transcribes each in one job (docs/PERFORMANCE.md).
+    transcript_part_s: float = setting("VIDEODESK_TRANSCRIPT_PART_S", 60.0, float)
     # Speech in another language also gets a track machine-translated into this one (Whisper
     # translates only into English); empty: no translations.
     caption_translate_to: str | None = setting("VIDEODESK_CAPTION_TRANSLATE_TO", "en", optional_text, blank_is_value=True)

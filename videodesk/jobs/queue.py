@@ -39,6 +39,7 @@ STALE_TMP_S = 3600
 INTERACTIVE = 100
 BULK = 0
 BULK_RETRY_S = 1.0
+SPEECH_RETRY_S = 5.0  # another speech job of this worker runs (a recording's parts: it goes on with them)
 log = logging.getLogger(__name__)
 
 
@@ -59,7 +60,7 @@ def _part_crashed(video_id, *_part, exc, last_try: bool):
         jobs.mark_failed(video_id, f"Processing {_internal(exc)}")
 
 
-def _captioning_crashed(video_id, *, exc, last_try: bool):
+def _captioning_crashed(video_id, *_part, exc, last_try: bool):
     """Known failures (no model, damaged model) end the job in transcription.transcribe; anything
     else gets one more try, then stays failed: no crash loop."""
     if last_try:
@@ -113,6 +114,9 @@ TASKS = (
          retries=1, retry_delay=5, priority=INTERACTIVE, interactive=True, crashed=_edit_crashed(EditJob.SOCIAL_CUT)),
     Task(JobName.TRANSCRIBE, lambda queue, video_id: transcription.transcribe(video_id), claim=transcription.claim,
          retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, speech=True, crashed=_captioning_crashed),
+    Task(JobName.TRANSCRIBE_PART, lambda queue, video_id, name: transcription.transcribe_part(video_id, name),
+         claim=transcription.claim_part, retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, speech=True,
+         crashed=_captioning_crashed),
     Task(JobName.TRANSCRIBE_AUDIO_TRACK, lambda queue, track_id: transcription.transcribe_audio_track(track_id),
          retries=1, retry_delay=30, priority=INTERACTIVE, interactive=True, speech=True),
     Task(JobName.LANGUAGE_MP4, lambda queue, track_id: audio_edits.language_mp4(track_id), retries=1, retry_delay=5,
@@ -143,24 +147,29 @@ def make_huey(settings: Settings):
 
 class Threads:
     """A consumer's threads. Bulk work never takes the last free one (of three or more), so a clip or
-    transcription asked for while the ladder runs starts at once instead of after a ladder part."""
+    transcription asked for while the ladder runs starts at once instead of after a ladder part; and
+    one speech job runs at a time (they would share one model and the cores it was given)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.count = 0   # 0: no consumer in this process (jobs run where they are sent)
         self._busy = 0
+        self._speaking = 0
 
     @contextlib.contextmanager
-    def take(self, bulk: bool):
-        """Yields False (and takes nothing) when bulk work would take the last free thread."""
+    def take(self, bulk: bool = False, speech: bool = False):
+        """Yields False (and takes nothing) when the job must wait for another turn."""
         with self._lock:
-            taken = not bulk or self.count < 3 or self._busy + 1 < self.count
+            last_free = bulk and self.count >= 3 and self._busy + 1 >= self.count
+            taken = self.count == 0 or not (last_free or (speech and self._speaking))
             self._busy += taken
+            self._speaking += taken and speech
         try:
             yield taken
         finally:
             with self._lock:
                 self._busy -= taken
+                self._speaking -= taken and speech
 
 
 class Queue:
@@ -189,11 +198,11 @@ class Queue:
         @self.huey.task(name=kind.name.value, retries=kind.retries, retry_delay=kind.retry_delay, priority=kind.priority,
                         context=True)
         def run(*args, task=None, **kwargs):
-            with self.threads.take(bulk=kind.yields) as taken:
+            with self.threads.take(bulk=kind.yields, speech=kind.speech) as taken:
                 if not taken or (kind.yields and bulk_gate.paused):
                     # Back to the queue for a moment instead of holding a thread (a stopped encode,
                     # or one on the last free thread, would keep the next clip waiting).
-                    run.schedule(args, kwargs, delay=BULK_RETRY_S)
+                    run.schedule(args, kwargs, delay=SPEECH_RETRY_S if kind.speech else BULK_RETRY_S)
                     return
                 again = self._run(app, kind, task, args, kwargs)
             if again is not None:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from videodesk.core import db
 from videodesk.core.jobnames import JobName
-from videodesk.core.lifecycle import captioning, ladder
+from videodesk.core.lifecycle import captioning, ladder, transcript
 from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import PartStatus, VideoStatus
-from videodesk.core.models import LadderPart, Video, utcnow
+from videodesk.core.models import LadderPart, TranscriptPart, Video, utcnow
 from videodesk.jobs.processing import lease_cutoff
 
 
@@ -23,8 +23,10 @@ def requeue_stalled():
     # A video whose ladder parts are out with the workers is recovered part by part.
     in_parts = select(LadderPart.video_id).where(LadderPart.status != PartStatus.DONE)
     lifecycle.requeue_stalled(session, cutoff, excluding=in_parts)
-    captioning.requeue_stalled(session, cutoff)
+    # A transcript out in parts likewise (the merge is a part too).
+    captioning.requeue_stalled(session, cutoff, excluding=select(TranscriptPart.video_id))
     ladder.requeue_stalled(session, cutoff)
+    transcript.requeue_stalled(session, cutoff)
     session.commit()
 
 
@@ -51,5 +53,10 @@ def lost_from_queue(waiting: set[tuple]) -> list[tuple[JobName, tuple]]:
         elif ladder.encoded(session, video_id):
             lost.append((JobName.ASSEMBLE_LADDER, (video_id,)))
     ladder.touch(session, parts)
+    speech = [(video_id, name) for video_id, name in transcript.waiting_since(session, cutoff)
+              if (JobName.TRANSCRIBE_PART, video_id, name) not in waiting
+              and (name != transcript.MERGE or transcript.transcribed(session, video_id))]
+    lost += [(JobName.TRANSCRIBE_PART, part) for part in speech]
+    transcript.touch(session, speech)
     session.commit()
     return lost

@@ -1,16 +1,25 @@
 """Automatic captions as a job of their own (the video does not wait for them): Whisper on the
-source's sound, the track growing as speech is recognised, clips of the range following along."""
+source's sound, the track growing as speech is recognised, clips of the range following along.
+
+A recording at least two parts long (settings.transcript_part_s) is planned by that job and
+transcribed in parts cut at pauses (core/lifecycle/transcript.py): any idle worker on any machine
+takes a part; a worker that finishes one goes on with the next waiting part in order, so on one
+machine the transcript still grows from the start; the last part done merges them."""
 import logging
 
+from sqlalchemy import func, select
+
 from videodesk.core import db, outbox
-from videodesk.core.lifecycle import captioning
+from videodesk.core.lifecycle import captioning, transcript
 from videodesk.core.lifecycle.states import VideoStatus
-from videodesk.core.models import AudioTrack, Video
+from videodesk.core.models import AudioTrack, TranscriptPart, Video
 from videodesk.core.outbox import ContentChanged, declare
+from videodesk.core.settings import current_settings
 from videodesk.jobs import audio_tracks, processing
 from videodesk.jobs.workspace import workspace
 from videodesk.media import pipeline
 from videodesk.media.runner import MediaError
+from videodesk.media.speech import Word
 from videodesk.newsroom import clips, library, search
 from videodesk.objectstore import StoreError
 
@@ -51,6 +60,18 @@ def claim(session, video_id: str) -> bool:
     return captioning.claim(session, video_id, processing.WORKER_NAME, processing.lease_cutoff()) is not None
 
 
+def claim_part(session, video_id: str, name: str) -> bool:
+    """Take a waiting part of a running transcript (or one whose worker's lease ran out)."""
+    video = session.get(Video, video_id, populate_existing=True)
+    return video is not None and video.captioning is not None and video.captioning.status == captioning.RUNNING \
+        and transcript.claim(session, video_id, name, processing.WORKER_NAME, processing.lease_cutoff())
+
+
+def _in_parts(ctx) -> bool:
+    part_s = current_settings().transcript_part_s
+    return part_s > 0 and ctx.info.duration >= 2 * part_s
+
+
 def transcribe(video_id: str):
     """Automatic captions for a probed video, as a job of its own: right after the probe
     (settings.captions_first, while the ladder is made) or once the video is ready. The auto track grows as
@@ -63,6 +84,9 @@ def transcribe(video_id: str):
     captioned = {track.lang for track in video.captions if track.source != "auto"}
     with workspace(video.id, job="transcribe") as ws:
         ctx = processing.context(video, ws)
+        if _in_parts(ctx):
+            _plan_parts(session, video, ws, ctx)
+            return
 
         def grown(auto: dict):
             ws.publish()
@@ -87,6 +111,125 @@ def transcribe(video_id: str):
     for state in dubs:
         _register_auto_captions(video, state)
     captioning.done(video, (ctx.state.get("auto_captions") or {}).get("lang"), ctx.info.duration)
+    clips.pass_on_captions(video)
+    session.commit()
+
+
+def _plan_parts(session, video: Video, ws, ctx):
+    """A long recording: its speech sound kept for the parts' workers (stored, with a remote store),
+    the language detected once, and the parts sent to the queue."""
+    try:
+        ws.fetch_original()
+        plan = pipeline.plan_transcript(ctx, current_settings().transcript_part_s, _language_hint(video),
+                                        _captioning_reporter(session, video))
+        ws.publish()
+    except (MediaError, StoreError) as exc:
+        mark_failed(video.id, f"Automatic captions failed: {exc}")
+        return
+    if plan is None:
+        captioning.done(video, None, ctx.info.duration)
+    else:
+        transcript.plan(session, video.id, plan.language, plan.track, plan.parts)
+        log.info("captions for video %s: %d parts", video.id, len(plan.parts))
+    session.commit()
+
+
+def transcribe_part(video_id: str, name: str):
+    """Transcribe a part this worker claimed (`claim_part`), then the next waiting one of the same
+    recording, and so on; whoever finishes the last part merges them into the tracks."""
+    session = db.session()
+    video = session.get(Video, video_id)
+    captioned = {track.lang for track in video.captions if track.source != "auto"}
+    with workspace(video_id, job=f"transcript-{name}") as ws:
+        ctx = processing.context(video, ws)
+        try:
+            while name not in (None, transcript.MERGE):
+                _transcribe_one(session, video, ws, ctx, name, captioned)
+                name = _next_part(session, video)
+            if name == transcript.MERGE:
+                _merge(session, video, ws, ctx, captioned)
+        except (MediaError, StoreError) as exc:
+            mark_failed(video_id, f"Automatic captions failed: {exc}")
+            log.info("captions for video %s failed in part %s: %s", video_id, name, exc)
+
+
+def _next_part(session, video: Video) -> str | None:
+    """The next waiting part (or the merge) this worker claimed, while the transcript is still wanted."""
+    session.refresh(video)
+    if video.captioning is None or video.captioning.status != captioning.RUNNING:
+        return None
+    name = transcript.claim_next(session, video.id, processing.WORKER_NAME, processing.lease_cutoff())
+    session.commit()
+    return name
+
+
+def _transcribe_one(session, video: Video, ws, ctx, name: str, captioned: set):
+    part = transcript.parts(session, video.id)[name]
+    language, start, end = part.language, part.start_s, part.end_s
+    ws.fetch_work(pipeline.SPEECH_SOUND)
+
+    def progress(fraction: float):
+        transcript.report(session, video.id, name, fraction)
+        session.refresh(video)
+        done = session.execute(select(func.sum((TranscriptPart.end_s - TranscriptPart.start_s) * TranscriptPart.progress))
+                               .where(TranscriptPart.video_id == video.id, TranscriptPart.name != transcript.MERGE)
+                               ).scalar()
+        captioning.report(video, min(1.0, (done or 0.0) / max(ctx.info.duration, 0.001)))
+
+    def heard(words: list, until: float):
+        transcript.report(session, video.id, name, words=_rows(words), until_s=until)
+        _grow(session, video, ws, ctx)
+
+    made = pipeline.transcribe_part(ctx, language, start, end, captioned, processing.every_second(session, progress),
+                                    heard)
+    transcript.done(session, video.id, name, _rows(made.words), _rows(made.translation))
+    _grow(session, video, ws, ctx)
+    log.info("video %s: transcript part %s done (worker %s)", video.id, name, processing.WORKER_NAME)
+
+
+def _rows(words) -> list:
+    return [[w.text, w.start, w.end] for w in words]
+
+
+def _words(rows: list) -> list:
+    return [Word(text, start, end) for text, start, end in rows]
+
+
+def _grow(session, video: Video, ws, ctx):
+    """The words known from the start on without a gap, as the growing track (when they reach further)."""
+    session.flush()
+    session.refresh(video)
+    found = transcript.parts(session, video.id)
+    words, until = transcript.prefix(found)
+    if video.captioning.status != captioning.RUNNING or until <= (video.captioning.transcribed_until or 0.0):
+        session.commit()
+        return
+    merge = found[transcript.MERGE]
+    auto = pipeline.write_transcript(ctx, merge.language, merge.track, _words(words), until)
+    ws.publish()
+    _register_auto_captions(video, {"auto_captions": auto})
+    captioning.grow(video, until)
+    clips.pass_on_captions(video)
+    session.commit()
+
+
+def _merge(session, video: Video, ws, ctx, captioned: set):
+    """Every part is done: the whole transcript and its translation as tracks, the dubs' own, done."""
+    found = transcript.parts(session, video.id)
+    merge = found.pop(transcript.MERGE)
+    words = [word for part in found.values() for word in part.words]
+    translation = [word for part in found.values() for word in part.translation]
+    ws.fetch_original()
+    pipeline.write_transcript(ctx, merge.language, merge.track, _words(words), ctx.info.duration, _words(translation))
+    dubs = [transcribe_sound(video, ws, lang, sound, captioned | {merge.language})
+            for lang, sound in audio_tracks.other_spoken_sounds(video, ws, ctx)]
+    ws.discard_work(pipeline.SPEECH_SOUND)
+    ws.publish()
+    session.refresh(video)
+    for state in (ctx.state, *dubs):
+        _register_auto_captions(video, state)
+    captioning.done(video, merge.language, ctx.info.duration)
+    transcript.remove(session, video.id)
     clips.pass_on_captions(video)
     session.commit()
 
@@ -128,4 +271,5 @@ def mark_failed(video_id: str, reason: str):
     if video is not None and video.captioning is not None and video.captioning.status in (
             captioning.QUEUED, captioning.RUNNING):
         captioning.fail(video, reason)
+        transcript.remove(session, video_id)
         session.commit()

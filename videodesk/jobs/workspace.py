@@ -16,12 +16,13 @@ from pathlib import Path
 from videodesk.core import storage
 from videodesk.core.settings import current_settings
 from videodesk.media.outputs import TEMP_PREFIX
-from videodesk.media.pipeline import ADDED_AUDIO_DIR, ANALYSIS_FILE, HLS_DIR, PARTS_DIR
+from videodesk.media.pipeline import ADDED_AUDIO_DIR, ANALYSIS_FILE, HLS_DIR, PARTS_DIR, SPEECH_SOUND
 from videodesk.objectstore import StoreUnavailable
 
 log = logging.getLogger(__name__)
 # Intermediate files later steps read (poster and preview choose frames from the analysis).
-KEPT_WORK_FILES = (ANALYSIS_FILE,)
+# A long recording's speech sound, for the workers of its transcript's parts.
+KEPT_WORK_FILES = (ANALYSIS_FILE, SPEECH_SOUND)
 
 
 def _kept_work_file(rel: str) -> bool:
@@ -80,9 +81,15 @@ class Workspace:
 
     def fetch_media(self, name: str) -> Path:
         """One output of the video on local disk (the web MP4 for a poster, a caption file)."""
-        path = self.media_dir / name
+        return self._fetch_one(self.media_dir / name, storage.media_key(self.video_id, name))
+
+    def fetch_work(self, rel: str) -> Path:
+        """A kept work file another job stored, on local disk (a long recording's speech sound)."""
+        return self._fetch_one(self.work_dir / rel, storage.work_key(self.video_id, rel))
+
+    def _fetch_one(self, path: Path, key: str) -> Path:
         if not self.in_place and not path.exists():
-            self._retrying(f"fetch {name}", lambda: self.store.fetch(storage.media_key(self.video_id, name), path))
+            self._retrying(f"fetch {key}", lambda: self.store.fetch(key, path))
             self._stored = self._snapshot()
         return path
 
@@ -127,6 +134,14 @@ class Workspace:
         """Outputs replaced by new ones (a previous poster or social cut)."""
         for name in names:
             self._retrying(f"delete {name}", lambda name=name: self.store.delete(storage.media_key(self.video_id, name)))
+
+    def discard_work(self, rel: str):
+        """A kept work file no job needs any more, here and in the store."""
+        (self.work_dir / rel).unlink(missing_ok=True)
+        if not self.in_place:
+            key = storage.work_key(self.video_id, rel)
+            self._retrying(f"delete {rel}", lambda: self.store.delete(key))
+            self._stored.pop(key, None)
 
     def discard_media(self, folder: str):
         """A folder of outputs nothing points at any more (the quick version), here and in the store."""

@@ -29,6 +29,7 @@ PREVIEW_MP4 = "preview.mp4"
 PREVIEW_WEBP = "preview.webp"
 ANALYSIS_FILE = "analysis.txt"
 ADDED_AUDIO_DIR = "added-audio"  # in the work folder: the files of audio tracks added later (private)
+SPEECH_SOUND = "speech/sound.pcm"  # in the work folder: a long recording's sound, shared by its transcript parts
 # Less than this share of the declared duration decoded means the file is cut short.
 DECODABLE_SHARE = 0.8
 
@@ -457,6 +458,84 @@ class Sound:
     start: float = 0.0
 
 
+def _extract_speech(ctx: Context, sound: Sound, pcm: Path, report):
+    run(speech.sound_command(sound.path, sound.demuxer, sound.stream_index, pcm, sound.start),
+        timeout=ctx.timeout, what="Audio extraction",
+        on_progress=lambda seconds: report(min(1.0, seconds / ctx.info.duration)))
+
+
+@dataclass(frozen=True)
+class TranscriptPlan:
+    """A long recording's transcript as parts for several workers: the language, detected once for
+    all of them, the growing track's file, and the parts' (start, end) seconds, cut at pauses."""
+    language: str
+    track: str
+    parts: list[tuple[float, float]]
+
+
+def plan_transcript(ctx: Context, part_s: float, language_hint: str | None = None,
+                    report=lambda fraction: None) -> TranscriptPlan | None:
+    """Keep the source's speech sound in the work folder (SPEECH_SOUND) for the parts' workers, and
+    plan them; None when there is no speech (nothing to transcribe, the sound is not kept)."""
+    pcm = ctx.work_dir / SPEECH_SOUND
+    pcm.parent.mkdir(parents=True, exist_ok=True)
+    _extract_speech(ctx, Sound(ctx.source, ctx.info.demuxer, ctx.info.audio.index), pcm, report)
+    samples = speech.load_audio(pcm)
+    chunks = speech.speech_chunks(samples)
+    if not chunks:
+        pcm.unlink()
+        return None
+    language, _ = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx), ctx.limits.whisper_threads) \
+        .detect_language(samples, chunks, language_hint)
+    return TranscriptPlan(language, f"captions-{language}-auto-{file_token()}.vtt",
+                          speech.part_bounds(chunks, ctx.info.duration, part_s))
+
+
+@dataclass(frozen=True)
+class PartTranscript:
+    """A part's timed words on the recording's timeline, and their translation (when one is wanted)."""
+    words: list
+    translation: list
+
+
+def transcribe_part(ctx: Context, language: str, start: float, end: float, captioned: Collection[str] = (),
+                    report=lambda fraction: None, on_words=lambda words, until: None) -> PartTranscript:
+    """One part of a planned transcript, from the kept speech sound. `on_words(words, until_s)`
+    hears the part's words so far every few seconds of speech."""
+    with (ctx.work_dir / SPEECH_SOUND).open("rb") as sound:
+        sound.seek(int(start * speech.SAMPLE_RATE) * 2)
+        samples = speech.load_audio(sound.read(int((end - start) * speech.SAMPLE_RATE) * 2))
+    engine = speech.engine_for(ctx.limits.whisper_model, _data_dir(ctx), ctx.limits.whisper_threads)
+    translate_to = ctx.limits.translate_to
+    translating = bool(translate_to) and translate_to not in captioned and translate_to != language
+    share = 0.5 if translating else 1.0
+
+    def shifted(words):
+        return [speech.Word(w.text, round(w.start + start, 3), round(w.end + start, 3)) for w in words]
+
+    words = [] if language in captioned else engine.transcribe(
+        samples, report=lambda fraction: report(share * fraction), language=language,
+        on_words=lambda _lang, so_far, until: on_words(shifted(so_far), round(start + until, 3))).words
+    translation = engine.translate(samples, language, translate_to, lambda fraction: report(share + share * fraction)) \
+        if translating and (words or language in captioned) else None
+    return PartTranscript(shifted(words), shifted(translation.words) if translation else [])
+
+
+def write_transcript(ctx: Context, plan_language: str, track: str, words: list, until: float,
+                     translation: list | None = None) -> dict:
+    """The automatic track of words merged from parts, written again as `track` (and, once the
+    whole transcript is known, its translation as a track of its own): state["auto_captions"]."""
+    auto = {"lang": plan_language, "filename": _write_track(ctx, words, plan_language, "auto", track),
+            "engine": speech.WhisperEngine.name, "translations": [], "transcribed_until": round(until, 3)}
+    target = ctx.limits.translate_to
+    translated = _write_track(ctx, translation, target, f"from-{plan_language}") if translation else None
+    if translated:
+        auto["translations"].append({"lang": target, "filename": translated, "engine": speech.WhisperEngine.name,
+                                     "translated_from": plan_language})
+    ctx.state["auto_captions"] = auto
+    return auto
+
+
 def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | None = None,
                captioned: Collection[str] = (), on_partial=lambda auto: None, sound: Sound | None = None):
     """Speech to timed words to cues to a WebVTT file; no speech found means no track (and the
@@ -476,9 +555,7 @@ def transcribe(ctx: Context, report=lambda fraction: None, language_hint: str | 
     sound = sound or Sound(ctx.source, info.demuxer, info.audio.index)
     ctx.state["auto_captions"] = None
     try:
-        run(speech.sound_command(sound.path, sound.demuxer, sound.stream_index, pcm, sound.start),
-            timeout=ctx.timeout, what="Audio extraction",
-            on_progress=lambda seconds: report(0.2 * min(1.0, seconds / info.duration)))
+        _extract_speech(ctx, sound, pcm, lambda fraction: report(0.2 * fraction))
         samples = speech.load_audio(pcm)
     finally:
         pcm.unlink(missing_ok=True)

@@ -6,7 +6,6 @@ The model is the bundled Whisper base (see whisper_model.py: two hash-pinned PyP
 assembled into the data folder and checked against a pinned SHA-256), or a newsroom's own
 faster-whisper model folder named by VIDEODESK_WHISPER_MODEL (loaded as it is, no hash check).
 Nothing is downloaded at run time. Each worker process loads a model once and keeps it."""
-import os
 import re
 import threading
 from collections.abc import Collection
@@ -83,14 +82,6 @@ def load_audio(audio):
     return numpy.frombuffer(data[: len(data) // 2 * 2], dtype=numpy.int16).astype(numpy.float32) / 32768
 
 
-def cpu_threads() -> int:
-    """All the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
 def model_folder(whisper_model_setting: str | None, data_dir) -> Path:
     """The newsroom's own model as configured (not hash-checked), or the bundled Whisper base
     assembled and verified in the data folder."""
@@ -107,14 +98,34 @@ def speech_chunks(samples) -> list[dict]:
     return get_speech_timestamps(load_audio(samples), VadOptions(**VAD))
 
 
+def part_bounds(chunks: list[dict], duration_s: float, part_s: float) -> list[tuple[float, float]]:
+    """A recording as parts of about `part_s` seconds for several workers to transcribe, each cut in
+    the middle of the longest pause between two stretches of speech (`chunks`, in samples) within a
+    quarter of a part of its target, so no word is cut in two (at the target itself when speech runs
+    through). One part when the recording is shorter than two."""
+    if part_s <= 0 or duration_s < 2 * part_s:
+        return [(0.0, duration_s)]
+    gaps = [(before["end"] / SAMPLE_RATE, after["start"] / SAMPLE_RATE) for before, after in zip(chunks, chunks[1:])]
+    cuts: list[float] = []
+    target = part_s
+    while target < duration_s - part_s / 2:
+        near = [(end - start, (start + end) / 2) for start, end in gaps if abs((start + end) / 2 - target) <= part_s / 4]
+        cut = round(max(near)[1] if near else target, 3)
+        cuts.append(cut)
+        target = cut + part_s
+    edges = [0.0, *cuts, duration_s]
+    return list(zip(edges, edges[1:]))
+
+
 _models: dict[str, object] = {}
 _models_lock = threading.Lock()
 
 
-def load_model(folder: Path):
-    """The faster-whisper model of a local folder, loaded once per process (keyed by its path)."""
+def load_model(folder: Path, threads: int = 1):
+    """The faster-whisper model of a local folder, loaded once per process (keyed by its path and
+    threads)."""
     folder = Path(folder)
-    key = str(folder.resolve())
+    key = f"{folder.resolve()}:{threads}"
     with _models_lock:
         if key in _models:
             return _models[key]
@@ -128,7 +139,7 @@ def load_model(folder: Path):
         from faster_whisper import WhisperModel
 
         try:
-            model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=cpu_threads(),
+            model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=max(1, threads),
                                  local_files_only=True)
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for unreadable files
             raise MediaError(f"The speech model in {folder} could not be loaded ({exc}); it may be damaged.") from None
@@ -139,9 +150,9 @@ def load_model(folder: Path):
 class WhisperEngine:
     name = "faster-whisper"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, threads: int = 1):
         self.folder = Path(folder)
-        self.model = load_model(self.folder)
+        self.model = load_model(self.folder, threads)
 
     def speech_chunks(self, samples) -> list[dict]:
         return speech_chunks(samples)
@@ -185,16 +196,17 @@ class WhisperEngine:
 
     def transcribe(self, audio, language_hint: str | None = None, report=lambda fraction: None,
                    detect_only: Collection[str] = (), chunks: list[dict] | None = None,
-                   on_words=None) -> Transcript:
-        """The spoken words in the language Whisper detects (no speech: no language, no words).
+                   on_words=None, language: str | None = None) -> Transcript:
+        """The spoken words in the language Whisper detects (no speech: no language, no words), or
+        in `language` when it is already known (a part of a longer recording).
         Speech in a language of `detect_only` (one a person already captioned) is not decoded.
         `chunks`: the speech stretches when the caller has already found them. `on_words(language,
         words, until_s)` hears the words recognised so far, every few seconds of speech."""
         samples = load_audio(audio)
         chunks = self.speech_chunks(samples) if chunks is None else chunks
         if not chunks:
-            return Transcript(language=None)
-        language, probability = self.detect_language(samples, chunks, language_hint)
+            return Transcript(language=language)
+        language, probability = (language, 1.0) if language else self.detect_language(samples, chunks, language_hint)
         partial = None if on_words is None else lambda words, until: on_words(language, words, until)
         words = [] if language in detect_only else self._decode(samples, language, "transcribe", report, partial)
         return Transcript(language=language, words=words, language_probability=probability)
@@ -212,10 +224,11 @@ class WhisperEngine:
         return Transcript(language=target_language, words=words, translated_from=source_language)
 
 
-def engine_for(whisper_model_setting: str | None, data_dir) -> WhisperEngine:
-    """The engine for a worker: the configured model folder, else the bundled (verified) one."""
+def engine_for(whisper_model_setting: str | None, data_dir, threads: int = 1) -> WhisperEngine:
+    """The engine for a worker: the configured model folder, else the bundled (verified) one, on
+    `threads` CPU threads."""
     folder = model_folder(whisper_model_setting, data_dir)
-    return WhisperEngine(folder)
+    return WhisperEngine(folder, threads)
 
 
 # --- Cues -------------------------------------------------------------------------------------

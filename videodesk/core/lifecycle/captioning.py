@@ -114,10 +114,12 @@ def fail(video: Video, reason: str):
     video.captioning = replace(video.captioning, status=FAILED, error=reason, worker=None)
 
 
-def requeue_stalled(session, stalled_before: datetime) -> list[str]:
-    """running -> queued for jobs whose worker stopped reporting (killed mid-transcription)."""
+def requeue_stalled(session, stalled_before: datetime, excluding=None) -> list[str]:
+    """running -> queued for jobs whose worker stopped reporting (killed mid-transcription);
+    `excluding`: ids of videos whose transcript is out in parts, each part with its own lease."""
     running = session.scalars(select(Video).where(Video.status != VideoStatus.FAILED,
-                                                  Video.captioning["status"].as_string() == RUNNING.value))
+                                                  Video.captioning["status"].as_string() == RUNNING.value,
+                                                  *([] if excluding is None else [Video.id.not_in(excluding)])))
     stalled = [video for video in running if _stalled(video, stalled_before)]
     for video in stalled:
         video.captioning = Captioning(status=QUEUED, transcribed_until=0.0)
