@@ -149,8 +149,10 @@ class Instance:
         for process in running:
             self.stop_process(process)
 
-    def log_text(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.logs.iterdir())
+    def log_text(self, tail: int | None = 3000) -> str:
+        """The processes' logs, each cut to its last `tail` characters (None: whole) to keep failure messages short."""
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-tail if tail else 0:]}"
+                         for p in self.logs.iterdir())
 
 
 def as_postgres(args):

@@ -219,10 +219,11 @@ def _merge(session, video: Video, ws, ctx, captioned: set):
     merge = found.pop(transcript.MERGE)
     words = [word for part in found.values() for word in part.words]
     translation = [word for part in found.values() for word in part.translation]
-    ws.fetch_original()
     pipeline.write_transcript(ctx, merge.language, merge.track, _words(words), ctx.info.duration, _words(translation))
-    dubs = [transcribe_sound(video, ws, lang, sound, captioned | {merge.language})
-            for lang, sound in audio_tracks.other_spoken_sounds(video, ws, ctx)]
+    others = audio_tracks.other_spoken_sounds(video, ws, ctx)
+    if others:  # the source's dubs are read from the original
+        ws.fetch_original()
+    dubs = [transcribe_sound(video, ws, lang, sound, captioned | {merge.language}) for lang, sound in others]
     ws.discard_work(pipeline.SPEECH_SOUND)
     ws.publish()
     session.refresh(video)
