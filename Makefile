@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export VIDEODESK_DATA ?= $(CURDIR)/storage
+# Compiled modules are kept (git-ignored): with PYTHONDONTWRITEBYTECODE set, as on some CI images,
+# every test process and server compiled the project again (4 s a process).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test check fuzz lint setup setup-test system-deps test-system-deps screenshot bench clean
 
@@ -22,7 +25,7 @@ test: setup-test lint
 CHECK_MARKS := not browser and not postgres and not redis and not s3 and not server and not live
 check: setup $(VENV)/.requirements-test lint
 	@bin/ensure-packages espeak-ng:espeak-ng
-	$(BIN)/pytest -m "$(CHECK_MARKS)" -n auto --dist loadfile
+	$(BIN)/pytest -m "$(CHECK_MARKS)" -n 3 --dist loadfile
 
 # Schemathesis against a real server with many more examples than `make test` gives it (tests/test_openapi.py).
 fuzz: setup-test

@@ -1,10 +1,14 @@
+import collections
 import shutil
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
+import flask
 import pytest
 import redis
+from jinja2 import BytecodeCache
+from werkzeug.routing import Rule
 
 from videodesk.core import migrate
 from videodesk.media import whisper_model
@@ -14,6 +18,66 @@ from .helpers import copy_sqlite, make_app, make_tokens, ready_video
 from .servers import PostgresCluster, free_port, wait_until
 
 PG_TEMPLATE = "videodesk_template"
+
+
+class RuleBuiltOnce(Rule):
+    """A URL rule whose builder functions are compiled once per test process. Werkzeug compiles two
+    Python functions per rule and app (60 ms an app); a test run makes hundreds of apps of the same
+    rules, and the same rule always compiles to the same function (it reads its converters from the
+    rule it is bound to)."""
+
+    _builders: dict = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        key = (self.rule, self.host, self.subdomain, tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+               append_unknown)
+        if key not in self._builders:
+            self._builders[key] = super()._compile_builder(append_unknown)
+        return self._builders[key]
+
+
+class TemplatesCompiledOnce(BytecodeCache):
+    """Jinja's compiled templates kept for the test process: each app has its own Jinja environment and
+    would compile every template it renders again (9 ms each); the cache is keyed by the template's source."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+# In-process apps only: the servers that tests start run the product as it is.
+flask.Flask.url_rule_class = RuleBuiltOnce
+flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": TemplatesCompiledOnce()}
+
+
+FILE_SECONDS = "videodesk/file-seconds"
+_file_seconds: collections.Counter = collections.Counter()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slowest test files first, by their times in the last run (pytest's cache): with `--dist
+    loadfile` the workers then finish together instead of one running a long file alone at the end.
+    The sort is stable, so each file's tests keep their order."""
+    cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider
+    seconds = cache.get(FILE_SECONDS, {}) if cache else {}
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], 0.0))
+
+
+def pytest_runtest_logreport(report):
+    _file_seconds[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_sessionfinish(session):
+    cache = getattr(session.config, "cache", None)
+    if cache and not hasattr(session.config, "workerinput"):  # the run's controller
+        seconds = cache.get(FILE_SECONDS, {})
+        cache.set(FILE_SECONDS, {**seconds, **{f: round(s, 1) for f, s in _file_seconds.items()}})
 
 
 @pytest.hookimpl(tryfirst=True)

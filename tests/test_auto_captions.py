@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from videodesk.media import whisper_model
+from videodesk.media import speech, whisper_model
 from videodesk.media.runner import MediaError
 from videodesk.media.speech import MAX_LINE, Word, cues_from_words, engine_for, load_model
 
@@ -62,6 +62,23 @@ def test_french_speech_is_detected_and_translated(engine, french):
     english = heard(translation)
     assert len({"evening", "president", "paris", "war", "peace"} & english) >= 2, english
     assert engine.translate(french, "fr", target_language="de") is None  # Whisper only translates into English
+
+
+def test_speech_within_one_window_is_encoded_once(model_data, tmp_path, monkeypatch):
+    """Language detection and decoding share the first window's encoding (0.9 s of a core each)."""
+    from faster_whisper import WhisperModel
+
+    encoded = []
+    encode = WhisperModel.encode
+    monkeypatch.setattr(WhisperModel, "encode", lambda model, features: encoded.append(1) or encode(model, features))
+    monkeypatch.setattr(speech, "_models", {})  # a model of its own, loaded with the counting encoder
+    engine = engine_for(None, model_data)
+    pcm = media.speak_pcm(tmp_path / "en.pcm", PRESIDENT, "en-us", 150)
+    transcript = engine.transcribe(pcm)
+    assert transcript.language == "en" and len(CONTENT_WORDS & heard(transcript)) >= 6, heard(transcript)
+    assert len(encoded) == 1
+    engine.translate(media.speak_pcm(tmp_path / "fr.pcm", FRENCH, *FRENCH_VOICE), "fr")
+    assert len(encoded) == 2  # other speech is encoded again
 
 
 @pytest.mark.parametrize("source", ["sine=frequency=330:duration=8", media.CHORD], ids=["tone", "chord"])

@@ -84,10 +84,11 @@ def test_audio_only_file_is_refused(tmp_path):
 
 
 def test_runner_kills_a_command_past_its_timeout():
-    endless = ["ffmpeg", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "null", "-"]
+    endless = ["ffmpeg", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=318x178:rate=23", "-f", "null", "-"]
     with pytest.raises(runner.MediaTimeout, match="did not finish"):
         runner.run(endless, timeout=1)
-    assert "testsrc2=size=320x180:rate=25" not in subprocess.run(["ps", "-eo", "args"], capture_output=True,
+    # A size and rate no other test uses: the other xdist worker's ffmpeg runs must not match.
+    assert "testsrc2=size=318x178:rate=23" not in subprocess.run(["ps", "-eo", "args"], capture_output=True,
                                                                  text=True).stdout
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from videodesk.core import db
 
-from .helpers import bearer, csrf_from, sign_in, upload
+from .helpers import bearer, csrf_from, make_app, sign_in, upload
 
 
 def test_studio_requires_sign_in(client):
@@ -239,12 +239,15 @@ def test_every_studio_page_checks_the_role(client, tokens, path, role):
 
 
 def test_odd_upload_names_never_become_paths(app, client, tokens, clips):
-    for name in ("../../secret_key.mp4", "..\\..\\evil.mp4", "<script>.mp4", "café ✓.mp4"):
-        response = client.post("/api/videos", headers=bearer(tokens["producer"]),
+    names = ("../../secret_key.mp4", "..\\..\\evil.mp4", "<script>.mp4", "café ✓.mp4")
+    # The first is processed through; the others are only stored (the same installation, jobs left queued).
+    queued = make_app(app.settings.data_dir, max_upload_mb=5).test_client()
+    for name, asker, status in zip(names, [client, queued, queued, queued], ["ready", "queued", "queued", "queued"]):
+        response = asker.post("/api/videos", headers=bearer(tokens["producer"]),
                                data={"file": (open(clips["clip"], "rb"), name)})
         assert response.status_code == 202
-        video = client.get(response.json["url"], headers=bearer(tokens["producer"])).json
-        assert video["status"] == "ready" and video["source"]["name"].replace("\\", "") == name.replace("\\", "")
+        video = asker.get(response.json["url"], headers=bearer(tokens["producer"])).json
+        assert video["status"] == status and video["source"]["name"].replace("\\", "") == name.replace("\\", "")
         assert (app.settings.data_dir / "uploads" / video["id"] / "source").exists()
     assert (app.settings.data_dir / "secret_key").read_text() != ""
     assert client.get(f"/media/{video['id']}/../../uploads/{video['id']}/source").status_code == 404

@@ -33,7 +33,7 @@ def test_parts_are_cut_in_the_longest_pause_near_each_target():
 
 
 def test_a_long_recording_is_transcribed_in_parts_and_merged_in_order(tmp_path, model_data, caplog):
-    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, transcript_part_s=3.0,
+    app = make_app(tmp_path / "data", queue_immediate=True, max_upload_mb=5, transcript_part_s=4.5,
                    whisper_model=str(model_data / "models" / whisper_model.MODEL_NAME))
     client, tokens = app.test_client(), make_tokens(app)
     clip = media.make_speech_clip(tmp_path / "briefing.mp4", f"{FIRST} {MIDDLE} {LAST}")

@@ -1,9 +1,9 @@
 """The one place that executes ffmpeg/ffprobe: timeout, progress and error capture."""
 import collections
 import contextlib
-import ctypes
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass
 
 from videodesk.core.text import whole_number
+
+SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"  # util-linux, essential on Debian
 
 
 class MediaError(Exception):
@@ -38,12 +40,11 @@ class Completed:
     stderr: str
 
 
-def die_with_parent():
-    # A worker killed mid-job must not leave ffmpeg running and writing.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+def dying_with_parent(args: list[str]) -> list[str]:
+    """`args` behind util-linux's setpriv, which sets PR_SET_PDEATHSIG: a worker killed mid-job must
+    not leave ffmpeg running and writing. Unlike a preexec_fn, it lets Python spawn without forking a
+    copy of the worker's memory (28 ms per command in a worker holding a speech model, against 1.6)."""
+    return [SETPRIV, "--pdeathsig", "KILL", "--", *args]
 
 
 def _cpus() -> list[int]:
@@ -156,13 +157,12 @@ def run(args, *, timeout: float, on_progress=None, what: str = "ffmpeg", bulk: b
     A `bulk` command waits while interactive work runs in this process (BulkGate).
     """
     proc = subprocess.Popen(
-        args,
+        dying_with_parent(args),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
-        preexec_fn=die_with_parent,
     )
     stderr_tail = collections.deque(maxlen=400)
     reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)

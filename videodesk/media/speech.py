@@ -6,6 +6,7 @@ The model is the bundled Whisper base (see whisper_model.py: two hash-pinned PyP
 assembled into the data folder and checked against a pinned SHA-256), or a newsroom's own
 faster-whisper model folder named by VIDEODESK_WHISPER_MODEL (loaded as it is, no hash check).
 Nothing is downloaded at run time. Each worker process loads a model once and keeps it."""
+import hashlib
 import re
 import threading
 from collections.abc import Collection
@@ -143,8 +144,27 @@ def load_model(folder: Path, threads: int = 1):
                                  local_files_only=True)
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for unreadable files
             raise MediaError(f"The speech model in {folder} could not be loaded ({exc}); it may be damaged.") from None
+        model.encode = _encoding_last_window_once(model.encode)
         _models[key] = model
         return model
+
+
+def _encoding_last_window_once(encode):
+    """Whisper encodes audio in 30 s windows. Language detection encodes the first window of speech
+    and decoding then encodes the same window again (faster-whisper does not pass it on), so the
+    model keeps its last window's encoding: a recording of up to 30 s of speech is encoded once, not
+    twice (0.9 s of a core for Whisper base). The key is the window's own bytes."""
+    last: list = [None, None]  # key, encoding; replaced as one, read by whichever thread decodes
+
+    def encode_once(features):
+        key = hashlib.blake2b(features.tobytes(), digest_size=16).digest()
+        remembered_key, remembered = last
+        if key != remembered_key:
+            remembered = encode(features)
+            last[:] = [key, remembered]
+        return remembered
+
+    return encode_once
 
 
 class WhisperEngine:
@@ -162,7 +182,10 @@ class WhisperEngine:
         import numpy
 
         speech = numpy.concatenate([samples[c["start"]:c["end"]] for c in chunks])
-        language, probability, _ = self.model.detect_language(speech)
+        # The first 30 s of speech, as decoding will see them (faster-whisper's transcribe drops the
+        # features' last frame): speech that fits in one window is then encoded once (`load_model`).
+        features = self.model.feature_extractor(speech[:self.model.feature_extractor.n_samples])[..., :-1]
+        language, probability, _ = self.model.detect_language(features=features)
         if probability < LANGUAGE_CONFIDENCE and language_hint and language_hint in self.model.supported_languages:
             return language_hint, probability
         return language, probability

@@ -28,7 +28,7 @@ from videodesk.jobs.live.recording import RECORDED_MARK, make_recording
 from videodesk.jobs.live.session import Session, session_name
 from videodesk.jobs.live.srt import SrtListener, SrtUnavailable
 from videodesk.media import speech
-from videodesk.media.runner import die_with_parent
+from videodesk.media.runner import dying_with_parent
 from videodesk.newsroom import live
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ class IngestService:
                                    port=self.settings.rtmp_port, callback_port=callback_port,
                                    control_port=self.control_port)
         (self.folder / "nginx.conf").write_text(config)
-        self.nginx = subprocess.Popen([binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),
-                                       "-e", "stderr"], preexec_fn=die_with_parent)
+        self.nginx = subprocess.Popen(dying_with_parent([binary, "-p", str(self.folder), "-c",
+                                                         str(self.folder / "nginx.conf"), "-e", "stderr"]))
         log.info("RTMP ingest on %s:%s (nginx)", self.settings.ingest_host, self.settings.rtmp_port)
 
     def run_forever(self):

@@ -19,7 +19,7 @@ from pathlib import Path
 from videodesk.jobs.live.captions import LiveCaptioner, PcmBuffer
 from videodesk.jobs.live.event import local_segments
 from videodesk.media import live as commands
-from videodesk.media.runner import die_with_parent
+from videodesk.media.runner import dying_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ class Session:
             if self.stopping.is_set():
                 return None
             try:
-                result = subprocess.run(commands.probe_command(self.url), capture_output=True, text=True,
-                                        timeout=PROBE_TIMEOUT_S, preexec_fn=die_with_parent)
+                result = subprocess.run(dying_with_parent(commands.probe_command(self.url)), capture_output=True, text=True,
+                                        timeout=PROBE_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 continue
             if result.returncode == 0:
@@ -68,8 +68,8 @@ class Session:
                 break
             received += packet
         try:
-            result = subprocess.run(commands.probe_command("pipe:0"), input=bytes(received), capture_output=True,
-                                    timeout=PROBE_TIMEOUT_S, preexec_fn=die_with_parent)
+            result = subprocess.run(dying_with_parent(commands.probe_command("pipe:0")), input=bytes(received), capture_output=True,
+                                    timeout=PROBE_TIMEOUT_S)
             found = commands.read_probe(json.loads(result.stdout or b"{}")) if result.returncode == 0 else None
         except (subprocess.TimeoutExpired, ValueError):
             found = None
@@ -113,9 +113,10 @@ class Session:
         offset = self.event.main.duration
         folder = self.event.folder / self.name
         folder.mkdir(parents=True, exist_ok=True)
-        main = subprocess.Popen(commands.package_command(self.url, found, folder, offset, captions_audio=True),
+        main = subprocess.Popen(dying_with_parent(commands.package_command(self.url, found, folder, offset,
+                                                                      captions_audio=True)),
                                 stdin=subprocess.PIPE if self.receive else subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.processes = [main]
         self.event.session_started(found)
         threads = [threading.Thread(target=self._drain_errors, args=(main,), daemon=True)]
