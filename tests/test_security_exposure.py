@@ -245,14 +245,16 @@ def test_every_change_to_a_video_on_a_live_page_is_audited(ready, clips):
         library.add_caption_track(row, "WEBVTT\n\n00:00.000 --> 00:02.000\nmachine words\n", "fr", source="auto")
         db.session().commit()
     vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nChanged words\n"
-    for video in (live, draft):
+    changes = (("put", "/chapters", {"chapters": [{"start": 0, "title": "Intro"}]}, 200),
+               ("post", "/poster", {"time": 1}, 202),
+               ("post", "/trim", {"start": 0.5, "end": 2.5}, 202),
+               ("delete", "/trim", None, 202),
+               ("post", "/reprocess", None, 202))
+    # One hook notes every change (web/change_log.py): the draft gets one change of each kind (an
+    # edit, a job, a reprocessing) rather than every reprocessing again.
+    for video, made in ((live, changes), (draft, changes[:3])):
         base = f"/api/videos/{video['id']}"
-        for method, path, body, status in (
-                ("put", "/chapters", {"chapters": [{"start": 0, "title": "Intro"}]}, 200),
-                ("post", "/poster", {"time": 1}, 202),
-                ("post", "/trim", {"start": 0.5, "end": 2.5}, 202),
-                ("delete", "/trim", None, 202),
-                ("post", "/reprocess", None, 202)):
+        for method, path, body, status in made:
             answer = getattr(client, method)(base + path, json=body, headers=pat)
             assert answer.status_code == status, (path, answer.json)
         assert client.put(f"{base}/captions/en", data=vtt, content_type="text/vtt", headers=pat).status_code in (200, 201)
