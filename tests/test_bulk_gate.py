@@ -117,6 +117,19 @@ def test_bulk_work_never_takes_a_consumers_last_free_thread():
             assert not another
 
 
+def test_a_default_consumer_starts_a_transcription_and_a_clip_while_two_ladder_parts_run():
+    threads = Threads()
+    threads.count = 4
+    with threads.take(bulk=True) as first, threads.take(bulk=True) as second, threads.take(bulk=True) as third:
+        assert (first, second, third) == (True, True, False)
+        with threads.take(speech=True) as transcription, threads.take(bulk=False) as clip:
+            assert transcription and clip
+    with threads.take(speech=True) as transcription, threads.take(bulk=True) as part:
+        assert transcription and part
+        with threads.take(bulk=True) as another:
+            assert not another  # the ladder keeps the one core the transcription leaves
+
+
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_small_consumers_and_inline_jobs_keep_no_thread_back(count):
     threads = Threads()

@@ -181,10 +181,13 @@ def test_jobs_complete_exactly_once_across_a_redis_restart(tmp_path, clips):
         ids = [post_video(site, clips["clip"], captions=clips["srt"]).json()["id"] for _ in range(2)]
         wait_until(lambda: video_state(site, ids[0])["status"] == "processing", timeout=60, what="the first job")
         server.stop()  # one job running, one waiting in Redis
-        assert wait_for_status(site, ids[0])["status"] == "ready"
+        # The running job finishes: the video plays; its ladder job, which it could not send, waits.
+        assert wait_for_video(site.base, site.headers["producer"], ids[0], what="the first job",
+                              done=lambda video: video["playable"] or video["status"] != "processing")["playable"]
         wait_until(lambda: "Error reading from queue" in (site.logs / "worker0.log").read_text(), timeout=20,
                    what="the worker to find Redis gone")
-        server.start()
+        server.start()  # the sweep sends the lost ladder job again
+        assert wait_for_status(site, ids[0])["status"] == "ready", site.log_text()
         assert wait_for_status(site, ids[1])["status"] == "ready", site.log_text()
         log = (site.logs / "worker0.log").read_text()
         for video_id in ids:

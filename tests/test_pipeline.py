@@ -136,6 +136,19 @@ def frame_times(path) -> list[float]:
     return [float(line.strip(",")) for line in out.split() if line.strip(",")]
 
 
+def test_a_one_pass_ladder_is_left_to_a_later_job_once_the_video_is_playable(tmp_path):
+    """With `ladder_apart` (settings.bulk_yields) the processing job stops after what the desk waits
+    for; the assembly job runs the rest, the ladder in one pass."""
+    from videodesk.media import pipeline
+
+    from .helpers import LIMITS
+    ctx = pipeline.Context(source=media.make_clip(tmp_path / "short.mp4", seconds=2), media_dir=tmp_path / "media",
+                           work_dir=tmp_path / "work", limits=LIMITS, state={})
+    assert pipeline.run_steps(ctx, ladder_apart=True) is False and pipeline.ladder_chunks(ctx) is None
+    assert ctx.state["done"] == ["probe", "quick", "subtitles", "loudness"] and ctx.outputs["hls"].startswith("quick/")
+    assert pipeline.run_steps(ctx) is True and ctx.outputs["hls"] == "hls/master.m3u8"
+
+
 def test_chunked_ladder_is_one_continuous_stream_like_the_single_pass(tmp_path):
     from dataclasses import replace
 

@@ -94,7 +94,8 @@ def test_a_quote_is_found_and_clipped_while_the_video_is_still_processed(site, s
 @pytest.mark.timeout(600)  # a ladder in nine parts on one worker thread of a shared 2-core machine
 def test_interactive_jobs_go_before_queued_ladder_parts_on_one_worker(tmp_path):
     """One worker thread, a ladder in eight 4 s parts and the sound: a clip asked for once the parts
-    are queued is cut, made playable and finished while most of them still wait."""
+    are queued is cut and made playable while most of them still wait; its own ladder is bulk work
+    too, queued behind them."""
     site = Instance(tmp_path / "site", VIDEODESK_CHUNK_SECONDS="4", VIDEODESK_WORKERS="1")
     source = media.make_clip(tmp_path / "long.mp4", seconds=32, size="640x360", audio=False)
     try:
@@ -106,11 +107,16 @@ def test_interactive_jobs_go_before_queued_ladder_parts_on_one_worker(tmp_path):
         clip = requests.post(f"{site.base}/api/videos/{video_id}/clips", json={"start": 1, "end": 2.5},
                              headers=producer, timeout=10)
         assert clip.status_code == 202, clip.text
-        made = wait_for_video(site.base, producer, clip.json()["id"], what="the clip")
-        assert made["status"] == "ready", made
+        clip_id = clip.json()["id"]
+        made = wait_for_video(site.base, producer, clip_id, done=lambda video: video["playable"] and parts(site, clip_id),
+                              what="the clip to be playable and its ladder queued")
+        assert made["status"] == "processing", made
         waiting = [name for name, status in parts(site, video_id).items() if status == "queued"]
         assert len(waiting) >= 4, parts(site, video_id)
+        assert parts(site, clip_id) == {"assemble": "queued"}
         assert wait_for_video(site.base, producer, video_id, what="the ladder")["status"] == "ready"
+        assert wait_for_video(site.base, producer, clip_id, what="the clip's ladder")["status"] == "ready"
+        assert parts(site, clip_id) == {"assemble": "done"}
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{site.log_text()}") from None
     finally:

@@ -366,6 +366,8 @@ def test_only_the_files_a_published_video_names_are_served_to_readers(tmp_path, 
         assert reader.get(base + name).status_code == 404, name
     kept = next(name for name in old if name.startswith("captions-"))
     assert (tmp_path / "data" / "media" / after["id"] / kept).exists()  # history is kept, for the newsroom
+    assert not any((tmp_path / "data" / "media" / after["id"] / name).exists() for name in old
+                   if name.startswith("poster-"))  # a replaced poster is not: it is made again from the video
     assert reader.get(base + kept, headers=bearer(tokens["pat"])).status_code == 200  # its managers still read it
     # Names that must be kept are not guessable: a caption version, a social cut, a poster.
     for name in old | current:
@@ -392,7 +394,9 @@ def test_the_buckets_public_prefix_holds_only_the_files_a_published_video_names(
         published = {key.split("/", 2)[2] for key in keys if key.startswith(f"public/{video_id}/")}
         assert current <= published and "hls/180p/seg_00000.m4s" in published
         assert published & (old | {"quick/video.mp4"}) == set(), published & old
-        assert {f"private/{video_id}/{name}" for name in old} <= keys  # kept, privately
+        posters = {name for name in old if name.startswith("poster-")}
+        assert posters and {f"private/{video_id}/{name}" for name in old - posters} <= keys  # kept, privately
+        assert not {key for key in keys if key.split("/")[-1] in posters}  # replaced posters are deleted, as on disk
         for name in old:  # and not readable without a signature
             assert requests.get(f"{endpoint}/{bucket}/public/{video_id}/{name}", timeout=10).status_code in (403, 404)
         assert requests.get(f"{endpoint}/{bucket}/public/{video_id}/{next(iter(current))}", timeout=10).status_code == 200

@@ -67,7 +67,7 @@ def set_password(name, password):
 
 @click.command("worker")
 @with_appcontext
-@click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS or 2).")
+@click.option("--workers", type=int, default=None, help="Jobs run at once (default VIDEODESK_WORKERS, 4).")
 def worker(workers):
     """Run a queue consumer (start several, on several machines with Redis, for more throughput)."""
     # Job outcomes and queue outages (huey logs "Error reading from queue" and retries) reach stderr.

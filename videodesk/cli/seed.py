@@ -64,4 +64,6 @@ def seed() -> Story:
     session.add(story)
     session.commit()
     queue().run_now(JobName.PROCESS_VIDEO, video.id)
+    # The ladder is bulk work after the quick version (jobs/parallel.py): the demo waits for it too.
+    queue().run_now(JobName.ASSEMBLE_LADDER, video.id)
     return story

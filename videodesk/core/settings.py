@@ -118,13 +118,16 @@ class Settings:
     # Automatic captions start right after the probe, so a quote can be found and clipped while the
     # ladder is made; off: once the video is ready (bench/quote_to_clip.py compares both orders).
     captions_first: bool = setting("VIDEODESK_CAPTIONS_FIRST", True, flag)
-    # A worker's bulk encodes (ladder parts) stop while its interactive jobs run, or keep the cores a
-    # transcription leaves (media/runner.BulkGate); bulk jobs never take a worker's last free thread.
+    # The ladder is bulk work, queued after what the desk waits for (jobs/parallel.py); a worker's bulk
+    # encodes stop while its interactive jobs run, or keep the cores a transcription leaves
+    # (media/runner.BulkGate); bulk jobs leave a worker's last free threads to the desk. Off: a short
+    # clip's ladder is made in its processing job, as before captions came first.
     bulk_yields: bool = setting("VIDEODESK_BULK_YIELDS", True, flag)
     # Behind HTTPS, studio cookies must only travel encrypted.
     secure_cookies: bool = setting("VIDEODESK_SECURE_COOKIES", False, flag)
-    # Jobs a worker runs at once; one thread stays free of bulk work for what the desk waits for.
-    workers: int = setting("VIDEODESK_WORKERS", 3, int)
+    # Jobs a worker runs at once; two threads stay free of bulk work for what the desk waits for
+    # (a transcription and a clip), so at most two ladder parts run at once.
+    workers: int = setting("VIDEODESK_WORKERS", 4, int)
     # Media storage: an S3-compatible bucket when set (docs/MANY_MACHINES.md), else the data
     # folder's media/. Credentials come from boto3's usual chain.
     s3_bucket: str | None = setting("VIDEODESK_S3_BUCKET", None, str)

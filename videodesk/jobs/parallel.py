@@ -1,6 +1,9 @@
-"""A long clip's ladder as parts that any idle worker on any machine can take: one queue job per
-time chunk (media/chunks.py), one for the sound, then an assembly job that joins them and runs
-the rest of the pipeline. Each part is a `LadderPart` row claimed atomically with a lease, so a
+"""The ladder as bulk work that any idle worker on any machine can take, after what the desk waits
+for (the probe and the quick version, in the processing job). A long clip's ladder is in parts:
+one queue job per time chunk (media/chunks.py), one for the sound, then an assembly job that joins
+them and runs the rest of the pipeline. A shorter one is only the assembly job, which encodes the
+ladder in one pass, so a clip cut during the breaking news takes its turn with the ladder parts
+already waiting and steps aside for interactive work like them. Each part is a `LadderPart` row claimed atomically with a lease, so a
 killed worker costs only the part it held: that part alone is queued again.
 
 Every job works in a Workspace of its own (jobs/workspace.py): with the local media store in
@@ -38,11 +41,13 @@ def start(video_id: str):
     if not ladder.parts(session, video_id):
         with workspace(video_id, job="plan") as ws:
             ctx = processing.context(video, ws)
-        fps, duration = chunks.frame_rate(ctx.info), ctx.info.duration
-        weights = {pipeline.chunk_name(index): max(0.0, chunk.end(fps, duration) - chunk.start(fps)) / duration
-                   for index, chunk in enumerate(pipeline.ladder_chunks(ctx))}
-        if ctx.info.audio is not None:
-            weights[AUDIO] = AUDIO_WEIGHT
+        weights = {}
+        if in_chunks := pipeline.ladder_chunks(ctx):
+            fps, duration = chunks.frame_rate(ctx.info), ctx.info.duration
+            weights = {pipeline.chunk_name(index): max(0.0, chunk.end(fps, duration) - chunk.start(fps)) / duration
+                       for index, chunk in enumerate(in_chunks)}
+            if ctx.info.audio is not None:
+                weights[AUDIO] = AUDIO_WEIGHT
         ladder.plan(session, video_id, {**weights, ASSEMBLE: 0.0})
         session.flush()
     ladder.send_waiting(session, video_id)
@@ -109,9 +114,9 @@ def run_part(video_id: str, name: str):
     log.info("video %s: ladder part %s done (worker %s)", video_id, name, processing.WORKER_NAME)
 
 
-def assemble(video_id: str) -> str | None:
-    """Join the parts into the ladder (claimed: `claim_assembly`), then run the remaining steps;
-    READY when the video is."""
+def assemble(video_id: str):
+    """Join the parts into the ladder (claimed: `claim_assembly`), or encode it in one pass when it
+    had none, then run the remaining steps and make the video ready."""
     session = db.session()
     video = session.get(Video, video_id)
     with workspace(video_id, job=ASSEMBLE) as ws:
@@ -120,7 +125,7 @@ def assemble(video_id: str) -> str | None:
             ws.restore()
             ctx = processing.pipeline_context(video, ws)
             save = processing.saver(session, video, ws, ctx)
-            if "ladder" not in ctx.state.get("done", []):
+            if "ladder" not in ctx.state.get("done", []) and pipeline.ladder_chunks(ctx):
                 pipeline.assemble_ladder(ctx)
                 save(ctx.state)
             pipeline.remove_parts(ctx)
@@ -128,7 +133,7 @@ def assemble(video_id: str) -> str | None:
             pipeline.run_steps(ctx, _reporter(session, video, ASSEMBLE, part_progress=False), save)
         except (MediaError, StoreError) as exc:
             processing.fail(session, video, ws, processing.failure_reason(video, exc))
-            return None
+            return
     ladder.done(session, video_id, ASSEMBLE)
-    return processing.finish(session, video, ctx)
+    processing.finish(session, video, ctx)
 

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 PROGRESS_COMMIT_INTERVAL = 1.0
 IMPORT_SHARE = 0.25
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
-# process_video's answer when the ladder is to be encoded in parallel parts (jobs/parallel.py).
-CHUNKED = "chunked"
+# process_video's answer when the ladder is left to bulk jobs (jobs/parallel.py): in parallel parts
+# for a long clip, else one pass; either way after the work the desk waits for.
+LADDER_QUEUED = "ladder queued"
 READY = VideoStatus.READY  # process_video's answer when the video is ready
 
 
@@ -129,8 +130,8 @@ def claim(session, video_id: str) -> bool:
 
 def process_video(video_id: str) -> str | None:
     """Run the steps not yet done of a video this worker claimed (`claim`, by the queue's wrapper).
-    The outcome for the queue: READY, CHUNKED when the ladder is to be encoded in parallel parts
-    (jobs/parallel.py), None when failed."""
+    The outcome for the queue: READY, LADDER_QUEUED when the ladder is left to bulk jobs
+    (jobs/parallel.py: settings.bulk_yields, or a long clip's parallel parts), None when failed."""
     session = db.session()
     video = session.get(Video, video_id, populate_existing=True)
     # An imported video spends the first quarter of its progress bar downloading.
@@ -148,12 +149,12 @@ def process_video(video_id: str) -> str | None:
                 ws.restore()
             ctx = pipeline_context(video, ws)
             finished = pipeline.run_steps(ctx, _progress_reporter(session, video, start, 1.0 - start),
-                                          saver(session, video, ws, ctx))
+                                          saver(session, video, ws, ctx), ladder_apart=current_settings().bulk_yields)
         except (MediaError, StoreError) as exc:
             fail(session, video, ws, failure_reason(video, exc))
             return None
     if not finished:
-        return CHUNKED
+        return LADDER_QUEUED
     return finish(session, video, ctx)
 
 

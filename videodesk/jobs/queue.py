@@ -94,8 +94,8 @@ class Task:
 
 
 def _process(queue, video_id):
-    """A long clip's ladder goes out to the workers in parts (jobs/parallel.py)."""
-    if jobs.process_video(video_id) == jobs.CHUNKED:
+    """The ladder goes out to the workers as bulk jobs (jobs/parallel.py)."""
+    if jobs.process_video(video_id) == jobs.LADDER_QUEUED:
         parallel.start(video_id)
 
 
@@ -146,9 +146,10 @@ def make_huey(settings: Settings):
 
 
 class Threads:
-    """A consumer's threads. Bulk work never takes the last free one (of three or more), so a clip or
-    transcription asked for while the ladder runs starts at once instead of after a ladder part; and
-    one speech job runs at a time (they would share one model and the cores it was given)."""
+    """A consumer's threads. Bulk work leaves the last free ones to the desk (one of three, two of
+    four or more), so a transcription and a clip asked for while the ladder runs start at once
+    instead of after a ladder part; and one speech job runs at a time (they would share one model
+    and the cores it was given)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -160,8 +161,9 @@ class Threads:
     def take(self, bulk: bool = False, speech: bool = False):
         """Yields False (and takes nothing) when the job must wait for another turn."""
         with self._lock:
-            last_free = bulk and self.count >= 3 and self._busy + 1 >= self.count
-            taken = self.count == 0 or not (last_free or (speech and self._speaking))
+            kept_for_desk = min(2, max(0, self.count - 2))
+            kept_free = bulk and kept_for_desk and self._busy + 1 + kept_for_desk > self.count
+            taken = self.count == 0 or not (kept_free or (speech and self._speaking))
             self._busy += taken
             self._speaking += taken and speech
         try:
@@ -201,7 +203,7 @@ class Queue:
             with self.threads.take(bulk=kind.yields, speech=kind.speech) as taken:
                 if not taken or (kind.yields and bulk_gate.paused):
                     # Back to the queue for a moment instead of holding a thread (a stopped encode,
-                    # or one on the last free thread, would keep the next clip waiting).
+                    # or one on a thread kept for the desk, would keep the next clip waiting).
                     run.schedule(args, kwargs, delay=SPEECH_RETRY_S if kind.speech else BULK_RETRY_S)
                     return
                 again = self._run(app, kind, task, args, kwargs)

@@ -3,9 +3,12 @@
 - running work whose worker stopped renewing its lease (killed, or its machine went away) is queued
   again by its lifecycle, which declares the job to send (a processing video, a transcription, a
   ladder part);
-- waiting work older than a lease that no message in the queue names (a queue server restarted
-  without persistence, an enqueue that failed during an outage) is sent again, and touched so that
-  a sweep before the new job runs does not send it twice."""
+- waiting work older than LOST_AFTER_S that no message in the queue names (a queue server
+  restarted without persistence, an enqueue that failed during an outage) is sent again, and
+  touched so that a sweep before the new job runs does not send it twice. A job sent twice this
+  way runs once: its claim is a compare-and-set."""
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from videodesk.core import db
@@ -15,6 +18,10 @@ from videodesk.core.lifecycle import video as lifecycle
 from videodesk.core.lifecycle.states import PartStatus, VideoStatus
 from videodesk.core.models import LadderPart, TranscriptPart, Video, utcnow
 from videodesk.jobs.processing import lease_cutoff
+
+# Waiting work no queue message names is sent again after this long, not after a whole lease: a
+# video made playable while the queue was down gets its ladder job within a sweep of the queue's return.
+LOST_AFTER_S = 30
 
 
 def requeue_stalled():
@@ -34,7 +41,7 @@ def lost_from_queue(waiting: set[tuple]) -> list[tuple[JobName, tuple]]:
     """(job name, args) of the waiting work that no job in the queue names: `waiting` holds
     (name, *args) of every job there."""
     session = db.session()
-    cutoff = lease_cutoff()
+    cutoff = utcnow() - timedelta(seconds=LOST_AFTER_S)
     lost = []
     for video in session.scalars(select(Video).where(Video.updated_at < cutoff, Video.status != VideoStatus.FAILED)):
         if video.status == VideoStatus.QUEUED and (JobName.PROCESS_VIDEO, video.id) not in waiting:

@@ -614,10 +614,11 @@ def step_span(name: str) -> tuple[float, float]:
     raise KeyError(name)
 
 
-def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None) -> bool:
+def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: None, ladder_apart: bool = False) -> bool:
     """Run the steps not yet done; `save(state)` after each (ctx.outputs beside it), `report(0..1)` as work advances.
-    False when it stopped before a ladder that is to be encoded in chunks (`ladder_chunks`):
-    the caller has the chunks encoded, then `assemble_ladder` and calls this again."""
+    False when it stopped before the ladder: always with `ladder_apart`, else when it is to be
+    encoded in chunks (`ladder_chunks`). The caller has the chunks encoded and `assemble_ladder`d
+    (or leaves a one-pass ladder to a later job), then calls this again."""
     ctx.media_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(ctx.media_dir)
     if ctx.work_dir.exists():
@@ -626,7 +627,7 @@ def run_steps(ctx: Context, report=lambda fraction: None, save=lambda state: Non
     total = sum(share for _, _, share in STEPS)
     base = 0.0
     for name, function, share in STEPS:
-        if name == "ladder" and name not in done and ladder_chunks(ctx):
+        if name == "ladder" and name not in done and (ladder_apart or ladder_chunks(ctx)):
             return False
         if name not in done:
             try:

@@ -1,8 +1,8 @@
-"""A parallel ladder's parts (jobs/parallel.py), with the lifecycle every part has (parts.py).
+"""A ladder's parts as bulk work (jobs/parallel.py), with the lifecycle every part has (parts.py).
 
 Parts are created queued (`plan`) while their video is processing, and removed when it is reset.
 Each chunk and the sound are a LADDER_PART job; the part named ASSEMBLE joins them (ASSEMBLE_LADDER)
-once every other part is done."""
+once every other part is done. A ladder made in one pass has only that part."""
 from videodesk.core.jobnames import JobName
 from videodesk.core.lifecycle.parts import DONE, QUEUED, RUNNING, Parts
 from videodesk.core.models import LadderPart
