@@ -3,8 +3,9 @@ for (the probe and the quick version, in the processing job). A long clip's ladd
 one queue job per time chunk (media/chunks.py), one for the sound, then an assembly job that joins
 them and runs the rest of the pipeline. A shorter one is only the assembly job, which encodes the
 ladder in one pass, so a clip cut during the breaking news takes its turn with the ladder parts
-already waiting and steps aside for interactive work like them. Each part is a `LadderPart` row claimed atomically with a lease, so a
-killed worker costs only the part it held: that part alone is queued again.
+already waiting and steps aside for interactive work like them. Each part is a `LadderPart` row
+claimed atomically with a lease, so a killed worker costs only the part it held: that part alone
+is queued again.
 
 Every job works in a Workspace of its own (jobs/workspace.py): with the local media store in
 place, as the single-pass pipeline does; with a remote store, each part's outputs are stored
